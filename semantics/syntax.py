@@ -1,0 +1,216 @@
+"""Abstract syntax of the Wasm threads fragment.
+
+Conventions, declared once (as in the reference interpreter's ast.ml):
+
+- an instruction is ``Instr(op, args)`` where ``op`` is its WAT keyword (``"i32.atomic.rmw8.add_u"``)
+  and ``args`` its immediates: a constant's value (an unsigned int of the type's width; floats as
+  their bit pattern), a local, label or function index, or a ``MemArg``;
+- structured control is ``Block`` (``block``/``loop``) and ``If``; their bodies are tuples;
+- the catalogues ``NUM_OPS`` and ``MEM_OPS`` say, per keyword, what validation and reduction need,
+  so that both read one table.
+"""
+
+from __future__ import annotations
+
+import enum
+from typing import Union
+
+import attrs
+
+
+class ValType(enum.Enum):
+    I32 = "i32"
+    I64 = "i64"
+    F32 = "f32"
+    F64 = "f64"
+
+    @property
+    def bits(self) -> int:
+        return 32 if self in (ValType.I32, ValType.F32) else 64
+
+    @property
+    def is_int(self) -> bool:
+        return self in (ValType.I32, ValType.I64)
+
+    def __repr__(self) -> str:
+        return self.value
+
+
+I32, I64, F32, F64 = ValType.I32, ValType.I64, ValType.F32, ValType.F64
+VALTYPES = {t.value: t for t in ValType}
+
+
+@attrs.frozen
+class MemArg:
+    offset: int = 0
+    align: int | None = None  # log2 of the alignment in bytes; None = natural
+
+
+@attrs.frozen
+class Instr:
+    op: str
+    args: tuple[Union[int, MemArg], ...] = ()
+
+    def __repr__(self) -> str:
+        return " ".join([self.op, *(repr(a) for a in self.args)])
+
+
+@attrs.frozen
+class Block:
+    """``block`` or ``loop`` (``kind``) with result types ``results``."""
+
+    kind: str
+    results: tuple[ValType, ...]
+    body: tuple[Node, ...]
+    label: str | None = None
+
+
+@attrs.frozen
+class If:
+    results: tuple[ValType, ...]
+    then: tuple[Node, ...]
+    else_: tuple[Node, ...] = ()
+    label: str | None = None
+
+
+Node = Union[Instr, Block, If]
+
+
+@attrs.frozen
+class FuncType:
+    params: tuple[ValType, ...] = ()
+    results: tuple[ValType, ...] = ()
+
+
+@attrs.frozen
+class Func:
+    type: FuncType
+    locals: tuple[ValType, ...]
+    body: tuple[Node, ...]
+    # names of params then locals, ``None`` where unnamed (kept so that printing round-trips)
+    local_names: tuple[str | None, ...] = ()
+    name: str | None = None
+
+
+@attrs.frozen
+class MemType:
+    min: int = 1
+    max: int | None = 1
+    shared: bool = True
+
+
+@attrs.frozen
+class Program:
+    """One memory, functions, and the threads (function indices) that run at start.
+
+    ``data`` gives the memory's initial contents as (address, bytes); they are part of the
+    allocation's INIT write.
+    """
+
+    memory: MemType
+    funcs: tuple[Func, ...]
+    threads: tuple[int, ...]
+    data: tuple[tuple[int, tuple[int, ...]], ...] = ()
+
+
+# --- catalogues ----------------------------------------------------------------------------
+
+
+@attrs.frozen
+class NumOp:
+    params: tuple[ValType, ...]
+    results: tuple[ValType, ...]
+
+
+def _num_ops() -> dict[str, NumOp]:
+    ops: dict[str, NumOp] = {}
+    for t in (I32, I64):
+        for b in ("add", "sub", "mul", "and", "or", "xor", "shl", "shr_u", "shr_s"):
+            ops[f"{t.value}.{b}"] = NumOp((t, t), (t,))
+        for r in ("eq", "ne", "lt_u", "lt_s", "gt_u", "gt_s", "le_u", "le_s", "ge_u", "ge_s"):
+            ops[f"{t.value}.{r}"] = NumOp((t, t), (I32,))
+        ops[f"{t.value}.eqz"] = NumOp((t,), (I32,))
+    ops["i32.wrap_i64"] = NumOp((I64,), (I32,))
+    ops["i64.extend_i32_u"] = NumOp((I32,), (I64,))
+    ops["i64.extend_i32_s"] = NumOp((I32,), (I64,))
+    ops["i32.reinterpret_f32"] = NumOp((F32,), (I32,))
+    ops["i64.reinterpret_f64"] = NumOp((F64,), (I64,))
+    ops["f32.reinterpret_i32"] = NumOp((I32,), (F32,))
+    ops["f64.reinterpret_i64"] = NumOp((I64,), (F64,))
+    return ops
+
+
+NUM_OPS: dict[str, NumOp] = _num_ops()
+
+CONST_OPS = {f"{t.value}.const": t for t in ValType}
+
+
+@attrs.frozen
+class MemOp:
+    """A memory access instruction.
+
+    ``kind`` is load, store, rmw, cmpxchg, wait or notify; ``width`` the access width in bits;
+    ``sign`` is ``"s"``/``"u"`` for narrow loads (``None`` otherwise); ``rmw`` the operator of an
+    ``rmw`` (add sub and or xor xchg).
+    """
+
+    type: ValType
+    width: int
+    kind: str
+    atomic: bool
+    sign: str | None = None
+    rmw: str | None = None
+
+    @property
+    def natural_align(self) -> int:
+        return (self.width // 8).bit_length() - 1
+
+    @property
+    def params(self) -> tuple[ValType, ...]:
+        t = self.type
+        return {"load": (I32,), "store": (I32, t), "rmw": (I32, t), "cmpxchg": (I32, t, t),
+                "wait": (I32, t, I64), "notify": (I32, I32)}[self.kind]
+
+    @property
+    def results(self) -> tuple[ValType, ...]:
+        return {"load": (self.type,), "store": (), "rmw": (self.type,),
+                "cmpxchg": (self.type,), "wait": (I32,), "notify": (I32,)}[self.kind]
+
+
+RMW_OPS = ("add", "sub", "and", "or", "xor", "xchg")
+
+
+def _mem_ops() -> dict[str, MemOp]:
+    ops: dict[str, MemOp] = {}
+    for t in ValType:
+        ops[f"{t.value}.load"] = MemOp(t, t.bits, "load", False)
+        ops[f"{t.value}.store"] = MemOp(t, t.bits, "store", False)
+    for t in (I32, I64):
+        narrow = (8, 16) if t is I32 else (8, 16, 32)
+        for w in narrow:
+            for s in ("s", "u"):
+                ops[f"{t.value}.load{w}_{s}"] = MemOp(t, w, "load", False, s)
+            ops[f"{t.value}.store{w}"] = MemOp(t, w, "store", False)
+            ops[f"{t.value}.atomic.load{w}_u"] = MemOp(t, w, "load", True, "u")
+            ops[f"{t.value}.atomic.store{w}"] = MemOp(t, w, "store", True)
+            for r in RMW_OPS:
+                ops[f"{t.value}.atomic.rmw{w}.{r}_u"] = MemOp(t, w, "rmw", True, "u", r)
+            ops[f"{t.value}.atomic.rmw{w}.cmpxchg_u"] = MemOp(t, w, "cmpxchg", True, "u")
+        ops[f"{t.value}.atomic.load"] = MemOp(t, t.bits, "load", True)
+        ops[f"{t.value}.atomic.store"] = MemOp(t, t.bits, "store", True)
+        for r in RMW_OPS:
+            ops[f"{t.value}.atomic.rmw.{r}"] = MemOp(t, t.bits, "rmw", True, None, r)
+        ops[f"{t.value}.atomic.rmw.cmpxchg"] = MemOp(t, t.bits, "cmpxchg", True)
+    ops["memory.atomic.wait32"] = MemOp(I32, 32, "wait", True)
+    ops["memory.atomic.wait64"] = MemOp(I64, 64, "wait", True)
+    ops["memory.atomic.notify"] = MemOp(I32, 32, "notify", True)
+    return ops
+
+
+MEM_OPS: dict[str, MemOp] = _mem_ops()
+
+# Other plain instructions and their immediates (validation gives their types).
+CONTROL_OPS = frozenset({"nop", "unreachable", "drop", "select", "br", "br_if", "return", "call"})
+VARIABLE_OPS = frozenset({"local.get", "local.set", "local.tee"})
+MEMORY_OPS = frozenset({"memory.size", "memory.grow", "memory.fill", "memory.copy",
+                        "atomic.fence"})
