@@ -73,7 +73,7 @@ def _successors(r: Rel) -> dict[int, list[int]]:
 def plus(r: Rel) -> Rel:
     """Transitive closure ``r+``."""
     succ = _successors(r)
-    out = set()
+    out: set[tuple[int, int]] = set()
     for start in succ:
         stack = list(succ[start])
         seen: set[int] = set()
