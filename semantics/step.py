@@ -15,7 +15,50 @@ from typing import Union
 
 import attrs
 
-from semantics.events import Action, Ord, Payload, Region
+from semantics.events import (
+    MEM_DATA,
+    MEM_LEN,
+    PAGE,
+    Action,
+    Event,
+    Kind,
+    Ord,
+    Payload,
+    Region,
+    fill,
+    rd,
+    rmw,
+    wr,
+)
+from semantics.numerics import bytes_of, extend_s, from_bytes, num_op, rmw_op, signed, wrap
+from semantics.runtime import (
+    MAX_PAGES,
+    Code,
+    Config,
+    Crash,
+    Frame,
+    HostAllocMem,
+    HostCall,
+    HostFunc,
+    HostLoad,
+    HostReturn,
+    HostSpawn,
+    HostTrap,
+    Label,
+    MemInst,
+    Store,
+    Thread,
+    Trap,
+    Value,
+    WaitX,
+    WasmFunc,
+    alloc_mem,
+    allocation_actions,
+    const_value,
+    start_func,
+    thread_status,
+)
+from semantics.syntax import I32, I64, MEM_OPS, NUM_OPS, Block, If, Instr, MemArg, MemOp, ValType
 
 
 @attrs.frozen
@@ -40,7 +83,679 @@ class Emit:
 class Read:
     rule: str
     hole: Hole
-    resume: Callable[[Payload], Union["Read", Emit, None]]
+    resume: Callable[[Payload], Read | Emit | None]
 
 
 Transition = Union[Read, Emit]
+
+
+# --- local reduction -------------------------------------------------------------------------
+#
+# A thread's code is reduced by finding the redex under its values, descending into labels and
+# frames ([T] evaluation contexts).  Internally a step's ``Emit.after`` is an ``_After``: the
+# code that replaces the context's hole, or a ``_Jump`` that the enclosing labels and frames
+# consume within the same step.  That folds [T]'s context rules ``label_n{cont} B^l[val^n br l]``,
+# ``frame_n{F} B^k[val^n return]``, ``label B[trap] ↪ trap`` and ``frame B[trap] ↪ trap`` into the
+# step that branches or traps, so one instruction is one event.
+#
+# Rule names follow SpecTec's judgements: ``step_pure/R`` touches neither store nor memory,
+# ``step_read/R`` only reads (the frame, the store, or memory: loads, bounds checks, memory.size,
+# a failed grow or cmpxchg), ``step/R`` writes or suspends.  Trapping variants end in ``-oob``,
+# ``-unaligned`` or ``-unshared``.  Shared-memory actions are per [T] instructions.rst; an
+# unshared memory is read and written in the store with no actions.
+
+MAX_WOKEN = 4
+"""``notify`` may report waking any ``j <= count`` waiters ([T]); we offer ``j <= MAX_WOKEN``,
+more than a litmus test has threads."""
+
+
+@attrs.frozen
+class _Jump:
+    kind: str  # "br", "return" or "trap"
+    depth: int = 0
+    values: tuple[Value, ...] = ()
+
+
+@attrs.frozen
+class _After:
+    store: Store
+    locals: tuple[Value, ...]
+    code: tuple[Code, ...]
+    jump: _Jump | None = None
+
+
+def _map(t: Transition | None, f: Callable[[Emit], Emit]) -> Transition | None:
+    """Apply ``f`` to the Emit that ``t`` leads to, through any number of Reads."""
+    if t is None or isinstance(t, Emit):
+        return None if t is None else f(t)
+    resume = t.resume
+
+    def resumed(p: Payload) -> Transition | None:
+        return _map(resume(p), f)
+
+    return Read(t.rule, t.hole, resumed)
+
+
+def _map_all(ts: tuple[Transition, ...], f: Callable[[Emit], Emit]) -> tuple[Transition, ...]:
+    out = []
+    for t in ts:
+        m = _map(t, f)
+        if m is not None:
+            out.append(m)
+    return tuple(out)
+
+
+def _cells(p: Payload, n: int, hole: str) -> tuple[int, ...]:
+    if len(p) != n:
+        raise Crash(f"{hole}: expected {n} value(s), got {len(p)}")
+    return tuple(p)
+
+
+@attrs.frozen
+class _Redex:
+    """``val* instr`` in store ``store`` and frame ``locals``."""
+
+    store: Store
+    locals: tuple[Value, ...]
+    vals: tuple[Value, ...]
+    node: Code
+
+    def args(self, *types: ValType) -> tuple[int, ...]:
+        n = len(types)
+        got = self.vals[len(self.vals) - n:] if n else ()
+        if len(got) != n or tuple(v.type for v in got) != types:
+            raise Crash(f"{self.node!r} needs operands {list(types)}, the stack has "
+                        f"{list(self.vals)}")
+        return tuple(v.bits for v in got)
+
+    def emit(self, rule: str, pop: int, push: tuple[Code, ...], actions: tuple[Action, ...] = (),
+             store: Store | None = None, local_vals: tuple[Value, ...] | None = None,
+             spawned: tuple[object, ...] = ()) -> Emit:
+        base: tuple[Code, ...] = self.vals[:len(self.vals) - pop]
+        after = _After(self.store if store is None else store,
+                       self.locals if local_vals is None else local_vals, base + push)
+        return Emit(rule, actions, after, spawned)
+
+    def jump(self, rule: str, jump: _Jump, actions: tuple[Action, ...] = ()) -> Emit:
+        return Emit(rule, actions, _After(self.store, self.locals, (), jump))
+
+    def trap(self, rule: str, actions: tuple[Action, ...] = ()) -> Emit:
+        return self.jump(rule, _Jump("trap"), actions)
+
+    @property
+    def mem(self) -> MemInst:
+        if not self.store.mems:
+            raise Crash(f"{self.node!r} needs a memory")
+        return self.store.mems[0]
+
+
+def _i32(v: int) -> Value:
+    return Value(I32, v & 0xFFFFFFFF)
+
+
+def _write_data(store: Store, addr: int, offset: int, data: tuple[int, ...]) -> Store:
+    mem = store.mems[addr]
+    old = mem.data if mem.data is not None else b""
+    new = attrs.evolve(mem, data=old[:offset] + bytes(data) + old[offset + len(data):])
+    return attrs.evolve(store, mems=store.mems[:addr] + (new,) + store.mems[addr + 1:])
+
+
+Fault = Callable[[int], Union[str, None]]
+
+
+def _access_fault(ea: int, nb: int, atomic: bool) -> Fault:
+    def fault(n: int) -> str | None:
+        if ea + nb > n:
+            return "oob"
+        if atomic and ea % nb:
+            return "unaligned"
+        return None
+
+    return fault
+
+
+def _checked(r: _Redex, family: str, fault: Fault,
+             ok: Callable[[tuple[Action, ...]], Transition | None]) -> Transition:
+    """The bounds check of [T]: a shared memory's length is read (``rd len``, unordered) and the
+    step traps with just that action on a fault; an unshared one is checked without actions.
+    ``ok`` gets the actions so far and continues the step."""
+    data = r.mem.data
+    if data is not None:
+        bad = fault(len(data))
+        if bad:
+            return r.trap(f"step_read/{family}-{bad}")
+        t = ok(())
+        if t is None:
+            raise Crash(f"{r.node!r}: no rule applies")
+        return t
+
+    def after_len(p: Payload) -> Transition | None:
+        (n,) = _cells(p, 1, "len")
+        la = rd(MEM_LEN, 0, (n,))
+        bad = fault(n)
+        if bad:
+            return r.trap(f"step_read/{family}-{bad}", (la,))
+        return ok((la,))
+
+    return Read(f"step_read/{family}", Hole(MEM_LEN, 0, 1, Ord.UNORD), after_len)
+
+
+def _tearing(t: ValType, width: int, ea: int) -> bool:
+    """[T] ``tearing``: NOTEARS for aligned integer accesses of at most 32 bits."""
+    return t.is_int and ea % (width // 8) == 0 and width <= 32
+
+
+def _memarg_offset(node: Instr) -> int:
+    arg = node.args[0] if node.args else MemArg()
+    if not isinstance(arg, MemArg):
+        raise Crash(f"{node!r}: expected a memarg")
+    return arg.offset
+
+
+def _step_memop(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
+    t, nb, off = m.type, m.width // 8, _memarg_offset(node)
+    order = Ord.SEQCST if m.atomic else Ord.UNORD
+    shared = r.mem.data is None
+    data = r.mem.data or b""
+    if m.kind == "load":
+        (i,) = r.args(I32)
+        ea = i + off
+
+        def loaded(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
+            c = from_bytes(b)
+            if m.sign == "s":
+                c = extend_s(c, m.width, t.bits)
+            acts = pre + ((rd(MEM_DATA, ea, b, order, _tearing(t, m.width, ea)),) if shared else ())
+            return r.emit("step_read/load", 1, (Value(t, c),), acts)
+
+        def load_ok(pre: tuple[Action, ...]) -> Transition:
+            if not shared:
+                return loaded(tuple(data[ea:ea + nb]), pre)
+            return Read("step_read/load", Hole(MEM_DATA, ea, nb, order),
+                        lambda p: loaded(_cells(p, nb, "load"), pre))
+
+        return (_checked(r, "load", _access_fault(ea, nb, m.atomic), load_ok),)
+    if m.kind == "store":
+        i, c = r.args(I32, t)
+        ea = i + off
+        b = bytes_of(c, nb)
+
+        def store_ok(pre: tuple[Action, ...]) -> Transition:
+            if not shared:
+                return r.emit("step/store", 2, (), pre, store=_write_data(r.store, 0, ea, b))
+            return r.emit("step/store", 2, (),
+                          pre + (wr(MEM_DATA, ea, b, order, _tearing(t, m.width, ea)),))
+
+        return (_checked(r, "store", _access_fault(ea, nb, m.atomic), store_ok),)
+    if m.kind in ("rmw", "cmpxchg"):
+        return (_step_rmw(r, m, off, shared, data),)
+    if m.kind == "wait":
+        return (_step_wait(r, m, off, shared),)
+    return _step_notify(r, off, shared, data)
+
+
+def _step_rmw(r: _Redex, m: MemOp, off: int, shared: bool, data: bytes) -> Transition:
+    t, nb = m.type, m.width // 8
+    if m.kind == "rmw":
+        i, c2 = r.args(I32, t)
+        c3 = 0
+    else:
+        i, c2, c3 = r.args(I32, t, t)
+    ea = i + off
+    pop = 2 if m.kind == "rmw" else 3
+
+    def modified(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
+        old = from_bytes(b)
+        if m.kind == "rmw":
+            new: int | None = rmw_op(m.rmw or "", m.width, old, c2)
+            rule = "step/rmw"
+        else:
+            new = wrap(c3, m.width) if old == wrap(c2, m.width) else None
+            rule = "step/cmpxchg" if new is not None else "step_read/cmpxchg-fail"
+        if new is None:  # a failed cmpxchg is a SeqCst read ([T])
+            acts = pre + ((rd(MEM_DATA, ea, b, Ord.SEQCST),) if shared else ())
+            return r.emit(rule, pop, (Value(t, old),), acts)
+        nbytes = bytes_of(new, nb)
+        if not shared:
+            return r.emit(rule, pop, (Value(t, old),), pre,
+                          store=_write_data(r.store, 0, ea, nbytes))
+        return r.emit(rule, pop, (Value(t, old),), pre + (rmw(MEM_DATA, ea, b, nbytes),))
+
+    def rmw_ok(pre: tuple[Action, ...]) -> Transition:
+        if not shared:
+            return modified(tuple(data[ea:ea + nb]), pre)
+        return Read(f"step/{m.kind}", Hole(MEM_DATA, ea, nb, Ord.SEQCST),
+                    lambda p: modified(_cells(p, nb, m.kind), pre))
+
+    return _checked(r, m.kind, _access_fault(ea, nb, True), rmw_ok)
+
+
+def _step_wait(r: _Redex, m: MemOp, off: int, shared: bool) -> Transition:
+    t, nb = m.type, m.width // 8
+    i, expected, timeout_bits = r.args(I32, t, I64)
+    ea, timeout = i + off, signed(timeout_bits, 64)
+    if not shared:
+        return r.trap("step_read/wait-unshared")
+
+    def compared(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
+        read = rd(MEM_DATA, ea, b, Ord.SEQCST)
+        if from_bytes(b) != wrap(expected, m.width):
+            return r.emit("step_read/wait-mismatch", 3, (_i32(1),), pre + (read,))
+        suspend = Action(Kind.WAIT, MEM_DATA, ea, args=(timeout,))
+        return r.emit("step/wait-suspend", 3, (WaitX(MEM_DATA, ea, timeout),),
+                      pre + (read, suspend))
+
+    def wait_ok(pre: tuple[Action, ...]) -> Transition:
+        return Read("step_read/wait", Hole(MEM_DATA, ea, nb, Ord.SEQCST),
+                    lambda p: compared(_cells(p, nb, "wait"), pre))
+
+    return _checked(r, "wait", _access_fault(ea, nb, True), wait_ok)
+
+
+def _step_notify(r: _Redex, off: int, shared: bool, data: bytes) -> tuple[Transition, ...]:
+    i, count = r.args(I32, I32)
+    ea = i + off
+    fault = _access_fault(ea, 4, True)
+    if not shared:  # nobody can wait on an unshared memory
+        return (_checked(r, "notify", fault, lambda pre: r.emit("step_read/notify-unshared", 2,
+                                                                 (_i32(0),))),)
+    def offer(j: int) -> Transition:
+        def notified(pre: tuple[Action, ...]) -> Emit:
+            act = Action(Kind.NOTIFY, MEM_DATA, ea, args=(j, count))
+            return r.emit("step/notify", 2, (_i32(j),), pre + (act,))
+
+        if j == 0:
+            return _checked(r, "notify", fault, notified)
+
+        def after_len(p: Payload) -> Transition | None:  # the trap is offered once, by j = 0
+            (n,) = _cells(p, 1, "len")
+            return None if fault(n) else notified((rd(MEM_LEN, 0, (n,)),))
+
+        return Read("step_read/notify", Hole(MEM_LEN, 0, 1, Ord.UNORD), after_len)
+
+    return tuple(offer(j) for j in range(min(count, MAX_WOKEN) + 1))
+
+
+def _step_memory(r: _Redex, op: str) -> tuple[Transition, ...]:
+    if op == "atomic.fence":  # needs no memory
+        return (r.emit("step/atomic.fence", 0, (), (Action(Kind.FENCE, ord=Ord.SEQCST),)),)
+    mem = r.mem
+    shared = mem.data is None
+    size = len(mem.data) if mem.data is not None else 0
+    if op == "memory.size":
+        if not shared:
+            return (r.emit("step_read/memory.size", 0, (_i32(size // PAGE),)),)
+
+        def sized(p: Payload) -> Emit:
+            (n,) = _cells(p, 1, "len")
+            return r.emit("step_read/memory.size", 0, (_i32(n // PAGE),),
+                          (rd(MEM_LEN, 0, (n,), Ord.SEQCST),))
+
+        return (Read("step_read/memory.size", Hole(MEM_LEN, 0, 1, Ord.SEQCST), sized),)
+    if op == "memory.grow":
+        return _step_grow(r, mem, size)
+    d, x, n = r.args(I32, I32, I32)
+    store8 = Instr("i32.store8", (MemArg(),))
+    if op == "memory.fill":
+        def fill_fault(ln: int) -> str | None:
+            return "oob" if d + n > ln else None
+
+        def fill_ok(pre: tuple[Action, ...]) -> Emit:
+            if n == 0:
+                return r.emit("step_read/memory.fill-zero", 3, (), pre)
+            val = _i32(x)
+            return r.emit("step_read/memory.fill", 3, (
+                _i32(d), val, store8, _i32(d + 1), val, _i32(n - 1), Instr("memory.fill")), pre)
+
+        return (_checked(r, "memory.fill", fill_fault, fill_ok),)
+
+    def copy_fault(ln: int) -> str | None:  # memory.copy: d = destination, x = source
+        return "oob" if x + n > ln or d + n > ln else None
+
+    def copy_ok(pre: tuple[Action, ...]) -> Emit:
+        if n == 0:
+            return r.emit("step_read/memory.copy-zero", 3, (), pre)
+        load8 = Instr("i32.load8_u", (MemArg(),))
+        copy = Instr("memory.copy")
+        if d <= x:
+            return r.emit("step_read/memory.copy-le", 3, (
+                _i32(d), _i32(x), load8, store8, _i32(d + 1), _i32(x + 1), _i32(n - 1), copy), pre)
+        return r.emit("step_read/memory.copy-gt", 3, (
+            _i32(d + n - 1), _i32(x + n - 1), load8, store8, _i32(d), _i32(x), _i32(n - 1), copy),
+            pre)
+
+    return (_checked(r, "memory.copy", copy_fault, copy_ok),)
+
+
+def _step_grow(r: _Redex, mem: MemInst, size: int) -> tuple[Transition, ...]:
+    """Both outcomes are always offered ([T]: memory.grow is non-deterministic)."""
+    (k,) = r.args(I32)
+    limit = mem.type.max if mem.type.max is not None else MAX_PAGES
+    fail = _i32(0xFFFFFFFF)
+    if mem.data is not None:
+        out = []
+        if size // PAGE + k <= limit:
+            grown = attrs.evolve(mem, type=attrs.evolve(mem.type, min=size // PAGE + k),
+                                 data=mem.data + bytes(k * PAGE))
+            store = attrs.evolve(r.store, mems=(grown,) + r.store.mems[1:])
+            out.append(r.emit("step/memory.grow", 1, (_i32(size // PAGE),), store=store))
+        out.append(r.emit("step_read/memory.grow-fail", 1, (fail,)))
+        return tuple(out)
+
+    def grown_shared(p: Payload) -> Emit | None:
+        (ln,) = _cells(p, 1, "len")
+        if ln // PAGE + k > limit:
+            return None
+        acts: tuple[Action, ...] = (rmw(MEM_LEN, 0, (ln,), (ln + k * PAGE,)),)
+        if k:
+            acts += (wr(MEM_DATA, ln, fill(k * PAGE)),)
+        return r.emit("step/memory.grow", 1, (_i32(ln // PAGE),), acts)
+
+    def failed(p: Payload) -> Emit:
+        (ln,) = _cells(p, 1, "len")
+        return r.emit("step_read/memory.grow-fail", 1, (fail,),
+                      (rd(MEM_LEN, 0, (ln,), Ord.SEQCST),))
+
+    return (Read("step/memory.grow", Hole(MEM_LEN, 0, 1, Ord.SEQCST), grown_shared),
+            Read("step_read/memory.grow-fail", Hole(MEM_LEN, 0, 1, Ord.SEQCST), failed))
+
+
+def _step_host(r: _Redex, node: HostCall) -> tuple[Transition, ...]:
+    f = r.store.funcs[node.func] if 0 <= node.func < len(r.store.funcs) else None
+    if not isinstance(f, HostFunc):
+        raise Crash(f"{node!r}: not a host function")
+    if node.pc >= len(f.effects):
+        if f.type.results:
+            raise Crash(f"host function {node.func} ended without returning {f.type.results}")
+        return (r.emit("step/host-return", 0, ()),)
+    eff = f.effects[node.pc]
+    nxt = (HostCall(node.func, node.pc + 1),)
+    if isinstance(eff, HostReturn):
+        return (r.emit("step/host-return", 0, eff.values),)
+    if isinstance(eff, HostTrap):
+        return (r.trap("step/host-trap"),)
+    if isinstance(eff, HostSpawn):
+        g = r.store.funcs[eff.func]
+        if not isinstance(g, WasmFunc):
+            raise Crash(f"{eff!r}: not a Wasm function")
+        return (r.emit("step/host-spawn", 0, nxt, spawned=(start_func(g.func, eff.args),)),)
+    if isinstance(eff, HostAllocMem):
+        addr = len(r.store.mems)
+        store = attrs.evolve(r.store, mems=r.store.mems + (alloc_mem(eff.type),))
+        acts = allocation_actions(eff.type, (), addr) if eff.type.shared else ()
+        return (r.emit("step/host-alloc", 0, nxt, acts, store=store),)
+    data = r.mem.data
+    if isinstance(eff, HostLoad):
+        ea, nb, order = eff.offset, eff.width, eff.ord
+
+        def host_loaded(pre: tuple[Action, ...]) -> Transition:
+            if data is not None:
+                return r.emit("step_read/host-load", 0, nxt, pre)
+            return Read("step_read/host-load", Hole(MEM_DATA, ea, nb, order), lambda p: r.emit(
+                "step_read/host-load", 0, nxt, pre + (rd(MEM_DATA, ea, _cells(p, nb, "load"),
+                                                         order),)))
+
+        return (_checked(r, "host-load", _access_fault(ea, nb, False), host_loaded),)
+    ea, b, order = eff.offset, eff.data, eff.ord
+
+    def host_stored(pre: tuple[Action, ...]) -> Transition:
+        if data is not None:
+            return r.emit("step/host-store", 0, nxt, pre, store=_write_data(r.store, 0, ea, b))
+        return r.emit("step/host-store", 0, nxt, pre + (wr(MEM_DATA, ea, b, order),))
+
+    return (_checked(r, "host-store", _access_fault(ea, len(b), False), host_stored),)
+
+
+def _step_instr(r: _Redex, node: Instr) -> tuple[Transition, ...]:
+    op = node.op
+    if op in NUM_OPS:
+        spec = NUM_OPS[op]
+        args = r.args(*spec.params)
+        kind = ("testop" if op.endswith("eqz") else "binop" if spec.params[:1] * 2 == spec.params
+                and spec.results == spec.params[:1] else "relop" if len(spec.params) == 2
+                else "cvtop")
+        return (r.emit(f"step_pure/{kind}", len(args), (Value(spec.results[0],
+                                                              num_op(op, args)),)),)
+    if op in MEM_OPS:
+        return _step_memop(r, node, MEM_OPS[op])
+    if op in ("memory.size", "memory.grow", "memory.fill", "memory.copy", "atomic.fence"):
+        return _step_memory(r, op)
+    imm = node.args[0] if node.args and isinstance(node.args[0], int) else 0
+    if op == "nop":
+        return (r.emit("step_pure/nop", 0, ()),)
+    if op == "unreachable":
+        return (r.trap("step_pure/unreachable"),)
+    if op == "drop":
+        if not r.vals:
+            raise Crash("drop on an empty stack")
+        return (r.emit("step_pure/drop", 1, ()),)
+    if op == "select":
+        (c,) = r.args(I32)
+        if len(r.vals) < 3:
+            raise Crash("select needs three operands")
+        v1, v2 = r.vals[-3], r.vals[-2]
+        return (r.emit(f"step_pure/select-{'true' if c else 'false'}", 3, (v1 if c else v2,)),)
+    if op == "br":
+        return (r.jump("step_pure/br", _Jump("br", imm, r.vals)),)
+    if op == "br_if":
+        (c,) = r.args(I32)
+        if c:
+            return (r.jump("step_pure/br_if-true", _Jump("br", imm, r.vals[:-1])),)
+        return (r.emit("step_pure/br_if-false", 1, ()),)
+    if op == "return":
+        return (r.jump("step_pure/return", _Jump("return", 0, r.vals)),)
+    if op == "call":
+        return (_step_call(r, imm),)
+    if op in ("local.get", "local.set", "local.tee"):
+        if not 0 <= imm < len(r.locals):
+            raise Crash(f"{node!r}: no local {imm}")
+        if op == "local.get":
+            return (r.emit("step_read/local.get", 0, (r.locals[imm],)),)
+        if not r.vals or r.vals[-1].type != r.locals[imm].type:
+            raise Crash(f"{node!r} needs a {r.locals[imm].type.value} operand")
+        v = r.vals[-1]
+        new = r.locals[:imm] + (v,) + r.locals[imm + 1:]
+        keep = (v,) if op == "local.tee" else ()
+        return (r.emit(f"step/{op}", 1, keep, local_vals=new),)
+    raise Crash(f"no reduction rule for {node!r}")
+
+
+def _step_call(r: _Redex, x: int) -> Transition:
+    if not 0 <= x < len(r.store.funcs):
+        raise Crash(f"call {x}: no such function")
+    f = r.store.funcs[x]
+    n = len(f.type.params)
+    args = r.args(*f.type.params)
+    vals = tuple(Value(t, a) for t, a in zip(f.type.params, args, strict=True))
+    if isinstance(f, HostFunc):
+        return r.emit("step_read/call-host", n, (HostCall(x, 0),))
+    res = f.type.results
+    frame = Frame(vals + tuple(Value(t, 0) for t in f.func.locals), res,
+                  (Label(res, res, (), f.func.body),))
+    return r.emit("step_read/call", n, (frame,))
+
+
+def _step_node(r: _Redex) -> tuple[Transition, ...]:
+    node = r.node
+    if isinstance(node, Instr):
+        return _step_instr(r, node)
+    if isinstance(node, Block):
+        if node.kind == "loop":
+            lab = Label((), node.results, (node,), node.body)
+        else:
+            lab = Label(node.results, node.results, (), node.body)
+        return (r.emit(f"step_pure/{node.kind}", 0, (lab,)),)
+    if isinstance(node, If):
+        (c,) = r.args(I32)
+        body = node.then if c else node.else_
+        lab = Label(node.results, node.results, (), body)
+        return (r.emit(f"step_pure/if-{'true' if c else 'false'}", 1, (lab,)),)
+    if isinstance(node, Trap):
+        return (r.trap("step_pure/trap"),)
+    if isinstance(node, HostCall):
+        return _step_host(r, node)
+    if isinstance(node, WaitX):
+        woken = r.emit("step/waitx-woken", 0, (_i32(0),),
+                       (Action(Kind.WOKEN, node.region, node.offset),))
+        if node.timeout < 0:
+            return (woken,)
+        return (woken, r.emit("step/waitx-timeout", 0, (_i32(2),),
+                              (Action(Kind.TIMEOUT, node.region, node.offset),)))
+    raise Crash(f"no reduction rule for {node!r}")
+
+
+def _values(code: tuple[Code, ...]) -> tuple[Value, ...] | None:
+    vals = tuple(const_value(c) for c in code)
+    return None if any(v is None for v in vals) else tuple(v for v in vals if v is not None)
+
+
+def _last(vals: tuple[Value, ...], n: int) -> tuple[Value, ...]:
+    return vals[len(vals) - n:] if n else ()
+
+
+def _step_seq(store: Store, local_vals: tuple[Value, ...],
+              code: tuple[Code, ...]) -> tuple[Transition, ...]:
+    i = next((k for k, c in enumerate(code) if const_value(c) is None), None)
+    if i is None:
+        return ()
+    node, before, rest = code[i], code[:i], code[i + 1:]
+    if isinstance(node, Label):
+        inner = _values(node.body)
+        if inner is not None:
+            return (Emit("step_pure/label-vals", (),
+                         _After(store, local_vals, before + inner + rest)),)
+
+        def plug_label(e: Emit) -> Emit:
+            a: _After = e.after  # type: ignore[assignment]
+            j = a.jump
+            if j is None:
+                code2 = before + (attrs.evolve(node, body=a.code),) + rest
+                return attrs.evolve(e, after=attrs.evolve(a, code=code2))
+            if j.kind == "br" and j.depth == 0:
+                code2 = before + _last(j.values, len(node.types)) + node.cont + rest
+                return attrs.evolve(e, after=_After(a.store, a.locals, code2))
+            if j.kind == "br":
+                outer = attrs.evolve(j, depth=j.depth - 1)
+                return attrs.evolve(e, after=attrs.evolve(a, jump=outer))
+            return e
+
+        return _map_all(_step_seq(store, local_vals, node.body), plug_label)
+    if isinstance(node, Frame):
+        inner = _values(node.body)
+        if inner is not None:
+            return (Emit("step_pure/frame-vals", (),
+                         _After(store, local_vals, before + inner + rest)),)
+
+        def plug_frame(e: Emit) -> Emit:
+            a: _After = e.after  # type: ignore[assignment]
+            j = a.jump
+            if j is None:
+                code2 = before + (Frame(a.locals, node.results, a.code),) + rest
+                return attrs.evolve(e, after=_After(a.store, local_vals, code2))
+            if j.kind == "return":
+                code2 = before + _last(j.values, len(node.results)) + rest
+                return attrs.evolve(e, after=_After(a.store, local_vals, code2))
+            if j.kind == "br":
+                raise Crash(f"branch to label {j.depth} escapes its function")
+            return attrs.evolve(e, after=_After(a.store, local_vals, (), j))
+
+        return _map_all(_step_seq(store, node.locals, node.body), plug_frame)
+    vals = tuple(v for v in (const_value(c) for c in before) if v is not None)
+
+    def plug(e: Emit) -> Emit:
+        a: _After = e.after  # type: ignore[assignment]
+        if a.jump is not None:
+            return e
+        return attrs.evolve(e, after=attrs.evolve(a, code=a.code + rest))
+
+    return _map_all(_step_node(_Redex(store, local_vals, vals, node)), plug)
+
+
+def thread_steps(store: Store, thread: Thread) -> tuple[Transition, ...]:
+    """Every step ``thread`` can take; ``Emit.after = (store', thread')`` and ``Emit.spawned``
+    holds the threads a step creates.  Empty iff the thread is done or trapped."""
+    if thread_status(thread) in ("done", "trapped"):
+        return ()
+
+    def top(e: Emit) -> Emit:
+        a: _After = e.after  # type: ignore[assignment]
+        j = a.jump
+        if j is None:
+            code = a.code
+        elif j.kind == "trap":
+            code = (Trap(),)
+        elif j.kind == "return":
+            code = _last(j.values, len(thread.results))
+        else:
+            raise Crash(f"branch to label {j.depth} escapes the thread's function")
+        return Emit(e.rule, e.actions, (a.store, Thread(a.locals, thread.results, code)),
+                    e.spawned)
+
+    return _map_all(_step_seq(store, thread.locals, thread.code), top)
+
+
+def settle(t: Transition, read: Callable[[Hole], Payload]) -> Emit | None:
+    """Follow ``t`` to its Emit, answering every Read with ``read(hole)``; None if the rule
+    does not apply to the values read."""
+    cur: Transition | None = t
+    while isinstance(cur, Read):
+        cur = cur.resume(read(cur.hole))
+    return cur
+
+
+# --- global reduction ------------------------------------------------------------------------
+
+
+@attrs.frozen
+class GlobalStep:
+    """What a global step did: thread ``thread`` took its event number ``index``, stamped
+    ``time`` with predecessor stamp ``time_p`` (``time_p ≺hb time``); ``spawned`` are the new
+    threads' ids, whose first events have ``time_p == time`` (the parent's step happens before
+    them, [T] spawn).  Stamps are allocated in reduction order, so they also give ≺tot."""
+
+    thread: int
+    index: int
+    time_p: int
+    time: int
+    spawned: tuple[int, ...]
+    config: Config
+
+
+def _globalize(config: Config, i: int, e: Emit) -> Emit:
+    if not isinstance(e.after, tuple):
+        raise Crash("a thread step must give (store, thread)")
+    store, th = e.after
+    h = config.clock + 1
+    children = tuple(t for t in e.spawned if isinstance(t, Thread))
+    k = len(config.threads)
+    ids = tuple(range(k, k + len(children)))
+    cfg = Config(store,
+                 config.threads[:i] + (th,) + config.threads[i + 1:] + children,
+                 config.times[:i] + (h,) + config.times[i + 1:] + (h,) * len(children),
+                 config.counts[:i] + (config.counts[i] + 1,) + config.counts[i + 1:]
+                 + (0,) * len(children),
+                 h)
+    return Emit(e.rule, e.actions, GlobalStep(i, config.counts[i], config.times[i], h, ids, cfg),
+                ids)
+
+
+def global_steps(config: Config) -> tuple[Transition, ...]:
+    """[T]'s global reduction of ``S; P*``: every step of every thread, with fresh stamps.
+    ``Emit.after`` is a ``GlobalStep`` (holding the next configuration)."""
+    out: list[Transition] = []
+    for i, th in enumerate(config.threads):
+        out.extend(_map_all(thread_steps(config.store, th),
+                            lambda e, i=i: _globalize(config, i, e)))  # type: ignore[misc]
+    return tuple(out)
+
+
+def event_of(emit: Emit, eid: int) -> Event:
+    """The ``events.Event`` of a completed global step."""
+    g = emit.after
+    if not isinstance(g, GlobalStep):
+        raise TypeError("event_of needs an Emit of global_steps")
+    return Event(eid, g.thread, g.index, emit.actions, emit.rule)
+
+
+def config_terminal(config: Config) -> bool:
+    return all(thread_status(t) in ("done", "trapped") for t in config.threads)

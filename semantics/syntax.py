@@ -2,9 +2,10 @@
 
 Conventions, declared once (as in the reference interpreter's ast.ml):
 
-- an instruction is ``Instr(op, args)`` where ``op`` is its WAT keyword (``"i32.atomic.rmw8.add_u"``)
-  and ``args`` its immediates: a constant's value (an unsigned int of the type's width; floats as
-  their bit pattern), a local, label or function index, or a ``MemArg``;
+- an instruction is ``Instr(op, args)`` where ``op`` is its WAT keyword
+  (``"i32.atomic.rmw8.add_u"``) and ``args`` its immediates: a constant's value (an unsigned
+  int of the type's width; floats as their bit pattern), a local, label or function index, or
+  a ``MemArg``;
 - structured control is ``Block`` (``block``/``loop``) and ``If``; their bodies are tuples;
 - the catalogues ``NUM_OPS`` and ``MEM_OPS`` say, per keyword, what validation and reduction need,
   so that both read one table.
@@ -49,7 +50,7 @@ class MemArg:
 @attrs.frozen
 class Instr:
     op: str
-    args: tuple[Union[int, MemArg], ...] = ()
+    args: tuple[int | MemArg, ...] = ()
 
     def __repr__(self) -> str:
         return " ".join([self.op, *(repr(a) for a in self.args)])
@@ -214,3 +215,73 @@ CONTROL_OPS = frozenset({"nop", "unreachable", "drop", "select", "br", "br_if", 
 VARIABLE_OPS = frozenset({"local.get", "local.set", "local.tee"})
 MEMORY_OPS = frozenset({"memory.size", "memory.grow", "memory.fill", "memory.copy",
                         "atomic.fence"})
+
+
+# --- modules (the .wast scripts' modules) --------------------------------------------------
+
+
+@attrs.frozen
+class Import:
+    """``(import "module" "name" desc)``: a memory, or a (host) function of type ``desc``."""
+
+    module: str
+    name: str
+    desc: Union[MemType, FuncType]
+
+
+@attrs.frozen
+class Export:
+    name: str
+    kind: str  # "func" or "memory"
+    index: int
+
+
+@attrs.frozen
+class Module:
+    """A text module of a script. Index spaces put imports first, as in the spec.
+
+    ``memories`` are the defined memories; validation allows at most one memory in all.
+    ``data`` are active segments (address, bytes) of memory 0.
+    """
+
+    types: tuple[FuncType, ...] = ()
+    imports: tuple[Import, ...] = ()
+    funcs: tuple[Func, ...] = ()
+    memories: tuple[MemType, ...] = ()
+    exports: tuple[Export, ...] = ()
+    data: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    name: str | None = None
+
+    @property
+    def func_types(self) -> tuple[FuncType, ...]:
+        imported = tuple(i.desc for i in self.imports if isinstance(i.desc, FuncType))
+        return imported + tuple(f.type for f in self.funcs)
+
+    @property
+    def memory_types(self) -> tuple[MemType, ...]:
+        imported = tuple(i.desc for i in self.imports if isinstance(i.desc, MemType))
+        return imported + self.memories
+
+    @property
+    def memory(self) -> MemType | None:
+        """The module's memory (imported or defined), if any."""
+        return self.memory_types[0] if self.memory_types else None
+
+    @property
+    def memory_import(self) -> tuple[str, str] | None:
+        for i in self.imports:
+            if isinstance(i.desc, MemType):
+                return (i.module, i.name)
+        return None
+
+    @property
+    def func_imports(self) -> tuple[Import, ...]:
+        return tuple(i for i in self.imports if isinstance(i.desc, FuncType))
+
+    def export(self, name: str) -> Export | None:
+        return next((e for e in self.exports if e.name == name), None)
+
+    def func(self, index: int) -> Func | None:
+        """The defined function at function index ``index`` (``None`` for an imported one)."""
+        k = index - len(self.func_imports)
+        return self.funcs[k] if 0 <= k < len(self.funcs) else None
