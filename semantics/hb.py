@@ -1,0 +1,96 @@
+"""Generators of happens-before: each is a named function from an execution to the edges it
+forces. A model lists the generators it uses; hb is the least relation containing them
+(transitively closed unless a mutant says otherwise).
+
+``init-hb`` ([T]) is not here: it is an axiom of the model that also contributes edges
+(see ``semantics.axioms.INIT_HB``), so that dropping the axiom drops the edges."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import attrs
+
+from semantics.events import LEN, Execution, Kind, Ord, overlap, po, sync
+from semantics.relations import Rel
+
+EdgeFn = Callable[[Execution], Rel]
+
+
+@attrs.frozen
+class Generator:
+    name: str
+    source: str
+    doc: str
+    edges: EdgeFn
+
+
+def po_edges(ex: Execution) -> Rel:
+    return po(ex)
+
+
+def spawn_edges(ex: Execution) -> Rel:
+    return ex.spawn
+
+
+def sync_edges(ex: Execution) -> Rel:
+    """``W -> R`` when R reads (some cell) from W and sync_r(W, R): [P] inlines synchronises-with
+    as ``sync_r(evW, evR) => evW hb evR``; the least hb therefore contains exactly these."""
+    out = set()
+    for w, r, reg, _k in ex.rf:
+        if w == r or not (0 <= w < len(ex.events) and 0 <= r < len(ex.events)):
+            continue
+        aw, ar = ex.events[w].access(reg), ex.events[r].access(reg)
+        if aw is not None and ar is not None and sync(aw, ar):
+            out.add((w, r))
+    return frozenset(out)
+
+
+def init_edges(ex: Execution) -> Rel:
+    """[T] ConsistentWith: an event with an INIT action on a region happens before every other
+    event with an overlapping action on that region."""
+    out = set()
+    for i in ex.events:
+        for a in i.actions:
+            if a.ord is not Ord.INIT or a.region is None:
+                continue
+            for e in ex.events:
+                b = e.access(a.region)
+                if e.eid != i.eid and b is not None and overlap(a, b):
+                    out.add((i.eid, e.eid))
+    return frozenset(out)
+
+
+def allocated(ex: Execution, eid: int) -> frozenset[int]:
+    """Addresses whose memory event ``eid`` allocates: it writes their length with a plain
+    ``wr`` (a grow is an ``rmw``) or initialises their data (INIT)."""
+    return frozenset(
+        a.region.addr for a in ex.events[eid].actions
+        if a.region is not None and ((a.kind is Kind.WR and a.region.fld == LEN)
+                                     or a.ord is Ord.INIT))
+
+
+def alloc_edges(ex: Execution) -> Rel:
+    """[P] Fig.11's side condition ``(s_time(addr(act)) hb h')*``: an object's allocation
+    happens before every event with an action on it."""
+    out = set()
+    for alloc in ex.events:
+        addrs = allocated(ex, alloc.eid)
+        if not addrs:
+            continue
+        for e in ex.events:
+            if e.eid != alloc.eid and any(a.region is not None and a.region.addr in addrs
+                                          for a in e.actions):
+                out.add((alloc.eid, e.eid))
+    return frozenset(out)
+
+
+PO = Generator("po", "[P] Fig.11 h hb h'; [T] global step", "program order", po_edges)
+SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "host/thread-creation edges", spawn_edges)
+SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19",
+                 "W -> R when R reads from W and both are SEQCST on the same range", sync_edges)
+ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14",
+                  "allocation-time hb: the allocating event before every access to the memory",
+                  alloc_edges)
+
+GENERATORS: dict[str, Generator] = {g.name: g for g in (PO, SPAWN, SYNC, ALLOC)}
