@@ -1,0 +1,159 @@
+"""The ``weakwasm`` command.
+
+``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR]`` prints herd7's
+result block per test on stdout (and nothing else there, so the output stays herd-compatible);
+warnings, the batch summary and a progress counter go to stderr. Exit status: 0, or 2 when
+some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr).
+
+Subcommands are registered in ``SUBCOMMANDS`` so that ``check``, ``hunt`` and ``prove`` can be
+added as further ``(name, add_arguments, run)`` entries.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Callable, Sequence
+from typing import TextIO
+
+from semantics.executions import Bounds
+from semantics.herd import SC_MODEL, dot_executions, herd_block, run_test
+from semantics.litmus import LitmusError, LitmusTest, load_test, print_wast
+from semantics.model import MODELS, UnknownModel, get_model
+
+EXIT_OK = 0
+EXIT_BAD_INPUT = 2
+
+
+def _add_litmus(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", metavar="FILE", nargs="+",
+                   help="litmus tests (.litmus) or threads-proposal scripts (.wast)")
+    p.add_argument("--model", default="wasm",
+                   help=f"memory model: {', '.join([*MODELS, SC_MODEL])} (default: wasm)")
+    p.add_argument("--show", choices=["dot"],
+                   help="also write the valid executions (dot: Graphviz)")
+    p.add_argument("--emit-wast", action="store_true",
+                   help="write each test as a threads-proposal .wast script instead of running it")
+    p.add_argument("--out", metavar="DIR",
+                   help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
+    p.add_argument("--max-events", type=int, default=Bounds().max_events,
+                   help="bound on the events of one thread's run (loops)")
+    p.add_argument("--no-time", action="store_true",
+                   help="omit the Time line (as in the golden .expected files)")
+    p.add_argument("--write-expected", action="store_true",
+                   help="also write each block without its Time line to FILE.expected "
+                        "(regenerates the golden corpus)")
+
+
+def expand(paths: Sequence[str]) -> list[str]:
+    """Files as given; a directory stands for its ``*.litmus`` files, recursively, sorted."""
+    out: list[str] = []
+    for p in paths:
+        if os.path.isdir(p):
+            found = [os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs
+                     if f.endswith(".litmus")]
+            out += sorted(found)
+        else:
+            out.append(p)
+    return out
+
+
+def _write_artifact(args: argparse.Namespace, test: LitmusTest, ext: str, text: str,
+                    out: TextIO) -> None:
+    if args.out:
+        os.makedirs(args.out, exist_ok=True)
+        safe = "".join(c if c.isalnum() or c in "+-_.=" else "_" for c in test.name)
+        with open(os.path.join(args.out, f"{safe}.{ext}"), "w", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        out.write(text)
+
+
+def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    if args.model != SC_MODEL:
+        try:
+            get_model(args.model)
+        except UnknownModel as e:
+            err.write(f"weakwasm: {e}, {SC_MODEL} (the SC machine)\n")
+            return EXIT_BAD_INPUT
+    bounds = Bounds(max_events=args.max_events)
+    status = EXIT_OK
+    done = ok = 0
+    start = time.perf_counter()
+    files = expand(args.files)
+    progress = len(files) > 1 and err.isatty()
+    for i, path in enumerate(files):
+        if progress:
+            err.write(f"\r[{i + 1}/{len(files)}] {path}\x1b[K")
+            err.flush()
+        try:
+            test = load_test(path)
+        except LitmusError as e:
+            err.write(f"{e}\n")
+            status = EXIT_BAD_INPUT
+            continue
+        if args.emit_wast:
+            try:
+                _write_artifact(args, test, "wast", print_wast(test), out)
+            except LitmusError as e:
+                err.write(f"{e}\n")
+                status = EXIT_BAD_INPUT
+            continue
+        run = run_test(test, args.model, bounds)
+        out.write(herd_block(run.result, time=not args.no_time))
+        if args.write_expected:
+            with open(path + ".expected", "w", encoding="utf-8") as f:
+                f.write(herd_block(run.result, time=False))
+        out.write("\n")
+        for report in run.enumeration.bound_reports:
+            err.write(f"{path}: warning: bound hit: {report}\n")
+        if args.show == "dot":
+            _write_artifact(args, test, "dot", dot_executions(test, run), out)
+        done += 1
+        ok += run.result.ok
+    if progress:
+        err.write("\r\x1b[K")
+    if len(files) > 1 and not args.emit_wast:
+        bad = len(files) - done
+        err.write(f"{done} tests, {ok} Ok, {done - ok} No"
+                  f"{f', {bad} rejected' if bad else ''}; model {args.model}; "
+                  f"{time.perf_counter() - start:.2f}s\n")
+    return status
+
+
+Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
+                   Callable[[argparse.Namespace, TextIO, TextIO], int]]
+
+SUBCOMMANDS: list[Subcommand] = [
+    ("litmus", "print every allowed outcome of litmus tests, as herd7 does",
+     _add_litmus, _run_litmus),
+]
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="weakwasm",
+                                description="Executable WebAssembly relaxed memory model")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text, add, run in SUBCOMMANDS:
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        add(sp)
+        sp.set_defaults(run=run)
+    return p
+
+
+def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
+         err: TextIO | None = None) -> int:
+    out = out or sys.stdout
+    err = err or sys.stderr
+    try:
+        args = parser().parse_args(argv)
+    except SystemExit as e:  # argparse reports usage errors itself
+        return EXIT_BAD_INPUT if e.code not in (0, None) else EXIT_OK
+    code: int = args.run(args, out, err)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

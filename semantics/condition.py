@@ -1,0 +1,412 @@
+"""Final-state conditions of litmus tests, in herd's syntax.
+
+``exists P``, ``~exists P`` and ``forall P`` over propositions built from atoms ``LOC=V`` with
+``/\\``, ``\\/``, ``~``, ``=>`` and parentheses. Observables (locations):
+
+- ``N:r``  the final value of local ``$r`` of thread N (its value at the trap if N trapped);
+- ``N:trap``  1 if thread N trapped, else 0;
+- ``[NAME]`` / ``[NAME:i8|i16|i32|i64]``  what a final SeqCst observer reads at NAME.
+
+Values are unsigned integers of the observable's width; the parser accepts negative decimals and
+``0x`` hex and reduces them modulo 2^width.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from typing import Union
+
+import attrs
+
+EXISTS = "exists"
+NOT_EXISTS = "~exists"
+FORALL = "forall"
+QUANTIFIERS = (EXISTS, NOT_EXISTS, FORALL)
+
+WIDTH_TYPES = {"i8": 1, "i16": 2, "i32": 4, "i64": 8}
+
+
+@attrs.frozen(order=True)
+class Reg:
+    """``N:r``: a local of thread N after it finished (or trapped)."""
+
+    thread: int
+    name: str
+
+    def __str__(self) -> str:
+        return f"{self.thread}:{self.name}"
+
+
+@attrs.frozen(order=True)
+class Trap:
+    thread: int
+
+    def __str__(self) -> str:
+        return f"{self.thread}:trap"
+
+
+@attrs.frozen(order=True)
+class Mem:
+    """``[NAME:iW]``: ``width`` bytes at ``addr`` read by the final observer."""
+
+    name: str
+    addr: int
+    width: int = 4
+
+    def __str__(self) -> str:
+        if self.width == 4:
+            return f"[{self.name}]"
+        return f"[{self.name}:i{8 * self.width}]"
+
+
+Observable = Union[Reg, Trap, Mem]
+
+
+def observable_key(o: Observable) -> tuple[int, int, str, int]:
+    """Sort order of states: threads' observables by thread then name, then memory by name."""
+    if isinstance(o, Reg):
+        return (0, o.thread, o.name, 0)
+    if isinstance(o, Trap):
+        return (0, o.thread, "trap", 0)
+    return (1, 0, o.name, o.width)
+
+
+@attrs.frozen
+class Atom:
+    loc: Observable
+    value: int
+
+    def __str__(self) -> str:
+        return f"{self.loc}={self.value}"
+
+
+@attrs.frozen
+class Const:
+    value: bool
+
+    def __str__(self) -> str:
+        return "true" if self.value else "false"
+
+
+@attrs.frozen
+class Not:
+    arg: Prop
+
+
+@attrs.frozen
+class And:
+    left: Prop
+    right: Prop
+
+
+@attrs.frozen
+class Or:
+    left: Prop
+    right: Prop
+
+
+@attrs.frozen
+class Implies:
+    left: Prop
+    right: Prop
+
+
+Prop = Union[Atom, Const, Not, And, Or, Implies]
+
+
+@attrs.frozen
+class Condition:
+    quantifier: str
+    prop: Prop
+
+    @property
+    def verdict_word(self) -> str:
+        """herd's word after the test name: what the condition claims."""
+        return {EXISTS: "Allowed", NOT_EXISTS: "Forbidden", FORALL: "Required"}[self.quantifier]
+
+    def __str__(self) -> str:
+        return show_condition(self)
+
+
+State = Mapping[Observable, int]
+
+
+def evaluate(p: Prop, state: State) -> bool:
+    if isinstance(p, Atom):
+        return state[p.loc] == p.value
+    if isinstance(p, Const):
+        return p.value
+    if isinstance(p, Not):
+        return not evaluate(p.arg, state)
+    if isinstance(p, And):
+        return evaluate(p.left, state) and evaluate(p.right, state)
+    if isinstance(p, Or):
+        return evaluate(p.left, state) or evaluate(p.right, state)
+    return not evaluate(p.left, state) or evaluate(p.right, state)
+
+
+def atoms(p: Prop) -> Iterable[Atom]:
+    if isinstance(p, Atom):
+        yield p
+    elif isinstance(p, Not):
+        yield from atoms(p.arg)
+    elif isinstance(p, (And, Or, Implies)):
+        yield from atoms(p.left)
+        yield from atoms(p.right)
+
+
+def observables(p: Prop) -> tuple[Observable, ...]:
+    """The observables ``p`` names, each once, in the order states are printed."""
+    return tuple(sorted({a.loc for a in atoms(p)}, key=observable_key))
+
+
+# --- printing, as herd re-prints conditions -------------------------------------------------
+
+_PREC = {Implies: 1, Or: 2, And: 3}
+_SYMBOL = {Implies: "=>", Or: "\\/", And: "/\\"}
+
+
+def show_prop(p: Prop, parent: int = 0) -> str:
+    if isinstance(p, (Atom, Const)):
+        return str(p)
+    if isinstance(p, Not):
+        inner = show_prop(p.arg, 4)
+        return f"~{inner}"
+    prec = _PREC[type(p)]
+    # => is right-associative, /\ and \/ left-associative (as parsed below)
+    lp, rp = (prec + 1, prec) if isinstance(p, Implies) else (prec, prec + 1)
+    text = f"{show_prop(p.left, lp)} {_SYMBOL[type(p)]} {show_prop(p.right, rp)}"
+    return f"({text})" if prec < parent else text
+
+
+def show_condition(c: Condition) -> str:
+    return f"{c.quantifier} ({show_prop(c.prop)})"
+
+
+def state_line(state: Iterable[tuple[Observable, int]]) -> str:
+    return " ".join(f"{o}={v};" for o, v in state)
+
+
+# --- parsing -------------------------------------------------------------------------------
+
+
+class ConditionError(ValueError):
+    """A malformed condition; ``line``/``col`` locate it in the file."""
+
+    def __init__(self, line: int, col: int, expected: str, found: str) -> None:
+        super().__init__(f"line {line}, column {col}: expected {expected}, found {found}")
+        self.line = line
+        self.col = col
+        self.expected = expected
+        self.found = found
+
+
+@attrs.frozen
+class _Tok:
+    text: str
+    line: int
+    col: int
+
+
+_SYMBOLS = ("/\\", "\\/", "=>", "~", "(", ")", "[", "]", ":", "=")
+
+
+def _tokens(src: str, line: int, col: int) -> list[_Tok]:
+    out: list[_Tok] = []
+    i = 0
+    while i < len(src):
+        c = src[i]
+        if c == "\n":
+            line, col, i = line + 1, 1, i + 1
+            continue
+        if c.isspace():
+            i, col = i + 1, col + 1
+            continue
+        if src.startswith(";;", i):
+            while i < len(src) and src[i] != "\n":
+                i += 1
+            continue
+        sym = next((s for s in _SYMBOLS if src.startswith(s, i)), None)
+        if sym is not None:
+            out.append(_Tok(sym, line, col))
+            i, col = i + len(sym), col + len(sym)
+            continue
+        j = i
+        while j < len(src) and (src[j].isalnum() or src[j] in "_$-.+"):
+            j += 1
+        if j == i:
+            raise ConditionError(line, col, "a condition", repr(c))
+        out.append(_Tok(src[i:j], line, col))
+        col += j - i
+        i = j
+    out.append(_Tok("", line, col))
+    return out
+
+
+Resolver = Callable[[Observable, _Tok], int]
+"""Checks an observable exists and returns its width in bits (raises ConditionError)."""
+
+
+class _Parser:
+    def __init__(self, toks: list[_Tok], names: Mapping[str, int], width_of: Resolver) -> None:
+        self.toks = toks
+        self.pos = 0
+        self.names = names
+        self.width_of = width_of
+
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.pos]
+
+    def fail(self, expected: str) -> ConditionError:
+        t = self.tok
+        return ConditionError(t.line, t.col, expected, repr(t.text) if t.text else "end of file")
+
+    def eat(self, text: str) -> _Tok:
+        if self.tok.text != text:
+            raise self.fail(f"'{text}'")
+        t = self.tok
+        self.pos += 1
+        return t
+
+    def condition(self) -> Condition:
+        t = self.tok
+        if t.text == "~" and self.toks[self.pos + 1].text == EXISTS:
+            self.pos += 2
+            q = NOT_EXISTS
+        elif t.text in (EXISTS, FORALL):
+            self.pos += 1
+            q = t.text
+        else:
+            raise self.fail("'exists', '~exists' or 'forall'")
+        p = self.prop()
+        if self.tok.text:
+            raise self.fail("'/\\', '\\/', '=>' or end of condition")
+        return Condition(q, p)
+
+    def prop(self) -> Prop:
+        left = self.disj()
+        if self.tok.text == "=>":
+            self.pos += 1
+            return Implies(left, self.prop())
+        return left
+
+    def disj(self) -> Prop:
+        p = self.conj()
+        while self.tok.text == "\\/":
+            self.pos += 1
+            p = Or(p, self.conj())
+        return p
+
+    def conj(self) -> Prop:
+        p = self.unary()
+        while self.tok.text == "/\\":
+            self.pos += 1
+            p = And(p, self.unary())
+        return p
+
+    def unary(self) -> Prop:
+        t = self.tok
+        if t.text == "~":
+            self.pos += 1
+            return Not(self.unary())
+        if t.text == "(":
+            self.pos += 1
+            p = self.prop()
+            self.eat(")")
+            return p
+        if t.text in ("true", "false"):
+            self.pos += 1
+            return Const(t.text == "true")
+        return self.atom()
+
+    def atom(self) -> Atom:
+        start = self.tok
+        loc = self.location()
+        self.eat("=")
+        vt = self.tok
+        v = parse_int(vt.text)
+        if v is None:
+            raise self.fail("a value (decimal or 0x hex)")
+        self.pos += 1
+        bits = self.width_of(loc, start)
+        if not -(1 << (bits - 1)) <= v < (1 << bits):
+            raise ConditionError(vt.line, vt.col, f"a value that fits in {bits} bits", vt.text)
+        return Atom(loc, v % (1 << bits))
+
+    def location(self) -> Observable:
+        t = self.tok
+        if t.text == "[":
+            self.pos += 1
+            name_tok = self.tok
+            name = name_tok.text
+            if name not in self.names:
+                raise self.fail("a location name declared in the init block")
+            self.pos += 1
+            width = 4
+            if self.tok.text == ":":
+                self.pos += 1
+                wt = self.tok
+                if wt.text not in WIDTH_TYPES:
+                    raise self.fail("i8, i16, i32 or i64")
+                width = WIDTH_TYPES[wt.text]
+                self.pos += 1
+            self.eat("]")
+            return Mem(name, self.names[name], width)
+        if t.text.isdigit() and self.toks[self.pos + 1].text == ":":
+            thread = int(t.text)
+            self.pos += 2
+            r = self.tok
+            if not r.text or not (r.text[0].isalnum() or r.text[0] in "_$"):
+                raise self.fail("a local name or 'trap'")
+            self.pos += 1
+            if r.text == "trap":
+                return Trap(thread)
+            return Reg(thread, r.text.removeprefix("$"))
+        if t.text in self.names:
+            # herd writes memory locations bare: ``x=1`` is ``[x]=1``
+            self.pos += 1
+            return Mem(t.text, self.names[t.text], 4)
+        raise self.fail("an observable: 'N:r', 'N:trap', '[NAME]' or '[NAME:iW]'")
+
+
+def parse_int(text: str) -> int | None:
+    neg = text.startswith("-")
+    body = text[1:] if neg else text
+    body = body.replace("_", "")
+    try:
+        if body.lower().startswith("0x"):
+            v = int(body[2:], 16)
+        elif body.isdigit():
+            v = int(body, 10)
+        else:
+            return None
+    except ValueError:
+        return None
+    return -v if neg else v
+
+
+def _default_width(loc: Observable, tok: _Tok) -> int:
+    if isinstance(loc, Mem):
+        return 8 * loc.width
+    if isinstance(loc, Trap):
+        return 1
+    return 64
+
+
+def parse_condition(src: str, *, line: int = 1, col: int = 1,
+                    names: Mapping[str, int] | None = None,
+                    width_of: Resolver = _default_width) -> Condition:
+    """Parse ``exists``/``~exists``/``forall`` and a proposition.
+
+    ``width_of`` resolves each observable (raising ``ConditionError`` for an unknown thread or
+    local) and gives its width in bits, so values are reduced to the observable's type.
+    """
+    return _Parser(_tokens(src, line, col), names or {}, width_of).condition()
+
+
+def error_at(tok: object, expected: str, found: str) -> ConditionError:
+    """For resolvers: an error located at the observable's first token."""
+    if not isinstance(tok, _Tok):
+        raise TypeError(tok)
+    return ConditionError(tok.line, tok.col, expected, found)

@@ -1,0 +1,188 @@
+"""Running a litmus test and printing herd7's result block (DESIGN.md section 6) line for line;
+the valid executions as Graphviz."""
+
+from __future__ import annotations
+
+import time
+
+import attrs
+
+from semantics.condition import (
+    Condition,
+    Mem,
+    Observable,
+    Reg,
+    Trap,
+    atoms,
+    evaluate,
+    state_line,
+)
+from semantics.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
+from semantics.executions import (
+    DEFAULT_BOUNDS,
+    Bounds,
+    Enumeration,
+    ValidExecution,
+    enumerate_executions,
+)
+from semantics.litmus import LitmusTest
+from semantics.model import get_model
+from semantics.sc import sc_executions
+
+SC_MODEL = "sc"
+
+StateT = tuple[tuple[Observable, int], ...]
+
+
+@attrs.frozen
+class Result:
+    """What the enumerator found for one test: distinct final states (restricted to the
+    observables printed) and the number of valid executions satisfying / not satisfying the
+    condition's proposition."""
+
+    name: str
+    condition: Condition
+    states: tuple[StateT, ...]
+    positive: int
+    negative: int
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        q = self.condition.quantifier
+        if q == "exists":
+            return self.positive > 0
+        if q == "~exists":
+            return self.positive == 0
+        return self.negative == 0
+
+    @property
+    def observation(self) -> str:
+        if self.positive == 0:
+            return "Never"
+        if self.negative == 0:
+            return "Always"
+        return "Sometimes"
+
+
+def herd_block(r: Result, *, time: bool = True) -> str:
+    lines = [f"Test {r.name} {r.condition.verdict_word}", f"States {len(r.states)}"]
+    lines += [state_line(s) for s in sorted(r.states, key=_state_key)]
+    lines += [
+        "Ok" if r.ok else "No",
+        "Witnesses",
+        f"Positive: {r.positive} Negative: {r.negative}",
+        f"Condition {r.condition}",
+        f"Observation {r.name} {r.observation} {r.positive} {r.negative}",
+    ]
+    if time:
+        lines.append(f"Time {r.name} {r.seconds:.2f}")
+    return "\n".join(lines) + "\n"
+
+
+def _state_key(s: StateT) -> tuple[int, ...]:
+    return tuple(v for _, v in s)
+
+
+# --- running a test ---------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Run:
+    result: Result
+    enumeration: Enumeration
+    model: str
+
+
+def state_of(test: LitmusTest, v: ValidExecution) -> dict[Observable, int]:
+    """The final value of each observable the test prints, in one valid execution."""
+    observed = {(a, w): x for a, w, x in v.observed}
+    state: dict[Observable, int] = {}
+    for o in test.observables:
+        if isinstance(o, Mem):
+            state[o] = observed[(o.addr, o.width)]
+        elif isinstance(o, Trap):
+            state[o] = v.paths[o.thread].final_map["trap"]
+        else:
+            state[o] = v.paths[o.thread].final_map[o.name]
+    return state
+
+
+def seeds_of(test: LitmusTest) -> tuple[frozenset[int], dict[tuple[Region, int], set[int]]]:
+    """Values the condition names: offered to reads besides what writes produce."""
+    seeds: set[int] = set()
+    cells: dict[tuple[Region, int], set[int]] = {}
+    for a in atoms(test.condition.prop):
+        if isinstance(a.loc, Reg):
+            seeds.add(a.value)
+        elif isinstance(a.loc, Mem):
+            for i, b in enumerate(le_bytes(a.value, a.loc.width)):
+                cells.setdefault((MEM_DATA, a.loc.addr + i), set()).add(b)
+    return frozenset(seeds), cells
+
+
+def run_test(test: LitmusTest, model_name: str = "wasm", bounds: Bounds = DEFAULT_BOUNDS) -> Run:
+    """Enumerate ``test``'s valid executions under the model (``sc``: the SC machine) and
+    summarise them as herd does. Raises ``UnknownModel`` for an unknown model name."""
+    start = time.perf_counter()
+    observe = tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
+    if model_name == SC_MODEL:
+        en = sc_executions(test.program, observe=observe, observer=test.observer, bounds=bounds)
+    else:
+        model = get_model(model_name)
+        seeds, cells = seeds_of(test)
+        en = enumerate_executions(test.program, model, observe=observe, observer=test.observer,
+                                  seeds=seeds, cell_seeds=cells, bounds=bounds)
+    states: dict[StateT, None] = {}
+    pos = neg = 0
+    for v in en.valid:
+        st = state_of(test, v)
+        states[tuple((o, st[o]) for o in test.observables)] = None
+        if evaluate(test.condition.prop, st):
+            pos += 1
+        else:
+            neg += 1
+    seconds = time.perf_counter() - start
+    result = Result(test.name, test.condition, tuple(states), pos, neg, seconds)
+    return Run(result, en, model_name)
+
+
+# --- Graphviz -----------------------------------------------------------------------------
+
+
+def _quote(s: str) -> str:
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def dot_executions(test: LitmusTest, run: Run) -> str:
+    """The valid executions as one Graphviz digraph, a cluster per execution: events (one box
+    per event, grouped by thread), po (black), rf (red, per reading event and writer), spawn
+    (blue, dashed)."""
+    names = {a: n for n, a in test.names}
+    lines = [f"digraph {_quote(test.name)} {{", "  node [shape=box fontname=monospace];"]
+    for i, v in enumerate(run.enumeration.valid):
+        ex = v.execution
+        st = state_of(test, v)
+        label = state_line((o, st[o]) for o in test.observables)
+        lines.append(f"  subgraph cluster_{i} {{")
+        lines.append(f"    label={_quote(f'execution {i}: {label}')};")
+        for e in ex.events:
+            text = show_event(e, names).split(": ", 1)[-1]
+            who = "init" if e.thread == INIT_THREAD else f"T{e.thread}"
+            lines.append(f"    e{i}_{e.eid} [label={_quote(f'{who} #{e.eid}: {text}')}];")
+        by_thread: dict[int, list[int]] = {}
+        for e in ex.events:
+            by_thread.setdefault(e.thread, []).append(e.eid)
+        for t, eids in sorted(by_thread.items()):
+            if t != INIT_THREAD:
+                for a, b in zip(eids, eids[1:], strict=False):
+                    lines.append(f"    e{i}_{a} -> e{i}_{b} [label=po];")
+        rf_pairs = sorted({(w, r, reg.fld) for w, r, reg, _ in ex.rf})
+        for w, r, fld in rf_pairs:
+            tag = "rf" if fld == "data" else "rf-len"
+            lines.append(f"    e{i}_{w} -> e{i}_{r} [label={tag} color=red fontcolor=red];")
+        for a, b in sorted(ex.spawn):
+            lines.append(f"    e{i}_{a} -> e{i}_{b} [label=spawn color=blue style=dashed];")
+        lines.append("  }")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,682 @@
+"""The ``WASM`` litmus file format (DESIGN.md section 6): parse and print.
+
+```
+WASM MP+sc
+"Message passing with atomics"
+{ memory 1 1 shared; x = 0; y = 4; [y] = 0; }
+thread 0 { (i32.atomic.store (i32.const x) (i32.const 42)) ... }
+thread 1 { (local $r0 i32) ... }
+exists (1:r0=1 /\\ 1:r1=0)
+```
+
+Thread bodies are WAT (``semantics.text.parse_body``); a name declared in the init block may stand
+wherever an ``i32.const`` immediate does. Every error is one ``LitmusError`` carrying the file,
+line, column and what was expected.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+
+import attrs
+
+from semantics import condition as cond
+from semantics import wast
+from semantics.events import PAGE, le_bytes
+from semantics.syntax import Block, Func, If, Instr, MemType, Module, Program, ValType
+from semantics.text import ParseError, parse_body, print_body
+from semantics.validation import ValidationError, program_ok
+
+MAX_PAGES = 65536
+
+
+class LitmusError(ValueError):
+    """Bad litmus input: ``str()`` is ``file:line:col: expected ..., found ...``."""
+
+    def __init__(self, file: str, line: int, col: int, message: str) -> None:
+        super().__init__(f"{file}:{line}:{col}: {message}")
+        self.file = file
+        self.line = line
+        self.col = col
+        self.message = message
+
+
+@attrs.frozen
+class InitValue:
+    """``[NAME:iW] = V`` in the init block."""
+
+    name: str
+    width: int
+    value: int
+
+
+@attrs.frozen
+class LitmusTest:
+    """A parsed litmus test.
+
+    ``program.threads`` are the litmus threads 0..n-1; ``observer`` is the index of a function
+    of ``program.funcs`` run as the final observer (a ``.wast`` script's ``$Check``), or None
+    when the observer only performs the SeqCst loads of the ``[NAME]`` observables.
+    ``extra`` are observables printed in states besides those the condition names.
+    """
+
+    name: str
+    comment: str
+    program: Program
+    names: tuple[tuple[str, int], ...]
+    condition: cond.Condition
+    init: tuple[InitValue, ...] = ()
+    observer: int | None = None
+    extra: tuple[cond.Observable, ...] = ()
+    file: str = attrs.field(default="", eq=False)
+
+    @property
+    def name_map(self) -> dict[str, int]:
+        return dict(self.names)
+
+    @property
+    def observables(self) -> tuple[cond.Observable, ...]:
+        """What each state line lists: the condition's observables and the extra ones, sorted."""
+        named = set(cond.observables(self.condition.prop)) | set(self.extra)
+        return tuple(sorted(named, key=cond.observable_key))
+
+    @property
+    def memory_observables(self) -> tuple[cond.Mem, ...]:
+        return tuple(o for o in self.observables if isinstance(o, cond.Mem))
+
+
+# --- scanning ------------------------------------------------------------------------------
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+class _Scanner:
+    def __init__(self, src: str, file: str) -> None:
+        self.src = src
+        self.file = file
+        self.i = 0
+        self.line = 1
+        self.col = 1
+
+    def error(self, expected: str, line: int | None = None, col: int | None = None) -> LitmusError:
+        found = self.peek_word()
+        return LitmusError(self.file, line or self.line, col or self.col,
+                           f"expected {expected}, found {found}")
+
+    def peek_word(self) -> str:
+        if self.i >= len(self.src):
+            return "end of file"
+        m = re.match(r"\S+", self.src[self.i:])
+        word = m.group(0) if m else self.src[self.i]
+        return repr(word[:20])
+
+    def advance(self, n: int) -> None:
+        for c in self.src[self.i:self.i + n]:
+            if c == "\n":
+                self.line, self.col = self.line + 1, 1
+            else:
+                self.col += 1
+        self.i += n
+
+    def skip_space(self, newlines: bool = True) -> None:
+        while self.i < len(self.src):
+            c = self.src[self.i]
+            if c == "\n" and not newlines:
+                return
+            if c.isspace():
+                self.advance(1)
+            elif self.src.startswith(";;", self.i):
+                j = self.src.find("\n", self.i)
+                self.advance((len(self.src) if j < 0 else j) - self.i)
+            elif self.src.startswith("(;", self.i):
+                j = self.src.find(";)", self.i)
+                if j < 0:
+                    raise self.error("the end ';)' of a block comment")
+                self.advance(j + 2 - self.i)
+            else:
+                return
+
+    def at(self, text: str) -> bool:
+        return self.src.startswith(text, self.i)
+
+    def expect(self, text: str, what: str | None = None) -> None:
+        self.skip_space()
+        if not self.at(text):
+            raise self.error(what or f"'{text}'")
+        self.advance(len(text))
+
+    def word(self, what: str) -> tuple[str, int, int]:
+        self.skip_space()
+        m = re.compile(r"[^\s;{}\[\]=:]+").match(self.src, self.i)
+        if not m:
+            raise self.error(what)
+        line, col = self.line, self.col
+        self.advance(m.end() - self.i)
+        return m.group(0), line, col
+
+    def rest_of_line(self) -> str:
+        j = self.src.find("\n", self.i)
+        j = len(self.src) if j < 0 else j
+        text = self.src[self.i:j]
+        self.advance(j - self.i)
+        return text
+
+
+def _int(s: _Scanner, what: str) -> tuple[int, int, int]:
+    text, line, col = s.word(what)
+    v = cond.parse_int(text)
+    if v is None:
+        raise LitmusError(s.file, line, col, f"expected {what}, found {text!r}")
+    return v, line, col
+
+
+# --- the parser ----------------------------------------------------------------------------
+
+
+def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
+    """Parse and validate a litmus test (raises ``LitmusError``)."""
+    s = _Scanner(src, file)
+    s.skip_space()
+    if not s.at("WASM"):
+        raise s.error("'WASM' and the test's name on the first line")
+    s.advance(4)
+    s.skip_space(newlines=False)
+    name = re.sub(r"\s*;;.*$", "", s.rest_of_line()).strip()
+    if not name:
+        raise s.error("the test's name after 'WASM'")
+    s.skip_space()
+    comment = ""
+    if s.at('"'):
+        j = s.src.find('"', s.i + 1)
+        if j < 0:
+            raise s.error("the closing '\"' of the comment")
+        comment = s.src[s.i + 1:j]
+        s.advance(j + 1 - s.i)
+    memory, names, init, data = _init_block(s)
+    funcs: list[Func] = []
+    positions: list[tuple[int, int]] = []
+    while True:
+        s.skip_space()
+        if not s.at("thread"):
+            break
+        tline, tcol = s.line, s.col
+        s.advance(len("thread"))
+        n, nline, ncol = _int(s, "a thread number")
+        if n != len(funcs):
+            raise LitmusError(file, nline, ncol,
+                              f"expected thread {len(funcs)} (threads are numbered in order), "
+                              f"found thread {n}")
+        s.expect("{")
+        funcs.append(_thread_body(s, names))
+        positions.append((tline, tcol))
+    if not funcs:
+        raise s.error("'thread 0 {'")
+    program = Program(memory=memory, funcs=tuple(funcs), threads=tuple(range(len(funcs))),
+                      data=data)
+    _validate(program, positions, file)
+    s.skip_space()
+    condition = _condition(s, funcs, names, memory)
+    return LitmusTest(name=name, comment=comment, program=program,
+                      names=tuple(names.items()), condition=condition, init=init, file=file)
+
+
+def _init_block(s: _Scanner) -> tuple[MemType, dict[str, int],
+                                      tuple[InitValue, ...],
+                                      tuple[tuple[int, tuple[int, ...]], ...]]:
+    s.expect("{", "the init block '{ memory ...; NAME = ADDR; ... }'")
+    memory = MemType(1, 1, True)
+    names: dict[str, int] = {}
+    inits: list[InitValue] = []
+    while True:
+        s.skip_space()
+        if s.at("}"):
+            s.advance(1)
+            break
+        if s.at(";"):
+            s.advance(1)
+            continue
+        if s.i >= len(s.src):
+            raise s.error("'}' closing the init block")
+        if s.at("["):
+            inits.append(_init_value(s, names, memory))
+            continue
+        word, line, col = s.word("'memory', 'NAME = ADDR' or '[NAME] = V'")
+        if word == "memory":
+            memory = _memory(s, line, col)
+            continue
+        if not _NAME.fullmatch(word):
+            raise LitmusError(s.file, line, col,
+                              f"expected 'memory', 'NAME = ADDR' or '[NAME] = V', found {word!r}")
+        if word in names:
+            raise LitmusError(s.file, line, col, f"expected a new name, found {word!r} again")
+        s.expect("=", f"'=' after the name {word!r}")
+        addr, aline, acol = _int(s, "a byte address")
+        if not 0 <= addr < 1 << 32:
+            raise LitmusError(s.file, aline, acol, f"expected an address (a u32), found {addr}")
+        names[word] = addr
+    cells: dict[int, int] = {}
+    for iv in inits:
+        for k, b in enumerate(le_bytes(iv.value, iv.width)):
+            cells[names[iv.name] + k] = b
+    data: list[tuple[int, tuple[int, ...]]] = []
+    for k in sorted(cells):
+        if data and data[-1][0] + len(data[-1][1]) == k:
+            data[-1] = (data[-1][0], data[-1][1] + (cells[k],))
+        else:
+            data.append((k, (cells[k],)))
+    return memory, names, tuple(inits), tuple(data)
+
+
+def _memory(s: _Scanner, line: int, col: int) -> MemType:
+    lo, _, _ = _int(s, "the memory's minimum size in pages")
+    hi: int | None = None
+    shared = False
+    s.skip_space()
+    m = re.compile(r"[0-9]").match(s.src, s.i)
+    if m:
+        hi, hline, hcol = _int(s, "the memory's maximum size in pages")
+        if hi < lo or hi > MAX_PAGES:
+            raise LitmusError(s.file, hline, hcol,
+                              f"expected a maximum between {lo} and {MAX_PAGES}, found {hi}")
+    s.skip_space()
+    if s.at("shared"):
+        s.advance(len("shared"))
+        shared = True
+    if not 0 <= lo <= MAX_PAGES:
+        raise LitmusError(s.file, line, col, f"expected at most {MAX_PAGES} pages, found {lo}")
+    if not shared:
+        raise LitmusError(s.file, line, col,
+                          "expected a shared memory ('memory MIN MAX shared'): threads of a "
+                          "litmus test communicate through it")
+    if hi is None:
+        raise LitmusError(s.file, line, col,
+                          "expected a maximum size: a shared memory needs one")
+    return MemType(lo, hi, shared)
+
+
+def _init_value(s: _Scanner, names: Mapping[str, int], memory: MemType) -> InitValue:
+    s.advance(1)
+    name, line, col = s.word("a location name")
+    if name not in names:
+        raise LitmusError(s.file, line, col,
+                          f"expected a name declared with 'NAME = ADDR' before, found {name!r}")
+    width = 4
+    s.skip_space()
+    if s.at(":"):
+        s.advance(1)
+        ty, tl, tc = s.word("i8, i16, i32 or i64")
+        if ty not in cond.WIDTH_TYPES:
+            raise LitmusError(s.file, tl, tc, f"expected i8, i16, i32 or i64, found {ty!r}")
+        width = cond.WIDTH_TYPES[ty]
+    s.expect("]")
+    s.expect("=", f"'=' after [{name}]")
+    v, vl, vc = _int(s, "a value (decimal or 0x hex)")
+    if not -(1 << (8 * width - 1)) <= v < (1 << (8 * width)):
+        raise LitmusError(s.file, vl, vc, f"expected a value that fits in {8 * width} bits, "
+                          f"found {v}")
+    if names[name] + width > memory.min * PAGE:
+        raise LitmusError(s.file, line, col, f"expected [{name}] inside the initial memory "
+                          f"(0..{memory.min * PAGE - 1})")
+    return InitValue(name, width, v % (1 << (8 * width)))
+
+
+def _find_close(s: _Scanner) -> int:
+    """Index of the '}' closing a thread body, skipping comments and strings."""
+    src, i, depth = s.src, s.i, 0
+    while i < len(src):
+        if src.startswith(";;", i):
+            j = src.find("\n", i)
+            i = len(src) if j < 0 else j
+        elif src.startswith("(;", i):
+            j = src.find(";)", i)
+            i = len(src) if j < 0 else j + 2
+        elif src[i] == '"':
+            j = src.find('"', i + 1)
+            i = len(src) if j < 0 else j + 1
+        elif src[i] == "{":
+            depth += 1
+            i += 1
+        elif src[i] == "}":
+            if depth == 0:
+                return i
+            depth -= 1
+            i += 1
+        else:
+            i += 1
+    opened = (s.line, s.col - 1)
+    s.advance(len(src) - s.i)
+    raise s.error(f"'}}' closing the thread's body (opened at line {opened[0]}, column "
+                  f"{opened[1]})")
+
+
+def _thread_body(s: _Scanner, names: Mapping[str, int]) -> Func:
+    end = _find_close(s)
+    line, col = s.line, s.col
+    try:
+        func = parse_body(s.src[s.i:end], line=line, col=col, symbols=names)
+    except ParseError as e:
+        raise LitmusError(s.file, e.line, e.col, f"expected {e.expected}, found {e.found}") from e
+    s.advance(end + 1 - s.i)
+    return func
+
+
+def _validate(program: Program, positions: list[tuple[int, int]], file: str) -> None:
+    try:
+        program_ok(program)
+    except ValidationError as e:
+        thread = getattr(e, "thread", None)
+        idx = thread if isinstance(thread, int) and 0 <= thread < len(positions) else 0
+        line, col = positions[idx]
+        raise LitmusError(file, line, col, f"expected a well-typed thread: {e}") from e
+
+
+def local_width(func: Func, name: str) -> int | None:
+    """Width in bits of local ``$name`` (or local index ``name``) of a thread, if it exists."""
+    types = func.type.params + func.locals
+    names = func.local_names or (None,) * len(types)
+    for i, n in enumerate(names):
+        if n is not None and n.removeprefix("$") == name:
+            return types[i].bits
+    if name.isdigit() and int(name) < len(types):
+        return types[int(name)].bits
+    return None
+
+
+def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
+               memory: MemType) -> cond.Condition:
+    def width_of(loc: cond.Observable, tok: object) -> int:
+        if isinstance(loc, cond.Mem):
+            if loc.addr + loc.width > memory.min * PAGE:
+                raise cond.error_at(tok, "a location inside the initial memory "
+                                    f"(0..{memory.min * PAGE - 1})", str(loc))
+            return 8 * loc.width
+        if not 0 <= loc.thread < len(funcs):
+            raise cond.error_at(tok, f"a thread between 0 and {len(funcs) - 1}",
+                                f"thread {loc.thread}")
+        if isinstance(loc, cond.Trap):
+            return 1
+        w = local_width(funcs[loc.thread], loc.name)
+        if w is None:
+            raise cond.error_at(tok, f"a local of thread {loc.thread}", repr(loc.name))
+        return w
+
+    try:
+        return cond.parse_condition(s.src[s.i:], line=s.line, col=s.col, names=names,
+                                    width_of=width_of)
+    except cond.ConditionError as e:
+        raise LitmusError(s.file, e.line, e.col, f"expected {e.expected}, found {e.found}") from e
+
+
+def read_litmus(path: str) -> LitmusTest:
+    with open(path, encoding="utf-8") as f:
+        return parse_litmus(f.read(), path)
+
+
+# --- printing ------------------------------------------------------------------------------
+
+
+def _width_suffix(width: int) -> str:
+    return "" if width == 4 else f":i{8 * width}"
+
+
+def print_litmus(t: LitmusTest) -> str:
+    """The test in the litmus format; ``parse_litmus(print_litmus(t)) == t``."""
+    m = t.program.memory
+    items = [f"memory {m.min} {m.max} shared"]
+    items += [f"{n} = {a}" for n, a in t.names]
+    items += [f"[{iv.name}{_width_suffix(iv.width)}] = {iv.value}" for iv in t.init]
+    lines = [f"WASM {t.name}"]
+    if t.comment:
+        lines.append(f'"{t.comment}"')
+    lines.append("{ " + "; ".join(items) + "; }")
+    for i, fi in enumerate(t.program.threads):
+        body = print_body(t.program.funcs[fi])
+        lines.append(f"thread {i} {{")
+        lines += ["  " + ln if ln else ln for ln in body.splitlines()]
+        lines.append("}")
+    lines.append(str(t.condition))
+    return "\n".join(lines) + "\n"
+
+
+# --- the threads proposal's .wast litmus scripts ---------------------------------------------
+
+
+def _wast_error(file: str, line: int, what: str) -> LitmusError:
+    return LitmusError(file, line or 1, 1, f"expected {what}")
+
+
+def _exported_func(module: Module, name: str, file: str, line: int) -> Func:
+    for ex in module.exports:
+        if ex.kind == "func" and ex.name == name:
+            n_imported = len(module.func_types) - len(module.funcs)
+            if ex.index < n_imported:
+                raise _wast_error(file, line, f"function {name!r} defined in the module, not "
+                                  "imported")
+            return module.funcs[ex.index - n_imported]
+    raise _wast_error(file, line, f"a function exported as {name!r}")
+
+
+def _calls(nodes: tuple[object, ...]) -> bool:
+    for n in nodes:
+        if isinstance(n, Instr) and n.op == "call":
+            return True
+        if isinstance(n, Block) and _calls(n.body):
+            return True
+        if isinstance(n, If) and (_calls(n.then) or _calls(n.else_)):
+            return True
+    return False
+
+
+def _thread_func(t: wast.Thread, file: str) -> Func:
+    module: Module | None = None
+    func: Func | None = None
+    for c in t.commands:
+        if isinstance(c, wast.ModuleCmd):
+            module = c.module
+        elif isinstance(c, wast.Invoke) and module is not None and func is None:
+            if c.args:
+                raise _wast_error(file, c.line, "an invoke without arguments in a litmus thread")
+            func = _exported_func(module, c.name, file, c.line)
+        elif not isinstance(c, wast.Register):
+            raise _wast_error(file, getattr(c, "line", t.line),
+                              f"only register, module and invoke commands in thread {t.name}")
+    if func is None or module is None:
+        raise _wast_error(file, t.line, f"a module and an (invoke ...) in thread {t.name}")
+    if _calls(func.body):
+        raise _wast_error(file, t.line, f"a thread function without calls in thread {t.name}")
+    return func
+
+
+def _expected_prop(results: tuple[wast.Result, ...], obs: int, file: str,
+                   line: int) -> cond.Prop:
+    if len(results) != 1:
+        raise _wast_error(file, line, "one expected result of the check function")
+    r = results[0]
+    alts = r.alternatives if isinstance(r, wast.Either) else (r,)
+    prop: cond.Prop | None = None
+    for a in alts:
+        if not isinstance(a, wast.Const):
+            raise _wast_error(file, line, "an expected constant result, not a NaN pattern")
+        atom = cond.Atom(cond.Reg(obs, "result"), a.bits)
+        prop = atom if prop is None else cond.Or(prop, atom)
+    if prop is None:
+        raise _wast_error(file, line, "an expected result")
+    return prop
+
+
+def litmus_of_script(script: wast.Script, name: str, file: str = "<wast>") -> LitmusTest:
+    """A threads-proposal litmus script as a litmus test: each ``thread`` becomes a litmus
+    thread, the function of the final ``assert_return`` runs as the final observer, and the
+    condition is ``forall`` its asserted result. The observer's locals are printed in states."""
+    memory: MemType | None = None
+    data: tuple[tuple[int, tuple[int, ...]], ...] = ()
+    funcs: list[Func] = []
+    modules: dict[str, Module] = {}
+    last: Module | None = None
+    check: tuple[Func, cond.Prop] | None = None
+    n_threads = sum(isinstance(c, wast.Thread) for c in script.commands)
+    for c in script.commands:
+        if isinstance(c, wast.ModuleCmd):
+            last = c.module
+            if c.module.name:
+                modules[c.module.name] = c.module
+            if memory is None and c.module.memories:
+                memory, data = c.module.memories[0], c.module.data
+        elif isinstance(c, wast.Thread):
+            funcs.append(_thread_func(c, file))
+        elif isinstance(c, wast.AssertReturn) and isinstance(c.action, wast.Invoke):
+            target = modules.get(c.action.module or "", last) if c.action.module else last
+            if target is None:
+                raise _wast_error(file, c.line, "a module defined before the assert_return")
+            f = _exported_func(target, c.action.name, file, c.line)
+            check = (f, _expected_prop(c.results, n_threads, file, c.line))
+        elif not isinstance(c, (wast.Register, wast.Wait)):
+            raise _wast_error(file, getattr(c, "line", 1),
+                              "a litmus script: modules, register, thread, wait, assert_return")
+    if memory is None or not memory.shared:
+        raise _wast_error(file, 1, "a module defining a shared memory")
+    if not funcs:
+        raise _wast_error(file, 1, "at least one (thread ...)")
+    if check is None:
+        raise _wast_error(file, 1, "a final (assert_return (invoke ...) ...) check")
+    observer_func, prop = check
+    program = Program(memory, tuple(funcs) + (observer_func,), tuple(range(len(funcs))), data)
+    try:
+        program_ok(program)
+    except ValidationError as e:
+        raise _wast_error(file, 1, f"well-typed functions: {e}") from e
+    n_locals = len(observer_func.type.params) + len(observer_func.locals)
+    names = observer_func.local_names or (None,) * n_locals
+    extra = tuple(cond.Reg(len(funcs), (n or str(i)).removeprefix("$"))
+                  for i, n in enumerate(names))
+    return LitmusTest(name=name, comment=f"from {os.path.basename(file)}", program=program,
+                      names=(), condition=cond.Condition(cond.FORALL, prop),
+                      observer=len(funcs), extra=extra, file=file)
+
+
+def load_test(path: str) -> LitmusTest:
+    """A ``.litmus`` file, or a ``.wast`` litmus script (by extension)."""
+    try:
+        with open(path, encoding="utf-8") as f:
+            src = f.read()
+    except (OSError, UnicodeDecodeError) as e:
+        raise LitmusError(path, 1, 1, f"expected a readable UTF-8 file ({e})") from e
+    if path.endswith(".wast"):
+        try:
+            script = wast.parse_script(src)
+        except ParseError as e:
+            raise LitmusError(path, e.line, e.col,
+                              f"expected {e.expected}, found {e.found}") from e
+        stem = os.path.splitext(os.path.basename(path))[0]
+        return litmus_of_script(script, stem, path)
+    return parse_litmus(src, path)
+
+
+RESULT_BASE = 0xFF00
+"""Where an emitted ``.wast`` script's threads store their observed locals for the check."""
+
+_LOAD = {1: "i32.atomic.load8_u", 2: "i32.atomic.load16_u", 4: "i32.atomic.load",
+         8: "i64.atomic.load"}
+_PLAIN_LOAD = {1: "i32.load8_u", 2: "i32.load16_u", 4: "i32.load", 8: "i64.load"}
+
+
+def _reg_slots(t: LitmusTest) -> dict[cond.Reg, tuple[int, ValType, int]]:
+    """Each observed local: (slot address, type, local index)."""
+    slots: dict[cond.Reg, tuple[int, ValType, int]] = {}
+    addr = RESULT_BASE
+    for o in t.observables:
+        if isinstance(o, cond.Trap):
+            raise LitmusError(t.file or "<litmus>", 1, 1,
+                              f"expected no trap observable in a test emitted as .wast "
+                              f"(a script cannot record that {o} trapped)")
+        if isinstance(o, cond.Reg):
+            func = t.program.funcs[t.program.threads[o.thread]]
+            idx = _local_index(func, o.name)
+            ty = (func.type.params + func.locals)[idx]
+            slots[o] = (addr, ty, idx)
+            addr += 8
+    return slots
+
+
+def _local_index(func: Func, name: str) -> int:
+    for i, n in enumerate(func.local_names):
+        if n is not None and n.removeprefix("$") == name:
+            return i
+    return int(name)
+
+
+def _prop_wat(p: cond.Prop, slots: Mapping[cond.Reg, tuple[int, ValType, int]]) -> str:
+    if isinstance(p, cond.Const):
+        return f"(i32.const {int(p.value)})"
+    if isinstance(p, cond.Not):
+        return f"(i32.eqz {_prop_wat(p.arg, slots)})"
+    if isinstance(p, cond.And):
+        return f"(i32.and {_prop_wat(p.left, slots)} {_prop_wat(p.right, slots)})"
+    if isinstance(p, cond.Or):
+        return f"(i32.or {_prop_wat(p.left, slots)} {_prop_wat(p.right, slots)})"
+    if isinstance(p, cond.Implies):
+        return f"(i32.or (i32.eqz {_prop_wat(p.left, slots)}) {_prop_wat(p.right, slots)})"
+    loc = p.loc
+    if isinstance(loc, cond.Reg):
+        addr, ty, _ = slots[loc]
+        it = "i64" if ty.bits == 64 else "i32"
+        return f"({it}.eq ({it}.load (i32.const {addr})) ({it}.const {p.value}))"
+    if isinstance(loc, cond.Mem):
+        op = _LOAD[loc.width] if loc.addr % loc.width == 0 else _PLAIN_LOAD[loc.width]
+        it = "i64" if loc.width == 8 else "i32"
+        return f"({it}.eq ({op} (i32.const {loc.addr})) ({it}.const {p.value}))"
+    raise TypeError(loc)
+
+
+def _store_local(addr: int, ty: ValType, idx: int) -> str:
+    get = f"(local.get {idx})"
+    if ty is ValType.F32:
+        get = f"(i32.reinterpret_f32 {get})"
+    if ty is ValType.F64:
+        get = f"(i64.reinterpret_f64 {get})"
+    it = "i64" if ty.bits == 64 else "i32"
+    return f"({it}.store (i32.const {addr}) {get})"
+
+
+def _wat_bytes(bs: tuple[int, ...]) -> str:
+    return "".join("\\" + format(b, "02x") for b in bs)
+
+
+def print_wast(t: LitmusTest) -> str:
+    """The test as a threads-proposal script (the shape of MP.wast): each thread stores the
+    locals the condition observes at ``RESULT_BASE``; ``$Check`` evaluates the proposition.
+    ``forall P`` asserts P; ``~exists P`` and ``exists P`` assert ``~P`` (for ``exists``, a
+    failing assertion is the witness)."""
+    if t.observer is not None:
+        raise LitmusError(t.file or "<litmus>", 1, 1,
+                          "expected a .litmus test (this one already comes from a script)")
+    slots = _reg_slots(t)
+    m = t.program.memory
+    mem = f"{m.min} {m.max} shared"
+    data = "".join(f'\n  (data (i32.const {a}) "{_wat_bytes(bs)}")' for a, bs in t.program.data)
+    out = [f";; {t.name}" + (f": {t.comment}" if t.comment else ""),
+           f";; generated by weakwasm from the litmus condition {t.condition}",
+           f'(module $Mem\n  (memory (export "shared") {mem}){data}\n)', '(register "mem")', ""]
+    for i, fi in enumerate(t.program.threads):
+        func = t.program.funcs[fi]
+        stores = [_store_local(a, ty, idx) for o, (a, ty, idx) in slots.items()
+                  if o.thread == i]
+        body = print_body(func).splitlines()
+        if stores:
+            body += [";; store results for checking", *stores]
+        inner = "\n".join("      " + ln for ln in body)
+        out.append(f'(thread $T{i} (shared (module $Mem))\n  (register "mem" $Mem)\n'
+                   f'  (module\n    (memory (import "mem" "shared") {mem})\n'
+                   f'    (func (export "run")\n{inner}\n    )\n  )\n  (invoke "run")\n)\n')
+    out += [f"(wait $T{i})" for i in range(len(t.program.threads))]
+    q = t.condition.quantifier
+    prop = t.condition.prop if q == cond.FORALL else cond.Not(t.condition.prop)
+    note = {cond.FORALL: ";; every run satisfies the condition",
+            cond.NOT_EXISTS: ";; no run exhibits the outcome",
+            cond.EXISTS: ";; exists: a run on which this assertion fails exhibits the outcome"}[q]
+    out += ["", f'(module $Check\n  (memory (import "mem" "shared") {mem})\n'
+            f'  (func (export "check") (result i32)\n    {_prop_wat(prop, slots)}\n  )\n)',
+            note, '(assert_return (invoke $Check "check") (i32.const 1))']
+    return "\n".join(out) + "\n"

@@ -1,0 +1,144 @@
+"""The enumerator: thread paths, candidate values, rf by construction, bounds."""
+
+from semantics.events import DATA, INIT_THREAD, MEM_DATA, is_memory, reading, writing
+from semantics.executions import (
+    Bounds,
+    ThreadPath,
+    enumerate_executions,
+    explore_thread,
+)
+from semantics.executions import _initial_offer as initial_offer
+from semantics.herd import run_test
+from semantics.litmus import parse_litmus
+from semantics.model import get_model
+from semantics.runtime import instantiate
+
+WASM = get_model("wasm")
+DATA_X = MEM_DATA
+
+LB_DATA = """WASM LB+data
+{ x = 0; y = 4; }
+thread 0 { (local $r i32) (local.set $r (i32.load (i32.const x)))
+           (i32.store (i32.const y) (local.get $r)) }
+thread 1 { (local $r i32) (local.set $r (i32.load (i32.const y)))
+           (i32.store (i32.const x) (local.get $r)) }
+exists (0:r=42 /\\ 1:r=42)
+"""
+
+
+def test_thread_paths_offer_written_values_and_keep_locals_at_a_trap() -> None:
+    t = parse_litmus("""WASM T
+{ x = 0; [x] = 9; }
+thread 0 { (local $r i32) (local $k i32)
+  (local.set $r (i32.load (i32.const x)))
+  (local.set $k (i32.const 5))
+  (if (i32.eq (local.get $r) (i32.const 9)) (then unreachable))
+  (local.set $k (i32.const 6)) }
+exists (0:trap=1)
+""")
+    store = instantiate(t.program).store
+    only_init = explore_thread(t.program, store, 0, 0, initial_offer(t.program, (), {}),
+                               Bounds())
+    assert [p.final for p in only_init.paths] == [(("r", 9), ("k", 5), ("trap", 1))]
+    # a byte some write may put at x (here: seeded) is offered too, per cell
+    offer = initial_offer(t.program, (), {(DATA_X, 0): {0}})
+    x = explore_thread(t.program, store, 0, 0, offer, Bounds())
+    assert x.cut == 0
+    finals = sorted(p.final for p in x.paths)
+    assert finals == [(("r", 0), ("k", 6), ("trap", 0)), (("r", 9), ("k", 5), ("trap", 1))]
+    assert all(isinstance(p, ThreadPath) and p.thread == 0 for p in x.paths)
+    for p in x.paths:
+        assert [e.index for e in p.events] == list(range(len(p.events)))
+        assert all(e.actions for e in p.events)
+
+
+def test_rf_is_value_consistent_and_executions_are_distinct() -> None:
+    t = parse_litmus(LB_DATA)
+    en = enumerate_executions(t.program, WASM, seeds=(42,))
+    assert en.complete and en.candidates >= len(en.valid) > 0
+    assert len({(v.execution.events, v.execution.rf) for v in en.valid}) == len(en.valid)
+    for v in en.valid:
+        ex = v.execution
+        writers = {}
+        for w, r, reg, k in ex.rf:
+            assert (r, reg, k) not in writers
+            writers[(r, reg, k)] = w
+            a_r, a_w = ex.events[r].access(reg), ex.events[w].access(reg)
+            assert a_r is not None and a_w is not None and w != r
+            assert a_r.read[k - a_r.offset] == a_w.write[k - a_w.offset]
+        for e in ex.events:
+            for a in e.actions:
+                if a.region is not None and is_memory(a) and reading(a):
+                    assert all((e.eid, a.region, a.offset + i) in writers
+                               for i in range(len(a.read)))
+        assert ex.tot is not None and set(ex.tot) == set(range(len(ex.events)))
+
+
+def test_thin_air_needs_the_condition_values() -> None:
+    t = parse_litmus(LB_DATA)
+    plain = enumerate_executions(t.program, WASM)
+    seeded = enumerate_executions(t.program, WASM, seeds=(42,))
+    finals = {tuple(p.final_map["r"] for p in v.paths) for v in plain.valid}
+    assert finals == {(0, 0)}
+    assert (42, 42) in {tuple(p.final_map["r"] for p in v.paths) for v in seeded.valid}
+    assert run_test(t).result.ok
+
+
+def test_written_values_reach_a_fixed_point() -> None:
+    t = parse_litmus("""WASM ADD
+{ x = 0; }
+thread 0 { (local $r i32) (local.set $r (i32.atomic.rmw.add (i32.const x) (i32.const 1))) }
+thread 1 { (local $r i32) (local.set $r (i32.atomic.rmw.add (i32.const x) (i32.const 1))) }
+forall ([x]=2)
+""")
+    run = run_test(t)
+    assert run.enumeration.complete
+    assert run.result.ok and run.result.positive == 2
+
+
+def test_unbounded_loop_is_cut_and_reported() -> None:
+    t = parse_litmus("""WASM Spin
+{ x = 0; }
+thread 0 { (loop $l (br_if $l (i32.eqz (i32.atomic.load (i32.const x))))) }
+thread 1 { (i32.atomic.store (i32.const x) (i32.const 1)) }
+forall (0:trap=0)
+""")
+    run = run_test(t, bounds=Bounds(max_events=6))
+    assert not run.enumeration.complete
+    assert any("thread 0" in r and "cut" in r for r in run.enumeration.bound_reports)
+    assert run.result.ok  # the runs that finish all see the flag
+    sc = run_test(t, "sc", bounds=Bounds(max_events=6))
+    assert not sc.enumeration.complete and sc.result.ok
+
+
+def test_observer_reads_after_every_thread() -> None:
+    t = parse_litmus("""WASM Obs
+{ x = 0; }
+thread 0 { (i32.store (i32.const x) (i32.const 1)) }
+thread 1 { (i32.store (i32.const x) (i32.const 2)) }
+exists ([x]=1 /\\ [x:i8]=2)
+""")
+    run = run_test(t)
+    # racy final memory: the observer's two loads need not agree (no coherence for plain writes)
+    assert run.result.ok
+    for v in run.enumeration.valid:
+        ex = v.execution
+        obs = [e for e in ex.events if e.rule == "observe"]
+        assert [e.thread for e in obs] == [2, 2]
+        lasts = {max(e.eid for e in ex.events if e.thread == th) for th in (0, 1)}
+        firsts = {min(e.eid for e in ex.events if e.thread == th) for th in (0, 1, 2)}
+        assert ex.spawn == {(a, obs[0].eid) for a in lasts} | {(0, b) for b in firsts}
+        assert all(a.ord.value == "sc" for e in obs for a in e.actions)
+    assert {tuple(v for _, v in s) for s in run.result.states} == {
+        (1, 1), (1, 2), (2, 1), (2, 2)}
+    assert [str(o) for o in t.observables] == ["[x:i8]", "[x]"]
+
+
+def test_allocation_event_comes_first() -> None:
+    t = parse_litmus("WASM A\n{ x = 0; }\nthread 0 { (i32.store (i32.const x) (i32.const 1)) }\n"
+                     "forall ([x]=1)\n")
+    (v,) = run_test(t).enumeration.valid
+    e0 = v.execution.events[0]
+    assert e0.thread == INIT_THREAD and e0.eid == 0
+    assert any(a.region is not None and a.region.fld == DATA and writing(a)
+               for a in e0.actions)

@@ -1,0 +1,74 @@
+"""The SC machine against the axiomatic model: on tests whose data accesses are all SeqCst with
+equal ranges (and no grow), the outcomes under ``wasm`` are the SC machine's outcomes."""
+
+from pathlib import Path
+
+import pytest
+
+from semantics.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
+from semantics.executions import ValidExecution
+from semantics.herd import run_test, state_of
+from semantics.litmus import LitmusTest, load_test, parse_litmus
+
+CORPUS = Path(__file__).parent / "litmus"
+
+
+def _actions(vs: tuple[ValidExecution, ...]):
+    for v in vs:
+        for e in v.execution.events:
+            if e.thread != INIT_THREAD:
+                yield from (a for a in e.actions if a.region is not None and is_memory(a))
+
+
+def sc_only(test: LitmusTest) -> bool:
+    """All data accesses SeqCst, overlapping ones with equal ranges, the length never written."""
+    acts = list(_actions(run_test(test, "sc").enumeration.valid))
+    data = [a for a in acts if a.region == Region(0, DATA)]
+    if any(a.ord is not Ord.SEQCST for a in data):
+        return False
+    if any(a.region == Region(0, LEN) and writing(a) for a in acts):
+        return False
+    return all(same(a, b) or not set(range(a.offset, a.offset + len(a.read or a.write)))
+               & set(range(b.offset, b.offset + len(b.read or b.write)))
+               for a in data for b in data)
+
+
+def outcomes(test: LitmusTest, model: str) -> set[tuple]:
+    run = run_test(test, model)
+    assert run.enumeration.complete
+    return {tuple(sorted(state_of(test, v).items(), key=str)) for v in run.enumeration.valid}
+
+
+SC_TESTS = [p for p in sorted(CORPUS.rglob("*.litmus")) if sc_only(load_test(str(p)))]
+
+
+def test_enough_sc_tests() -> None:
+    assert len(SC_TESTS) >= 15
+
+
+@pytest.mark.parametrize("path", SC_TESTS, ids=lambda p: str(p.relative_to(CORPUS)))
+def test_wasm_equals_sc_on_seqcst_tests(path: Path) -> None:
+    test = load_test(str(path))
+    assert outcomes(test, "wasm") == outcomes(test, "sc")
+
+
+def test_sc_machine_is_strictly_stronger_on_plain_sb() -> None:
+    t = load_test(str(CORPUS / "classic" / "SB.litmus"))
+    assert outcomes(t, "sc") < outcomes(t, "wasm")
+    assert run_test(t, "sc").result.positive == 0
+
+
+def test_sc_machine_reads_latest_write_and_records_rf() -> None:
+    t = parse_litmus("""WASM W+R
+{ memory 1 1 shared; x = 0; }
+thread 0 { (local $r i32) (i32.store (i32.const x) (i32.const 3))
+           (local.set $r (i32.load (i32.const x))) }
+forall (0:r=3 /\\ [x]=3)
+""")
+    run = run_test(t, "sc")
+    assert run.result.ok and len(run.enumeration.valid) == 1
+    ex = run.enumeration.valid[0].execution
+    store = next(e.eid for e in ex.events if e.rule and "store" in e.rule)
+    load_reads = {(w, k) for w, r, reg, k in ex.rf if reg.fld == DATA and r == store + 1}
+    assert load_reads == {(store, k) for k in range(4)}
+    assert ex.tot is not None and sorted(ex.tot) == list(range(len(ex.events)))
