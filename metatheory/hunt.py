@@ -1,0 +1,135 @@
+"""Search a theorem's domain for a counterexample with Hypothesis, shrink it, and print it as a
+litmus test plus the offending execution (one line per event, the violated clause named).
+
+Seeded and bounded: ``hunt(theorem, model, seed, max_examples)`` tries at most ``max_examples``
+instances drawn from ``random.Random(seed)`` and is reproducible with the same seed, Hypothesis
+version and model. Without a counterexample it says how many instances it tried and how many of
+them met every hypothesis (the others say nothing about the theorem).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from typing import Any
+
+import attrs
+from hypothesis import HealthCheck, Phase, find, settings
+from hypothesis.errors import NoSuchExample
+
+from metatheory.render import graph_litmus, graph_names
+from metatheory.theorems import Fails, Outcome, Theorem, Vacuous, get_theorem
+from properties.graphs import Graph
+from semantics.events import show_execution
+from semantics.model import Model, Violation, check, get_model
+
+
+@attrs.frozen
+class HuntResult:
+    theorem: str
+    model: str
+    seed: int
+    max_examples: int
+    tried: int  # instances generated before the first counterexample (or in all)
+    satisfied: int  # of those, instances that met every hypothesis
+    vacuous: tuple[tuple[str, int], ...]  # hypothesis -> instances failing it (first failure)
+    shrink_steps: int
+    seconds: float
+    counterexample: Any = None
+    outcome: Outcome | None = None
+    reference: str = ""  # what the reference model says of the counterexample
+
+    @property
+    def found(self) -> bool:
+        return self.counterexample is not None
+
+    def litmus(self) -> str:
+        if not isinstance(self.counterexample, Graph):
+            return ""
+        name = f"{self.theorem}-{self.model}"
+        comment = f"counterexample to {self.theorem} under {self.model} (seed {self.seed})"
+        return graph_litmus(self.counterexample, name, comment)
+
+    def text(self) -> str:
+        head = f"hunt {self.theorem} --model {self.model} --seed {self.seed}"
+        if not self.found:
+            why = ", ".join(f"{n} {h}" for h, n in self.vacuous) or "none"
+            return (f"{head}: no counterexample in {self.tried} instances "
+                    f"({self.satisfied} met every hypothesis; failed hypotheses: {why}); "
+                    f"{self.seconds:.1f} s\n")
+        g = self.counterexample
+        lines = [f"{head}: counterexample after {self.tried} instances, shrunk in "
+                 f"{self.shrink_steps} steps, {self.seconds:.1f} s", "", self.litmus().rstrip(),
+                 "", "execution:"]
+        if isinstance(g, Graph):
+            lines.append(show_execution(g.ex, graph_names(g), hide_len=True))
+        if isinstance(self.outcome, Fails):
+            lines.append(f"violated: {self.outcome.clause}: {self.outcome.detail}")
+        if self.reference:
+            lines.append(self.reference)
+        return "\n".join(lines) + "\n"
+
+
+def _reference(g: Any, model: Model) -> str:
+    if not isinstance(g, Graph) or g.tot is None or model.name == "wasm":
+        return ""
+    v = check(g.ex, get_model("wasm"), g.tot)
+    if isinstance(v, Violation):
+        return f"under wasm this execution {v}"
+    return "under wasm this execution is valid too"
+
+
+def hunt(theorem: Theorem, model: Model, seed: int = 0, max_examples: int = 1000) -> HuntResult:
+    stats: Counter[str] = Counter()
+    found_at: list[int] = []
+
+    def fails(inst: Any) -> bool:
+        out = theorem.predicate(inst, model)
+        if found_at:
+            stats["shrink"] += 1
+        else:
+            stats["tried"] += 1
+            if isinstance(out, Vacuous):
+                stats["vacuous:" + out.hypothesis] += 1
+            else:
+                stats["satisfied"] += 1
+        if isinstance(out, Fails) and not found_at:
+            found_at.append(stats["tried"])
+        return isinstance(out, Fails)
+
+    conf = settings(max_examples=max_examples, database=None, deadline=None,
+                    phases=(Phase.generate, Phase.shrink),
+                    suppress_health_check=list(HealthCheck))
+    start = time.perf_counter()
+    try:
+        g = find(theorem.instances(model), fails, settings=conf, random=random.Random(seed))
+    except NoSuchExample:
+        g = None
+    seconds = time.perf_counter() - start
+    vacuous = tuple(sorted((k.split(":", 1)[1], n) for k, n in stats.items()
+                           if k.startswith("vacuous:")))
+    outcome = theorem.predicate(g, model) if g is not None else None
+    if isinstance(g, Graph) and isinstance(outcome, Fails) and outcome.tot is not None:
+        g = g.with_tot(outcome.tot)
+    return HuntResult(theorem.name, model.name, seed, max_examples, stats["tried"],
+                      stats["satisfied"], vacuous, stats["shrink"], seconds, g, outcome,
+                      _reference(g, model) if g is not None else "")
+
+
+def resolve_model(name: str) -> Model:
+    """A variant of ``semantics.model`` or a mutant of ``metatheory.mutants``."""
+    from metatheory.mutants import MUTANTS
+
+    if name in MUTANTS:
+        return MUTANTS[name].model()
+    try:
+        return get_model(name)
+    except ValueError as e:
+        raise ValueError(f"{e}; mutants: {', '.join(MUTANTS)}") from None
+
+
+def hunt_command(theorem: str, model: str, seed: int = 0, max_examples: int = 1000) -> HuntResult:
+    """``weakwasm hunt THEOREM --model M --seed S --max-examples N``; print ``.text()``.
+    Unknown names raise ``ValueError`` subclasses whose message lists the known names."""
+    return hunt(get_theorem(theorem), resolve_model(model), seed, max_examples)

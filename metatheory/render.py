@@ -1,0 +1,213 @@
+"""Execution graphs as litmus tests (DESIGN.md section 6), and back.
+
+One thread per execution thread, one instruction per event, the values the reads took as the
+``exists`` condition. ``parse_shape`` reads back exactly the fragment ``render_litmus`` writes,
+so that a counterexample can be compared with a hand-written one "up to renaming"
+(``canonical``): of threads, locations and written values.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+
+from properties.graphs import SLOT, Access, Graph, Shape
+from semantics.events import MEM_DATA, Kind, Ord, le_bytes, show_execution, value
+
+NAMES = "xyzwvu"
+
+# A thread's access with what it read: (kind, ord, offset, width, written bytes, read bytes).
+Row = tuple[str, str, int, int, tuple[int, ...], tuple[int, ...]]
+Skeleton = tuple[tuple[Row, ...], ...]
+
+
+def _op(a: Access) -> tuple[str, str]:
+    """The instruction keyword of an access and the type of its value."""
+    t = "i64" if a.width == 8 else "i32"
+    narrow = "" if a.width in (4, 8) else str(8 * a.width)
+    atomic = a.ord is Ord.SEQCST or a.kind is Kind.RMW
+    if a.kind is Kind.RMW:
+        return (f"{t}.atomic.rmw{narrow}.xchg" + ("_u" if narrow else ""), t)
+    if a.kind is Kind.RD:
+        return (f"{t}{'.atomic' if atomic else ''}.load{narrow}" + ("_u" if narrow else ""), t)
+    return (f"{t}{'.atomic' if atomic else ''}.store{narrow}", t)
+
+
+def _addr(a: Access) -> str:
+    slot, sub = divmod(a.offset, SLOT)
+    return (f"offset={sub} " if sub else "") + f"(i32.const {NAMES[slot]})"
+
+
+def _num(v: int) -> str:
+    return str(v) if v < 256 else hex(v)
+
+
+def read_bytes(g: Graph) -> tuple[tuple[tuple[int, ...], ...], ...]:
+    """Per thread, the bytes each reading access took, in program order."""
+    out = []
+    for t, accs in enumerate(g.shape.threads):
+        evs = [e for e in g.ex.events if e.thread == t]
+        row = []
+        for a, e in zip(accs, sorted(evs, key=lambda e: e.index), strict=True):
+            act = e.access(MEM_DATA)
+            if a.reads and act is not None:
+                row.append(tuple(act.read))
+        out.append(tuple(row))
+    return tuple(out)
+
+
+def render_litmus(shape: Shape, reads: Sequence[Sequence[tuple[int, ...]]], name: str,
+                  comment: str = "") -> str:
+    slots = sorted({a.offset // SLOT for t in shape.threads for a in t})
+    lines = [f"WASM {name}"]
+    if comment:
+        lines.append(f'"{comment}"')
+    lines.append("{ memory 1 1 shared; "
+                 + " ".join(f"{NAMES[s]} = {s * SLOT};" for s in slots) + " }")
+    atoms = []
+    for t, accs in enumerate(shape.threads):
+        lines.append(f"thread {t} {{")
+        regs = []
+        body = []
+        n = 0
+        for a in accs:
+            op, ty = _op(a)
+            if a.reads:
+                reg = f"r{n}"
+                regs.append(f"(local ${reg} {ty})")
+                atoms.append(f"{t}:{reg}={_num(value(reads[t][n]))}")
+                n += 1
+            if a.kind is Kind.RD:
+                body.append(f"(local.set ${reg} ({op} {_addr(a)}))")
+            elif a.kind is Kind.WR:
+                body.append(f"({op} {_addr(a)} ({ty}.const {_num(value(a.payload()))}))")
+            else:
+                body.append(f"(local.set ${reg} ({op} {_addr(a)} "
+                            f"({ty}.const {_num(value(a.payload()))})))")
+        if regs:
+            lines.append("  " + " ".join(regs))
+        lines.extend("  " + b for b in body)
+        lines.append("}")
+    lines.append("exists (" + (" /\\ ".join(atoms) if atoms else "true") + ")")
+    return "\n".join(lines) + "\n"
+
+
+def graph_litmus(g: Graph, name: str = "counterexample", comment: str = "") -> str:
+    return render_litmus(g.shape, read_bytes(g), name, comment)
+
+
+def graph_names(g: Graph) -> dict[int, str]:
+    return {s * SLOT: NAMES[s] for s in range(len(NAMES))}
+
+
+def render_graph(g: Graph, name: str = "counterexample", comment: str = "") -> str:
+    """The litmus test and the execution, one line per event."""
+    return (graph_litmus(g, name, comment)
+            + show_execution(g.ex, graph_names(g), hide_len=True) + "\n")
+
+
+# --- reading back the rendered fragment ---------------------------------------------------
+
+_ACCESS = re.compile(
+    r"^\((?:local\.set \$(?P<reg>\w+) \()?(?P<op>i(?:32|64)\.[\w.]+) "
+    r"(?:offset=(?P<sub>\d+) )?\(i32\.const (?P<loc>\w+)\)"
+    r"(?: \(i(?:32|64)\.const (?P<val>0x[0-9a-fA-F]+|\d+)\))?\)*$")
+_ATOM = re.compile(r"(\d+):(\w+)=(0x[0-9a-fA-F]+|\d+)")
+_NAME = re.compile(r"(\w+) = (\d+);")
+
+
+class RenderError(ValueError):
+    """A litmus text outside the fragment that ``render_litmus`` writes."""
+
+
+def _width(op: str) -> int:
+    m = re.search(r"(?:load|store|rmw)(8|16)", op)
+    if m:
+        return int(m.group(1)) // 8
+    return 8 if op.startswith("i64") else 4
+
+
+def parse_skeleton(text: str) -> Skeleton:
+    """The threads of a rendered litmus test with the values its condition names."""
+    names = {n: int(a) for n, a in _NAME.findall(text.split("}", 1)[0])}
+    values = {(int(t), r): int(v, 0) for t, r, v in _ATOM.findall(text.split("exists", 1)[-1])}
+    threads: list[tuple[Row, ...]] = []
+    rows: list[Row] | None = None
+    for lineno, raw in enumerate(text.splitlines(), 1):
+        line = raw.split(";;")[0].strip()
+        if line.startswith("thread "):
+            rows = []
+            continue
+        if line == "}" and rows is not None:
+            threads.append(tuple(rows))
+            rows = None
+            continue
+        if rows is None or not line or line.startswith("(local "):
+            continue
+        m = _ACCESS.match(line)
+        if m is None or m.group("loc") not in names:
+            raise RenderError(f"line {lineno}: expected a load, store or rmw.xchg of a named "
+                              f"location, found {line!r}")
+        op, width = m.group("op"), _width(m.group("op"))
+        offset = names[m.group("loc")] + int(m.group("sub") or 0)
+        kind = "rmw" if ".rmw" in op else "load" if ".load" in op else "store"
+        order = "sc" if ".atomic" in op else "unord"
+        written: tuple[int, ...] = ()
+        if m.group("val") is not None:
+            written = le_bytes(int(m.group("val"), 0), width)
+        read: tuple[int, ...] = ()
+        if m.group("reg") is not None:
+            key = (len(threads), m.group("reg"))
+            if key not in values:
+                raise RenderError(f"line {lineno}: the condition names no value for "
+                                  f"{key[0]}:{key[1]}")
+            read = le_bytes(values[key], width)
+        rows.append((kind, order, offset, width, written, read))
+    return tuple(threads)
+
+
+def skeleton(g: Graph) -> Skeleton:
+    reads = read_bytes(g)
+    out = []
+    for t, accs in enumerate(g.shape.threads):
+        rows, n = [], 0
+        for a in accs:
+            r: tuple[int, ...] = ()
+            if a.reads:
+                r, n = reads[t][n], n + 1
+            kind = {Kind.RD: "load", Kind.WR: "store", Kind.RMW: "rmw"}[a.kind]
+            order = "sc" if a.ord is Ord.SEQCST or a.kind is Kind.RMW else "unord"
+            w = a.payload() if a.writes else ()
+            rows.append((kind, order, a.offset, a.width, w, r))
+        out.append(tuple(rows))
+    return tuple(out)
+
+
+def canonical(sk: Skeleton) -> Skeleton:
+    """The least renaming of ``sk`` over thread orders, location names and written values
+    (values are renamed byte-wise, 0 stays 0; locations only when no access spans two)."""
+    spans = any(w > SLOT or off % SLOT + w > SLOT for t in sk for (_, _, off, w, _, _) in t)
+    best: Skeleton | None = None
+    for perm in itertools.permutations(sk):
+        slot_map: dict[int, int] = {}
+        val_map: dict[int, int] = {0: 0}
+        out = []
+        for rows in perm:
+            new = []
+            for kind, order, off, width, wbytes, rbytes in rows:
+                if not spans:
+                    s, sub = divmod(off, SLOT)
+                    off = slot_map.setdefault(s, len(slot_map)) * SLOT + sub
+                wb = tuple(val_map.setdefault(b, len(val_map)) for b in wbytes)
+                new.append((kind, order, off, width, wb, rbytes))
+            out.append(new)
+        final = tuple(tuple((k, o, off, w, wb, tuple(val_map.get(b, 1000 + b) for b in rb))
+                            for k, o, off, w, wb, rb in rows) for rows in out)
+        if best is None or final < best:
+            best = final
+    return best if best is not None else ()
+
+
+def same_up_to_renaming(a: Skeleton, b: Skeleton) -> bool:
+    return canonical(a) == canonical(b)

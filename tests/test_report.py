@@ -1,0 +1,30 @@
+"""The report says what was run, writes text/Markdown/JSON, and flags mismatches."""
+
+import json
+
+from metatheory.report import Row, check_command
+from metatheory.theorems import THEOREMS
+
+
+def test_check_command_writes_three_formats(tmp_path):
+    report = check_command(tmp_path, max_examples=20, mutants=False, proofs=False)
+    pairs = {(r.theorem, r.model) for r in report.rows}
+    assert pairs == {(t.name, m) for t in THEOREMS.values() for m in t.models}
+    data = json.loads((tmp_path / "report.json").read_text())
+    assert {"python", "hypothesis", "z3"} <= set(data["versions"])
+    assert len(data["rows"]) == len(report.rows)
+    text = (tmp_path / "report.txt").read_text()
+    md = (tmp_path / "report.md").read_text()
+    for r in report.rows:
+        assert r.theorem in text and f"`{r.model}`" in md
+        if r.result == "tested":
+            assert r.detail.startswith("tested (20 instances")
+            assert "proved" not in r.detail
+
+
+def test_mismatch_is_flagged():
+    ok = Row("t", "m", "hypothesis", "5 instances", "tested", "tested (5 instances)", "holds", 0.1)
+    bad = Row("t", "m", "hypothesis", "5 instances", "tested", "tested (5 instances)", "fails", 0.1)
+    assert ok.as_expected is True and bad.as_expected is False
+    found = Row("t", "m", "hypothesis", "5", "counterexample", "found", "fails", 0.1, "x")
+    assert found.as_expected is True

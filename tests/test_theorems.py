@@ -1,0 +1,58 @@
+"""Theorems as data, and their predicates on pinned graphs (computed, not tabled)."""
+
+import pytest
+
+from metatheory.theorems import (
+    SC_DRF,
+    THEOREMS,
+    VARIANTS,
+    WASM_EQ_JS,
+    Fails,
+    Holds,
+    UnknownTheorem,
+    Vacuous,
+    get_theorem,
+)
+from properties.pinned import DAGGER, ISSUE_1354
+from properties.totsearch import non_sc_tot
+from semantics.model import Ok, check, get_model, is_seqcst
+
+
+def test_every_theorem_names_its_hypotheses_reference_and_expectations():
+    for t in THEOREMS.values():
+        assert t.reference and t.statement and t.domain
+        assert {"WF", "VC", "CNST"} <= set(t.hypotheses)
+        assert t.models and all(isinstance(h, bool) for _, h in t.expected)
+    assert SC_DRF.models == VARIANTS and SC_DRF.expect("es2017") is False
+
+
+def test_unknown_theorem():
+    with pytest.raises(UnknownTheorem, match="sc_drf"):
+        get_theorem("scdrf")
+
+
+def test_issue_1354_fails_sc_drf_only_under_es2017():
+    out = SC_DRF.predicate(ISSUE_1354, get_model("es2017"))
+    assert isinstance(out, Fails) and out.clause == "is-seqcst"
+    assert isinstance(check(ISSUE_1354.ex, get_model("es2017"), out.tot), Ok)
+    assert not is_seqcst(ISSUE_1354.ex, out.tot)
+    for m in ("wasm", "es2020"):
+        verdict = SC_DRF.predicate(ISSUE_1354, get_model(m))
+        assert isinstance(verdict, Vacuous) and verdict.hypothesis == "CNST"
+        assert "sc-last-visible-ddagger" in verdict.detail
+
+
+def test_every_valid_tot_is_considered():
+    # valid under wasm and SC for the first tot the checker finds, so only the search over
+    # every tot could report it; under wasm no valid tot is non-SC
+    wasm = get_model("wasm")
+    assert isinstance(SC_DRF.predicate(DAGGER, wasm), Holds)
+    assert non_sc_tot(DAGGER.ex, wasm) is None
+    assert non_sc_tot(DAGGER.ex, wasm.without("sc-last-visible-dagger")) is not None
+
+
+def test_wasm_eq_js_compares_two_models():
+    out = WASM_EQ_JS.predicate(ISSUE_1354, get_model("es2017"))
+    assert isinstance(out, Holds | Vacuous | Fails)
+    # #1354 is valid under both (neither has the daggers), so it does not separate them
+    assert isinstance(out, Holds)
