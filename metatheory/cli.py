@@ -123,12 +123,62 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+def _add_hunt(p: argparse.ArgumentParser) -> None:
+    p.add_argument("theorem", help="a theorem name (weakwasm check lists them)")
+    p.add_argument("--model", default="wasm", help="a model variant or a mutant name")
+    p.add_argument("--seed", type=int, default=0, help="search seed (reproducible)")
+    p.add_argument("--max-examples", type=int, default=20000,
+                   help="how many instances to try before giving up")
+
+
+def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.hunt import hunt_command
+
+    err.write(f"hunting {args.theorem} under {args.model} "
+              f"(seed {args.seed}, up to {args.max_examples} instances)...\n")
+    try:
+        result = hunt_command(args.theorem, args.model, args.seed, args.max_examples)
+    except ValueError as e:
+        err.write(f"weakwasm: {e}\n")
+        return EXIT_BAD_INPUT
+    out.write(result.text().rstrip("\n") + "\n")
+    return EXIT_OK
+
+
+def _add_check(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--out", default="report", metavar="DIR",
+                   help="where report.txt, report.md and report.json go (default: report)")
+    p.add_argument("--max-examples", type=int, default=2000,
+                   help="Hypothesis instances per theorem and model")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--proof-bound", type=int, default=6, help="largest Z3 event bound")
+    p.add_argument("--proof-timeout", type=float, default=600.0,
+                   help="seconds per Z3 obligation")
+    p.add_argument("--no-proofs", action="store_true", help="skip the Z3 obligations")
+    p.add_argument("--no-mutants", action="store_true", help="skip the mutants")
+
+
+def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.report import check_command
+
+    report = check_command(args.out, max_examples=args.max_examples, seed=args.seed,
+                           mutants=not args.no_mutants, proofs=not args.no_proofs,
+                           proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout)
+    out.write(report.text().rstrip("\n") + "\n")
+    err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
+    return EXIT_OK
+
+
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                    Callable[[argparse.Namespace, TextIO, TextIO], int]]
 
 SUBCOMMANDS: list[Subcommand] = [
     ("litmus", "print every allowed outcome of litmus tests, as herd7 does",
      _add_litmus, _run_litmus),
+    ("hunt", "search for a counterexample to a theorem and shrink it to a litmus test",
+     _add_hunt, _run_hunt),
+    ("check", "check every metatheorem against every variant and write the report",
+     _add_check, _run_check),
 ]
 
 

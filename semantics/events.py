@@ -278,8 +278,10 @@ def _loc(a: Action, names: Mapping[int, str] | None) -> str:
         return ""
     if a.region.fld == LEN:
         return "len"
-    name = (names or {}).get(a.offset, f"[{a.offset}]")
     n = size(a)
+    if isinstance(a.write, Fill) or isinstance(a.read, Fill):
+        return f"[{a.offset}..{a.offset + n})"
+    name = (names or {}).get(a.offset, f"[{a.offset}]")
     return name if n == 4 else f"{name}:{n}"
 
 

@@ -142,7 +142,7 @@ def test_show_execution_reads_like_litmus() -> None:
     b.load(1, X, 42, w, sc=True)
     text = show_execution(b.build(), NAMES)
     assert text.splitlines() == [
-        "#0 init: W.sc len=65536 & W.init x:65536=Fill(65536)",
+        "#0 init: W.sc len=65536 & W.init [0..65536)=Fill(65536)",
         "#1 T0: R len=65536 & W.sc x=42 (rf: #0)",
         "#2 T1: R len=65536 & R! x=0 (rf: #0)",
         "#3 T1: R len=65536 & R.sc x=42 (rf: #0, #1)",
