@@ -1,15 +1,15 @@
 """A sequential runner (``settle`` over a bytearray memory) and the atomic.wast results it
-reproduces: every ``invoke``/``assert_return``/``assert_trap`` of the script's runnable modules
-(shared and unshared memories), run through ``thread_steps``."""
+reproduces: every ``invoke``/``assert_return``/``assert_trap`` of the script (shared and unshared
+memories), run through ``thread_steps`` by ``metatheory.script``'s runner, with the trapping rule
+named after the cause and no write made by a trapping step."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 
-import attrs
-
+from metatheory.script import Runner, invoke
+from semantics import wast
 from semantics.events import LEN, PAGE, Action, Fill, Payload
 from semantics.runtime import (
     Store,
@@ -92,101 +92,36 @@ def op_func(op: str) -> Func:
         Instr(op, (MemArg(),)),), name=op)
 
 
-INIT = Func(FuncType((I64,), ()), (), (Instr("i32.const", (0,)), Instr("local.get", (0,)),
-                                       Instr("i64.store", (MemArg(),))), name="init")
-
-FENCE = Func(FuncType(), (), (Instr("atomic.fence"),), name="fence")
-
-
-# --- a reader for the top-level commands of atomic.wast ----------------------------------------
-
-def top_forms(text: str) -> list[str]:
-    text = re.sub(r";;[^\n]*", "", text)
-    forms, depth, start = [], 0, 0
-    for i, ch in enumerate(text):
-        if ch == "(":
-            if depth == 0:
-                start = i
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                forms.append(text[start:i + 1])
-    return forms
-
-
-CONST = re.compile(r"\((i32|i64)\.const (-?0x[0-9a-fA-F]+|-?\d+)\)")
-
-
-def consts(s: str) -> list[Value]:
-    out = []
-    for ty, lit in CONST.findall(s):
-        t = ValType(ty)
-        out.append(Value(t, int(lit, 0) % (1 << t.bits)))
-    return out
-
-
-@attrs.define
-class Script:
-    store: Store | None = None
-    mem: SeqMemory = attrs.field(factory=SeqMemory)
-    checked: int = 0
-
-    def module(self, form: str) -> None:
-        shared = "shared" in form.split("(func")[0]
-        prog = Program(MemType(1, 1, shared), (INIT,), ())
-        self.store = instantiate(prog).store
-        self.mem = SeqMemory(1)
-
-    def invoke(self, name: str, args: list[Value]) -> tuple[Thread, list[Emit]]:
-        if self.store is None:
-            raise AssertionError("invoke before module")
-        func = INIT if name == "init" else FENCE if name == "fence" else op_func(name)
-        self.store, th, trace = run(self.store, start_func(func, tuple(args)), self.mem)
-        return th, trace
-
-
 TRAPS = {"unaligned atomic": "-unaligned", "out of bounds memory access": "-oob",
          "expected shared memory": "wait-unshared"}
 
 
 def test_atomic_wast_runnable_commands(threads_tests: Path) -> None:
-    text = (threads_tests / "atomic.wast").read_text()
-    sc = Script()
-    for form in top_forms(text):
-        head = form[1:].split(None, 1)[0]
-        if head == "module":
-            sc.module(form)
+    script = wast.parse_script((threads_tests / "atomic.wast").read_text())
+    runner = Runner()
+    checked = 0
+    for cmd in script.commands:
+        if isinstance(cmd, wast.ModuleCmd):
+            runner.instantiate(cmd.module)
             continue
-        if head not in ("invoke", "assert_return", "assert_trap"):
+        act = cmd.action if isinstance(cmd, wast.AssertReturn) else (
+            cmd.target if isinstance(cmd, wast.AssertTrap) else cmd)
+        if not isinstance(act, wast.Invoke):
             continue
-        inv = re.search(r'\(invoke "([^"]+)"(.*?)\)\s*(\(|"|\)$)', form, re.S)
-        assert inv is not None, form
-        name = inv.group(1)
-        inner = form[inv.start():]
-        depth, end = 0, 0
-        for i, ch in enumerate(inner):
-            depth += ch == "("
-            depth -= ch == ")"
-            if depth == 0:
-                end = i + 1
-                break
-        args, rest = consts(inner[:end]), inner[end:]
-        before = bytes(sc.mem.data), sc.store
-        th, trace = sc.invoke(name, args)
-        if head == "invoke":
-            assert thread_status(th) == "done"
-        elif head == "assert_return":
-            assert thread_status(th) == "done", form
-            assert list(thread_results(th)) == consts(rest), form
+        inst = runner.instance(act.module)
+        before = bytes(inst.memory.data) if inst.memory else b""
+        out = invoke(inst, act.name, tuple(Value(a.type, a.bits) for a in act.args))
+        if isinstance(cmd, wast.AssertTrap):
+            assert out.trap is not None and out.rule is not None, cmd
+            assert out.rule.endswith(TRAPS[cmd.message]), (cmd, out.rule)
+            assert inst.memory is not None and bytes(inst.memory.data) == before  # no write
         else:
-            msg = re.search(r'"([^"]+)"\s*\)$', form)
-            assert msg is not None
-            assert thread_status(th) == "trapped", form
-            assert trace[-1].rule.endswith(TRAPS[msg.group(1)]), (form, trace[-1].rule)
-            assert (bytes(sc.mem.data), sc.store) == before  # a trap writes nothing
-        sc.checked += 1
-    assert sc.checked >= 150
+            assert out.trap is None, cmd
+        if isinstance(cmd, wast.AssertReturn):
+            assert [(v.type, v.bits) for v in out.results] == [
+                (r.type, r.bits) for r in cmd.results if isinstance(r, wast.Const)], cmd
+        checked += 1
+    assert checked >= 150
 
 
 def test_atomic_wast_trap_rules_name_the_cause() -> None:

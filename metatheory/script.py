@@ -1,0 +1,513 @@
+"""Run a ``.wast`` script single-threaded on weakwasm's reduction rules.
+
+Reads are served by a sequential memory: one bytearray per memory instance, every read sees the
+latest write (one SC interleaving of a lone thread, which is all a single thread can observe).
+Where reduction is non-deterministic the runner takes the outcome a lone thread on a real engine
+takes: ``memory.grow`` succeeds when within the maximum, ``notify`` wakes nobody, and a wait that
+no thread can end is reported, never "woken".
+
+``thread``/``wait`` are not run: from the first ``thread`` on, the script's later commands
+depend on threads this runner does not have, so they are counted as unsupported, not as passes.
+
+Module instances are the runner's own (mutable) objects; each invocation builds the semantics'
+``Store`` for the instance (its memory as memory 0, its function index space) and copies an
+unshared memory back afterwards. Imported *functions* are linked (so ``assert_unlinkable``
+works) but instantiating a module that imports one is unsupported: the step rules run a callee in
+its caller's store, which is only right within one instance.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+import attrs
+
+from semantics import wast
+from semantics.events import LEN, PAGE, Action, Fill, Kind, Payload
+from semantics.runtime import (
+    Crash,
+    FuncInst,
+    MemInst,
+    Store,
+    Thread,
+    Value,
+    WasmFunc,
+    start_func,
+    thread_results,
+    thread_status,
+)
+from semantics.step import Emit, Hole, settle, thread_steps
+from semantics.syntax import F32, F64, FuncType, MemType, Module
+from semantics.text import ParseError
+from semantics.validation import ValidationError, module_ok
+
+DEFAULT_MAX_STEPS = 200_000
+
+# Trap messages of the spec interpreter, by the suffix of the trapping rule's name.
+TRAP_MESSAGES = (
+    ("-oob", "out of bounds memory access"),
+    ("-unaligned", "unaligned atomic"),
+    ("-unshared", "expected shared memory"),
+    ("/unreachable", "unreachable executed"),
+    ("/host-trap", "host trap"),
+)
+
+ASSERTIONS = (wast.AssertReturn, wast.AssertTrap, wast.AssertExhaustion, wast.AssertInvalid,
+              wast.AssertMalformed, wast.AssertUnlinkable)
+
+
+def trap_message(rule: str) -> str:
+    for suffix, message in TRAP_MESSAGES:
+        if rule.endswith(suffix):
+            return message
+    return f"trap ({rule})"
+
+
+# --- errors ----------------------------------------------------------------------------------
+
+
+class LinkError(Exception):
+    """An import cannot be resolved: the message starts as the spec interpreter's does."""
+
+
+class InstantiationTrap(Exception):
+    """A data segment does not fit its memory."""
+
+
+class Unsupported(Exception):
+    """A command this single-threaded runner does not run."""
+
+
+class StepLimit(Exception):
+    """The invocation did not end within the step bound."""
+
+
+# --- memory and instances --------------------------------------------------------------------
+
+
+class SeqMemory:
+    """A memory instance of a sequential run: answers reads with the latest write."""
+
+    def __init__(self, type: MemType) -> None:
+        self.type = type
+        self.data = bytearray(type.min * PAGE)
+
+    @property
+    def pages(self) -> int:
+        return len(self.data) // PAGE
+
+    def current_type(self) -> MemType:
+        return attrs.evolve(self.type, min=self.pages)
+
+    def read(self, hole: Hole) -> Payload:
+        if hole.region.fld == LEN:
+            return (len(self.data),)
+        return tuple(self.data[hole.offset:hole.offset + hole.width])
+
+    def apply(self, actions: tuple[Action, ...]) -> None:
+        """Perform the writes of a step on a shared memory (its contents live in events)."""
+        for a in actions:
+            if a.region is None or not a.write or a.region.addr != 0:
+                continue
+            if a.region.fld == LEN:
+                self.data.extend(bytes(a.write[0] - len(self.data)))
+            elif isinstance(a.write, Fill):
+                self.data[a.offset:a.offset + a.write.n] = bytes(a.write.n)
+                for i, v in a.write.patches:
+                    self.data[a.offset + i] = v
+            else:
+                self.data[a.offset:a.offset + len(a.write)] = bytes(a.write)
+
+    def inst(self) -> MemInst:
+        if self.type.shared:
+            return MemInst(self.type, None)
+        return MemInst(self.current_type(), bytes(self.data))
+
+    def take(self, mem: MemInst) -> None:
+        """Copy back an unshared memory from the store after a run."""
+        if mem.data is not None:
+            self.data = bytearray(mem.data)
+
+
+@attrs.define
+class Instance:
+    module: Module
+    memory: SeqMemory | None
+
+    def store(self) -> Store:
+        funcs: tuple[FuncInst, ...] = tuple(WasmFunc(f.type, f) for f in self.module.funcs)
+        return Store((self.memory.inst(),) if self.memory else (), funcs)
+
+
+@attrs.frozen
+class Outcome:
+    """How an invocation ended: ``results`` when it returned, else ``trap`` (a message)."""
+
+    results: tuple[Value, ...] = ()
+    trap: str | None = None
+    rule: str | None = None  # the trapping rule
+    steps: int = 0
+
+
+def _choose(emits: list[Emit]) -> Emit | None:
+    """The step a lone thread takes; None when it can only wait for another thread."""
+    live = [e for e in emits if not e.rule.endswith("waitx-woken")
+            and not any(a.kind is Kind.NOTIFY and a.args[0] > 0 for a in e.actions)]
+    if any(e.rule == "step/memory.grow" for e in live):
+        live = [e for e in live if not e.rule.endswith("grow-fail")]
+    if len(live) > 1:
+        raise Crash("a lone thread has several steps: " + ", ".join(e.rule for e in live))
+    return live[0] if live else None
+
+
+def run_thread(store: Store, thread: Thread, mem: SeqMemory | None,
+               max_steps: int = DEFAULT_MAX_STEPS,
+               on_step: Callable[[Emit], None] | None = None,
+               ) -> tuple[Store, Thread, Emit | None, int]:
+    """Run ``thread`` to its end; the final store, thread, last step, and number of steps.
+    ``on_step`` sees every step taken (a trace)."""
+    read: Callable[[Hole], Payload] = mem.read if mem is not None else _no_memory
+    last: Emit | None = None
+    for n in range(max_steps):
+        emits = [e for e in (settle(t, read) for t in thread_steps(store, thread))
+                 if e is not None]
+        if not emits:
+            return store, thread, last, n
+        e = _choose(emits)
+        if e is None:
+            raise Unsupported("the thread waits forever: no other thread can notify it")
+        if mem is not None and mem.type.shared:
+            mem.apply(e.actions)
+        store, thread = e.after  # type: ignore[misc]
+        last = e
+        if on_step is not None:
+            on_step(e)
+    raise StepLimit(f"no end after {max_steps} steps")
+
+
+def _no_memory(hole: Hole) -> Payload:
+    raise Crash(f"a read of {hole!r} without a memory")
+
+
+def invoke(inst: Instance, name: str, args: tuple[Value, ...],
+           max_steps: int = DEFAULT_MAX_STEPS) -> Outcome:
+    """Call export ``name`` of ``inst`` on ``args`` (raises ValueError for a bad call)."""
+    export = inst.module.export(name)
+    if export is None or export.kind != "func":
+        raise ValueError(f"unknown function export {name!r}")
+    func = inst.module.func(export.index)
+    if func is None:
+        raise Unsupported(f"export {name!r} is an imported function")
+    if tuple(v.type for v in args) != func.type.params:
+        raise ValueError(f"{name!r} expects arguments {_show_ft(func.type)}, got "
+                         + (" ".join(show_value(v) for v in args) or "none"))
+    thread = start_func(func, args)
+    store, thread, last, steps = run_thread(inst.store(), thread, inst.memory, max_steps)
+    if inst.memory is not None and not inst.memory.type.shared:
+        inst.memory.take(store.mems[0])
+    if thread_status(thread) == "trapped":
+        rule = last.rule if last is not None else "trap"
+        return Outcome(trap=trap_message(rule), rule=rule, steps=steps)
+    return Outcome(thread_results(thread), steps=steps)
+
+
+# --- linking and instantiation ----------------------------------------------------------------
+
+
+def _limits_match(actual: MemType, expected: MemType) -> bool:
+    if actual.shared != expected.shared or actual.min < expected.min:
+        return False
+    return expected.max is None or (actual.max is not None and actual.max <= expected.max)
+
+
+def _show_mem(t: MemType) -> str:
+    return " ".join(str(x) for x in (t.min, t.max) if x is not None) + (" shared" if t.shared
+                                                                        else "")
+
+
+@attrs.define
+class Runner:
+    """The state of a script run: named and registered instances and the current one."""
+
+    max_steps: int = DEFAULT_MAX_STEPS
+    named: dict[str, Instance] = attrs.field(factory=dict)
+    registered: dict[str, Instance] = attrs.field(factory=dict)
+    current: Instance | None = None
+
+    def link(self, module: Module) -> SeqMemory | None:
+        """Resolve the imports (raises LinkError); the imported memory, if any."""
+        memory: SeqMemory | None = None
+        for imp in module.imports:
+            where = f"{imp.module!r} {imp.name!r}"
+            inst = self.registered.get(imp.module)
+            export = inst.module.export(imp.name) if inst is not None else None
+            if inst is None or export is None:
+                raise LinkError(f"unknown import {where}")
+            if isinstance(imp.desc, MemType):
+                if export.kind != "memory" or inst.memory is None:
+                    raise LinkError(f"incompatible import type: {where} is not a memory")
+                actual = inst.memory.current_type()
+                if not _limits_match(actual, imp.desc):
+                    raise LinkError(f"incompatible import type: {where} is memory "
+                                    f"{_show_mem(actual)}, expected {_show_mem(imp.desc)}")
+                memory = inst.memory
+            else:
+                if export.kind != "func":
+                    raise LinkError(f"incompatible import type: {where} is not a function")
+                actual_ft = inst.module.func_types[export.index]
+                if actual_ft != imp.desc:
+                    raise LinkError(f"incompatible import type: {where} has type "
+                                    f"{_show_ft(actual_ft)}, expected {_show_ft(imp.desc)}")
+        return memory
+
+    def instantiate(self, module: Module) -> Instance:
+        """Validate, link, allocate, initialise (raises ValidationError, LinkError,
+        InstantiationTrap or Unsupported); the new instance becomes current."""
+        module_ok(module)
+        memory = self.link(module)
+        if module.func_imports:
+            raise Unsupported("modules that import functions (cross-instance calls)")
+        if memory is None and module.memories:
+            memory = SeqMemory(module.memories[0])
+        for addr, data in module.data:
+            if memory is None or addr + len(data) > len(memory.data):
+                raise InstantiationTrap("out of bounds memory access")
+            memory.data[addr:addr + len(data)] = bytes(data)
+        inst = Instance(module, memory)
+        if module.name is not None:
+            self.named[module.name] = inst
+        self.current = inst
+        return inst
+
+    def instance(self, name: str | None) -> Instance:
+        inst = self.current if name is None else self.named.get(name)
+        if inst is None:
+            raise ValueError("no module defined yet" if name is None else f"unknown module {name}")
+        return inst
+
+    def action(self, act: wast.Invoke | wast.Get) -> Outcome:
+        if isinstance(act, wast.Get):
+            raise ValueError(f"unknown global export {act.name!r}: the fragment has no globals")
+        inst = self.instance(act.module)
+        args = tuple(Value(a.type, a.bits) for a in act.args)
+        return invoke(inst, act.name, args, self.max_steps)
+
+
+def _show_ft(ft: FuncType) -> str:
+    return (f"[{' '.join(t.value for t in ft.params)}] -> "
+            f"[{' '.join(t.value for t in ft.results)}]")
+
+
+# --- results ---------------------------------------------------------------------------------
+
+_NAN = {F32: (0x7FC00000, 0x7FFFFFFF), F64: (0x7FF8000000000000, 0x7FFFFFFFFFFFFFFF)}
+
+
+def _matches(expected: wast.Result, got: Value) -> bool:
+    if isinstance(expected, wast.Either):
+        return any(_matches(alt, got) for alt in expected.alternatives)
+    if expected.type != got.type:
+        return False
+    if isinstance(expected, wast.NanPattern):
+        quiet, magnitude = _NAN[expected.type]
+        if expected.kind == "canonical":
+            return got.bits & magnitude == quiet
+        return got.bits & quiet == quiet  # exponent all ones, quiet bit set
+    return got.bits == expected.bits
+
+
+def show_value(v: Value) -> str:
+    return f"({v.type.value}.const {v.bits:#x})"
+
+
+def _show_result(r: wast.Result) -> str:
+    if isinstance(r, wast.Either):
+        return "(either " + " ".join(_show_result(a) for a in r.alternatives) + ")"
+    if isinstance(r, wast.NanPattern):
+        return f"({r.type.value}.const nan:{r.kind})"
+    return show_value(Value(r.type, r.bits))
+
+
+def _show_outcome(o: Outcome) -> str:
+    if o.trap is not None:
+        return f"trap {o.trap!r}"
+    return " ".join(show_value(v) for v in o.results) or "no values"
+
+
+# --- commands --------------------------------------------------------------------------------
+
+
+@attrs.frozen
+class Failure:
+    line: int
+    command: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"line {self.line}: {self.command}: {self.message}"
+
+
+@attrs.frozen
+class ScriptResult:
+    """``passed``/``failed`` count assertions (a failing ``module``/``invoke``/``register`` is
+    also a failure); ``unsupported`` counts commands not run, listed in ``skipped``."""
+
+    passed: int = 0
+    failed: int = 0
+    unsupported: int = 0
+    failures: tuple[Failure, ...] = ()
+    skipped: tuple[Failure, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+
+class _Fail(Exception):
+    pass
+
+
+def _command_name(cmd: wast.Command) -> str:
+    return {wast.ModuleCmd: "module", wast.Register: "register", wast.Invoke: "invoke",
+            wast.Get: "get", wast.AssertReturn: "assert_return", wast.AssertTrap: "assert_trap",
+            wast.AssertExhaustion: "assert_exhaustion", wast.AssertInvalid: "assert_invalid",
+            wast.AssertMalformed: "assert_malformed", wast.AssertUnlinkable: "assert_unlinkable",
+            wast.Thread: "thread", wast.Wait: "wait"}[type(cmd)]
+
+
+def _expect_message(kind: str, got: str, expected: str) -> None:
+    if not got.startswith(expected):
+        raise _Fail(f"{kind} {got!r}, expected a message starting with {expected!r}")
+
+
+def _run_command(runner: Runner, cmd: wast.Command) -> None:
+    """Run one command; raises _Fail when it fails, Unsupported when it cannot be run."""
+    if isinstance(cmd, wast.ModuleCmd):
+        runner.instantiate(cmd.module)
+    elif isinstance(cmd, wast.Register):
+        runner.registered[cmd.as_name] = runner.instance(cmd.module)
+    elif isinstance(cmd, (wast.Invoke, wast.Get)):
+        out = runner.action(cmd)
+        if out.trap is not None:
+            raise _Fail(f"trapped: {out.trap}")
+    elif isinstance(cmd, wast.AssertReturn):
+        out = runner.action(cmd.action)
+        if out.trap is not None or len(out.results) != len(cmd.results) or not all(
+                _matches(e, g) for e, g in zip(cmd.results, out.results, strict=True)):
+            want = " ".join(_show_result(r) for r in cmd.results) or "no values"
+            raise _Fail(f"expected {want}, got {_show_outcome(out)}")
+    elif isinstance(cmd, wast.AssertTrap):
+        _assert_trap(runner, cmd)
+    elif isinstance(cmd, wast.AssertInvalid):
+        try:
+            module_ok(cmd.module)
+        except ValidationError as e:
+            _expect_message("invalid:", e.reason, cmd.message)
+            return
+        raise _Fail(f"the module validates, expected {cmd.message!r}")
+    elif isinstance(cmd, wast.AssertMalformed):
+        if not isinstance(cmd.module, ParseError):
+            raise _Fail(f"the module parses, expected {cmd.message!r}")
+    elif isinstance(cmd, wast.AssertUnlinkable):
+        module_ok(cmd.module)
+        try:
+            runner.link(cmd.module)
+        except LinkError as e:
+            _expect_message("unlinkable:", str(e), cmd.message)
+            return
+        raise _Fail(f"the module links, expected {cmd.message!r}")
+    else:
+        raise Unsupported(f"{_command_name(cmd)} needs a resource bound or threads")
+
+
+def _assert_trap(runner: Runner, cmd: wast.AssertTrap) -> None:
+    if isinstance(cmd.target, Module):
+        try:
+            runner.instantiate(cmd.target)
+        except InstantiationTrap as e:
+            _expect_message("trapped:", str(e), cmd.message)
+            return
+        raise _Fail(f"instantiation succeeded, expected trap {cmd.message!r}")
+    out = runner.action(cmd.target)
+    if out.trap is None:
+        raise _Fail(f"returned {_show_outcome(out)}, expected trap {cmd.message!r}")
+    _expect_message("trapped:", out.trap, cmd.message)
+
+
+def run_commands(commands: Sequence[wast.Command],
+                 max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
+    runner = Runner(max_steps)
+    passed = 0
+    failures: list[Failure] = []
+    skipped: list[Failure] = []
+    threaded = False
+    for cmd in commands:
+        name = _command_name(cmd)
+        if isinstance(cmd, wast.Thread):
+            threaded = True
+        if threaded:
+            if isinstance(cmd, (wast.Thread, wast.Wait, wast.Invoke, wast.Get, *ASSERTIONS)):
+                why = ("threads are not run by the single-threaded runner" if isinstance(
+                    cmd, (wast.Thread, wast.Wait)) else "runs after a thread started")
+                skipped.append(Failure(cmd.line, name, why))
+            continue
+        try:
+            _run_command(runner, cmd)
+        except Unsupported as e:
+            skipped.append(Failure(cmd.line, name, str(e)))
+            continue
+        except (_Fail, ValidationError, LinkError, InstantiationTrap, StepLimit, ValueError,
+                Crash) as e:
+            prefix = "crash (a bug in the semantics): " if isinstance(e, Crash) else ""
+            failures.append(Failure(cmd.line, name, prefix + str(e)))
+            continue
+        if isinstance(cmd, ASSERTIONS):
+            passed += 1
+    return ScriptResult(passed, len(failures), len(skipped), tuple(failures), tuple(skipped))
+
+
+def run_script(src: str, max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
+    """Parse and run a ``.wast`` script (raises ParseError with line and column if malformed)."""
+    return run_commands(wast.parse_script(src).commands, max_steps)
+
+
+def run_file(path: str | Path, max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
+    return run_script(Path(path).read_text(encoding="utf-8"), max_steps)
+
+
+def render(result: ScriptResult, name: str = "<script>", verbose: bool = False) -> str:
+    """One line per failure (``name:line: command: why``), then ``N passed, M failed``."""
+    lines = [f"{name}:{f.line}: {f.command}: {f.message}" for f in result.failures]
+    if verbose:
+        lines += [f"{name}:{f.line}: {f.command}: unsupported: {f.message}"
+                  for f in result.skipped]
+    summary = f"{result.passed} passed, {result.failed} failed"
+    if result.unsupported:
+        summary += f", {result.unsupported} unsupported"
+    return "\n".join([*lines, summary])
+
+
+def main(paths: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr,
+         verbose: bool = False) -> int:
+    """Run each script; 0 if every assertion passed, 1 if some failed, 2 on bad input."""
+    status = 0
+    for path in paths:
+        try:
+            result = run_file(path)
+        except ParseError as e:
+            print(f"{path}:{e.line}:{e.col}: expected {e.expected}, found {e.found}", file=err)
+            status = 2
+            continue
+        except OSError as e:
+            print(f"{path}: cannot read: {e.strerror}", file=err)
+            status = 2
+            continue
+        summary = render(result, path, verbose)
+        print(f"{path}: {summary}" if len(paths) > 1 and "\n" not in summary else summary,
+              file=out)
+        if not result.ok and status == 0:
+            status = 1
+    return status
