@@ -169,12 +169,25 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _add_wast(p: argparse.ArgumentParser) -> None:
+    p.add_argument("files", metavar="FILE", nargs="+", help=".wast scripts")
+    p.add_argument("--verbose", action="store_true", help="also list unsupported commands")
+
+
+def _run_wast(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.script import main as run_scripts
+
+    return run_scripts(args.files, out, err, args.verbose)
+
+
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                    Callable[[argparse.Namespace, TextIO, TextIO], int]]
 
 SUBCOMMANDS: list[Subcommand] = [
     ("litmus", "print every allowed outcome of litmus tests, as herd7 does",
      _add_litmus, _run_litmus),
+    ("wast", "run .wast scripts single-threaded over a sequential memory",
+     _add_wast, _run_wast),
     ("hunt", "search for a counterexample to a theorem and shrink it to a litmus test",
      _add_hunt, _run_hunt),
     ("check", "check every metatheorem against every variant and write the report",
