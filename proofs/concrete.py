@@ -1,0 +1,125 @@
+"""Between symbolic and concrete executions: decode a Z3 model to an ``Execution`` (with tot),
+and pin a symbolic execution to a given concrete one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+import z3
+
+from proofs.space import INIT_ACTION, KINDS, concrete_action
+from proofs.symbolic import SymExec
+from semantics.events import (
+    INIT_THREAD,
+    MEM_DATA,
+    Event,
+    Execution,
+    Kind,
+    Ord,
+    Rf,
+    access_range,
+    reading,
+    size,
+    writing,
+)
+
+
+class OutsideSpace(ValueError):
+    """A concrete execution that the bounded encoding cannot represent."""
+
+
+def _int(m: z3.ModelRef, x: z3.BitVecRef) -> int:
+    return m.eval(x, model_completion=True).as_long()
+
+
+def decode(m: z3.ModelRef, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None
+           ) -> Execution:
+    """The concrete execution that model ``m`` assigns to ``sym`` (tot from ``clk``)."""
+    events = [Event(0, INIT_THREAD, 0, (INIT_ACTION,))]
+    rf: set[Rf] = set()
+    seen: dict[int, int] = {}
+    for i in range(1, sym.space.size):
+        kind = KINDS[_int(m, sym.kind[i])]
+        sc = z3.is_true(m.eval(sym.sc[i], model_completion=True))
+        off, w = _int(m, sym.off[i]), _int(m, sym.width[i])
+        cells = range(off, off + w)
+        rbytes = tuple(_int(m, sym.rb[i][c]) for c in cells) if kind is not Kind.WR else ()
+        wbytes = tuple(_int(m, sym.wb[i][c]) for c in cells) if kind is not Kind.RD else ()
+        t = _int(m, sym.thread[i])
+        events.append(Event(i, t, seen.get(t, 0), (concrete_action(kind, sc, off, rbytes,
+                                                                   wbytes),)))
+        seen[t] = seen.get(t, 0) + 1
+        if kind is not Kind.WR:
+            rf.update((_int(m, sym.src[i][c]), i, MEM_DATA, c) for c in cells)
+    tot = None
+    if clk is not None:
+        tot = tuple(sorted(sym.ids, key=lambda i: (_int(m, clk[i]), i)))
+    return Execution(tuple(events), frozenset(rf), tot=tot)
+
+
+def pin(sym: SymExec, ex: Execution) -> list[z3.BoolRef]:
+    """Constraints that make ``sym`` the execution ``ex``; raises ``OutsideSpace`` when ``ex``
+    is not of the encoded shape (event #0 the INIT page, then one data access per event, sorted
+    by thread and program order, threads numbered from 0 in order)."""
+    sp = sym.space
+    if len(ex.events) != sp.size:
+        raise OutsideSpace(f"{len(ex.events) - 1} events, the space has {sp.events}")
+    e0 = ex.events[0]
+    if e0.thread != INIT_THREAD or e0.actions != (INIT_ACTION,):
+        raise OutsideSpace(f"event #0 must be the INIT page write, got {e0!r}")
+    out: list[z3.BoolRef] = []
+    for i in range(1, sp.size):
+        e = ex.events[i]
+        if len(e.actions) != 1 or e.actions[0].region != MEM_DATA:
+            raise OutsideSpace(f"event {e!r} must be one access to the data region")
+        a = e.actions[0]
+        prev = ex.events[i - 1]
+        expected = 0 if i == 1 else (prev.thread if e.thread == prev.thread else prev.thread + 1)
+        if e.thread != expected or e.index != (prev.index + 1 if i > 1 and
+                                               e.thread == prev.thread else 0):
+            raise OutsideSpace(f"event {e!r} out of thread/program order")
+        if a.kind not in KINDS or a.offset + size(a) > sp.cells:
+            raise OutsideSpace(f"event {e!r} outside cells 0..{sp.cells - 1}")
+        if a.ord is Ord.INIT:
+            raise OutsideSpace(f"event {e!r}: only event #0 is INIT")
+        out += [sym.thread[i] == e.thread, sym.kind[i] == KINDS.index(a.kind),
+                sym.sc[i] == (a.ord is Ord.SEQCST), sym.off[i] == a.offset,
+                sym.width[i] == size(a)]
+        for k, c in enumerate(access_range(a)):
+            if reading(a):
+                out.append(sym.rb[i][c] == a.read[k])
+            if writing(a):
+                out.append(sym.wb[i][c] == a.write[k])
+    for w, r, region, c in ex.rf:
+        if region != MEM_DATA or not 0 < r < sp.size or not 0 <= w < sp.size:
+            raise OutsideSpace(f"reads-from edge {(w, r, region, c)} outside the space")
+        if c >= sp.cells:
+            raise OutsideSpace(f"reads-from edge on cell {c} outside the space")
+        out.append(sym.src[r][c] == w)
+    return out
+
+
+def pin_tot(clk: Sequence[z3.BitVecRef], tot: Sequence[int]) -> list[z3.BoolRef]:
+    return [clk[e] == pos for pos, e in enumerate(tot)]
+
+
+def relabel(ex: Execution) -> Execution:
+    """The same execution with every write of event #i writing byte ``i`` to each cell it
+    covers, and every read taking the bytes of its writers, so that values name writers.
+
+    Only ``value-consistent`` looks at bytes, and the relabelling keeps each read byte equal
+    to its writer's; validity, races and is-seqcst (read through rf) are unchanged."""
+    src = {(r, c): w for w, r, _reg, c in ex.rf}
+    events = []
+    for e in ex.events:
+        if e.eid == 0 or len(e.actions) != 1 or e.actions[0].region != MEM_DATA:
+            events.append(e)
+            continue
+        a = e.actions[0]
+        cells = access_range(a)
+        read = tuple(src.get((e.eid, c), 0) % 256 for c in cells) if reading(a) else ()
+        write = tuple(e.eid % 256 for _ in cells) if writing(a) else ()
+        events.append(attrs.evolve(e, actions=(
+            concrete_action(a.kind, a.ord is Ord.SEQCST, a.offset, read, write),)))
+    return attrs.evolve(ex, events=tuple(events))

@@ -1,0 +1,289 @@
+"""Bounded proof obligations: one query per metatheorem, decided by Z3 up to N events.
+
+- ``sc_drf``: is there a valid execution with no data race that is not is-seqcst (with respect
+  to its tot)? unsat = proved up to N events; sat = a decoded counterexample.
+- ``wasm_eq_js``: is there an execution (events and reads-from) valid under Wasm without (†)(‡)
+  for some tot and under es2017 for none, or vice versa? The "for none" is a universal over tot,
+  decided by counterexample-guided refinement: each tot that the other model accepts for a
+  candidate becomes a clause excluding every candidate that it makes valid.
+
+Values: the only axiom that reads bytes is value-consistent, and mapping every byte to 0 keeps
+every read byte equal to its writer's, so validity, races and is-seqcst (read through rf) are
+unchanged: one value (0) is as complete as any domain, and counterexamples are relabelled
+afterwards so that a read's value names its writer (``concrete.relabel``).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+import attrs
+import z3
+
+from proofs.concrete import decode, pin, relabel
+from proofs.encoding import Encoding, ModelLike, encode
+from proofs.space import Space
+from proofs.symbolic import SymExec, bits, fresh
+from semantics.events import Execution
+
+THEOREMS = ("sc_drf", "wasm_eq_js")
+STATUSES = ("proved", "counterexample", "unknown")
+SEED = 0
+
+
+@attrs.frozen
+class ProofResult:
+    """The outcome of one bounded obligation. ``core`` names the axioms in Z3's unsat core of
+    a proof (not minimised); ``execution`` is the decoded counterexample, with its tot."""
+
+    theorem: str
+    model: str
+    bound: int
+    status: str
+    seconds: float
+    z3_version: str
+    execution: Execution | None = None
+    core: tuple[str, ...] = ()
+    detail: str = ""
+    space: Space | None = None
+    cumulative: bool = False  # True: the status covers every bound 1 .. ``bound``
+
+    def summary(self) -> str:
+        upto = "up to" if self.cumulative else "at"
+        what = {"proved": f"proved {upto} {self.bound} events",
+                "counterexample": f"counterexample with {self.bound} events",
+                "unknown": f"unknown at {self.bound} events"}[self.status]
+        return (f"{self.theorem} [{self.model}]: {what} ({self.seconds:.2f} s, "
+                f"z3 {self.z3_version})")
+
+
+@attrs.frozen
+class BoundedProof:
+    """``prove_up_to``: one result per bound tried, smallest first."""
+
+    theorem: str
+    model: str
+    results: tuple[ProofResult, ...]
+
+    @property
+    def largest_proved(self) -> int:
+        """All bounds up to this one are proved (0 if none)."""
+        n = 0
+        for r in self.results:
+            if r.status != "proved":
+                break
+            n = r.bound
+        return n
+
+    @property
+    def counterexample(self) -> ProofResult | None:
+        return next((r for r in self.results if r.status == "counterexample"), None)
+
+
+class UnknownTheorem(ValueError):
+    pass
+
+
+def solver(timeout_s: float | None = None, rlimit: int | None = None) -> z3.Solver:
+    """A bit-vector solver with fixed seeds; ``rlimit`` is a deterministic resource limit,
+    ``timeout_s`` a wall-clock one."""
+    s = z3.SolverFor("QF_BV")
+    s.set("random_seed", SEED)
+    if timeout_s is not None:
+        s.set("timeout", max(1, int(timeout_s * 1000)))
+    if rlimit is not None:
+        s.set("rlimit", rlimit)
+    return s
+
+
+def _resolve(model: str | ModelLike) -> ModelLike:
+    if isinstance(model, str):
+        from semantics.model import get_model
+
+        return get_model(model)
+    return model
+
+
+def _core_names(enc: Encoding, core: Sequence[z3.BoolRef]) -> tuple[str, ...]:
+    got = {str(c) for c in core}
+    return tuple(name for name, ind in enc.indicators if str(ind) in got)
+
+
+def sc_drf(model: str | ModelLike, bound: int, *, space: Space | None = None,
+           timeout_s: float | None = None, rlimit: int | None = None) -> ProofResult:
+    """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)"""
+    m = _resolve(model)
+    sp = space or Space(bound, values=1)
+    start = time.perf_counter()
+    sym = fresh(sp)
+    enc = encode(m, sym)
+    s = solver(timeout_s, rlimit)
+    s.add(sym.well_formed())
+    s.add(enc.axioms())
+    s.add(z3.Not(enc.data_race()))
+    s.add(z3.Not(enc.is_seqcst()))
+    verdict = s.check(*enc.assumptions())
+    seconds = time.perf_counter() - start
+    base = dict(theorem="sc_drf", model=m.name, bound=sp.events, seconds=seconds,
+                z3_version=z3.get_version_string(), space=sp)
+    if verdict == z3.unsat:
+        return ProofResult(status="proved", core=_core_names(enc, s.unsat_core()), **base)
+    if verdict == z3.sat:
+        ex = relabel(decode(s.model(), sym, enc.clk))
+        return ProofResult(status="counterexample", execution=ex,
+                           detail="valid, race-free, not is-seqcst", **base)
+    return ProofResult(status="unknown", detail=s.reason_unknown(), **base)
+
+
+def _valid(m: ModelLike, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None,
+           prefix: str = "") -> tuple[Encoding, z3.BoolRef]:
+    """Every axiom of ``m``, unguarded: safe to negate."""
+    enc = encode(m, sym, clk, prefix, guarded=False)
+    return enc, z3.And(enc.axioms())
+
+
+Restriction = Callable[[SymExec], z3.BoolRef]
+
+
+def no_seqcst_init_reads(sym: SymExec) -> z3.BoolRef:
+    """No seqcst read takes all its bytes from the allocation: leaves out what ES2017's
+    "synchronizes-with from Init" clause alone separates (see docs/proofs.md)."""
+    return z3.And([z3.Not(z3.And(sym.reading(r), sym.seqcst(r),
+                                 *[z3.Implies(sym.covers(r, c), sym.src[r][c] == 0)
+                                   for c in sym.cells]))
+                   for r in range(1, sym.space.size)])
+
+
+def separate(accepts: ModelLike, rejects: ModelLike, space: Space,
+             deadline: float | None = None, rlimit: int | None = None,
+             restrict: Restriction | None = None) -> tuple[str, Execution | None, int]:
+    """An execution that ``accepts`` allows for some tot and ``rejects`` for none, by
+    counterexample-guided refinement over ``rejects``' tots. Returns (status, execution,
+    refinement rounds)."""
+    sym = fresh(space, "c_")
+    enc, ok = _valid(accepts, sym, prefix="a_")
+    outer = solver(rlimit=rlimit)
+    outer.add(sym.well_formed())
+    outer.add(ok)
+    if restrict is not None:
+        outer.add(restrict(sym))
+    rounds = 0
+    while True:
+        left = None if deadline is None else deadline - time.perf_counter()
+        if left is not None and left <= 0:
+            return "unknown", None, rounds
+        if left is not None:
+            outer.set("timeout", max(1, int(left * 1000)))
+        verdict = outer.check()
+        if verdict == z3.unsat:
+            return "proved", None, rounds
+        if verdict != z3.sat:
+            return "unknown", None, rounds
+        cand = decode(outer.model(), sym, enc.clk)
+        inner_sym = fresh(space, f"i{rounds}_")
+        inner_enc, inner_ok = _valid(rejects, inner_sym, prefix=f"i{rounds}_")
+        inner = solver(None if left is None else max(left, 0.001), rlimit)
+        inner.add(inner_sym.well_formed())
+        inner.add(pin(inner_sym, cand))
+        inner.add(inner_ok)
+        iv = inner.check()
+        if iv == z3.unsat:
+            return "counterexample", cand, rounds
+        if iv != z3.sat:
+            return "unknown", None, rounds
+        tot = decode(inner.model(), inner_sym, inner_enc.clk).tot or ()
+        width = bits(space.size)
+        clk = [z3.BitVecVal(0, width)] * space.size
+        for pos, e in enumerate(tot):
+            clk[e] = z3.BitVecVal(pos, width)
+        _, works = _valid(rejects, sym, clk, prefix=f"b{rounds}_")
+        outer.add(z3.Not(works))
+        rounds += 1
+
+
+def wasm_eq_js(bound: int, *, wasm: str | ModelLike = "wasm", js: str | ModelLike = "es2017",
+               space: Space | None = None, timeout_s: float | None = None,
+               rlimit: int | None = None, restrict: Restriction | None = None
+               ) -> ProofResult:
+    """Do Wasm without (†)(‡) and es2017 allow the same executions of ``bound`` events
+    (among those ``restrict`` admits)?"""
+    w0 = _resolve(wasm)
+    names = tuple(a.name for a in w0.axioms)
+    drop = ("sc-last-visible-dagger", "sc-last-visible-ddagger")
+    w = attrs.evolve(w0, name=f"{w0.name}-without-dagger-ddagger",  # type: ignore[misc]
+                     axioms=tuple(a for a in w0.axioms if a.name not in drop)) \
+        if any(n in drop for n in names) else w0
+    j = _resolve(js)
+    sp = space or Space(bound, values=1)
+    start = time.perf_counter()
+    deadline = None if timeout_s is None else start + timeout_s
+    label = f"{w.name} vs {j.name}"
+    base = dict(theorem="wasm_eq_js", model=label, bound=sp.events,
+                z3_version=z3.get_version_string(), space=sp)
+    total_rounds = 0
+    unknown = False
+    for acc, rej in ((w, j), (j, w)):
+        status, ex, rounds = separate(acc, rej, sp, deadline, rlimit, restrict)
+        total_rounds += rounds
+        if status == "counterexample" and ex is not None:
+            return ProofResult(status="counterexample", execution=relabel(ex),
+                               seconds=time.perf_counter() - start,
+                               detail=f"valid under {acc.name} (with this tot), "
+                                      f"invalid under {rej.name} for every tot; "
+                                      f"{total_rounds} refinement rounds", **base)
+        unknown = unknown or status == "unknown"
+    return ProofResult(status="unknown" if unknown else "proved",
+                       seconds=time.perf_counter() - start,
+                       detail=f"{total_rounds} refinement rounds", **base)
+
+
+def prove_exactly(theorem: str, model_name: str | ModelLike, bound: int,
+                  timeout_s: float | None = None, *, rlimit: int | None = None,
+                  space: Space | None = None) -> ProofResult:
+    """Decide one obligation over executions of exactly ``bound`` events (plus #0)."""
+    if theorem == "sc_drf":
+        return sc_drf(model_name, bound, space=space, timeout_s=timeout_s, rlimit=rlimit)
+    if theorem == "wasm_eq_js":
+        return wasm_eq_js(bound, wasm=model_name, space=space, timeout_s=timeout_s,
+                          rlimit=rlimit)
+    raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
+                         f"known: {', '.join(THEOREMS)}")
+
+
+def prove(theorem: str, model_name: str | ModelLike, bound: int,
+          timeout_s: float | None = None, *, rlimit: int | None = None) -> ProofResult:
+    """Decide an obligation for every execution of 1 .. ``bound`` events: 'proved' (``bound``
+    is the bound), 'counterexample' (``bound`` is its size, the smallest) or 'unknown' (at
+    ``bound``). For ``wasm_eq_js``, ``model_name`` is the Wasm variant whose (†)(‡) are
+    dropped; it is compared with es2017. ``timeout_s`` is the total wall-clock budget,
+    ``rlimit`` Z3's deterministic resource limit per query."""
+    if theorem not in THEOREMS:
+        raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
+                             f"known: {', '.join(THEOREMS)}")
+    run = prove_up_to(theorem, model_name, bound, timeout_s, rlimit=rlimit)
+    last = run.results[-1] if run.results else None
+    seconds = sum(r.seconds for r in run.results)
+    if last is None or (last.status == "proved" and last.bound < bound):
+        return ProofResult(theorem, run.model, bound, "unknown", seconds,
+                           z3.get_version_string(), detail="out of time")
+    return attrs.evolve(last, seconds=seconds, cumulative=True)
+
+
+def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
+                timeout_s: float | None = None, *, rlimit: int | None = None,
+                min_bound: int = 1) -> BoundedProof:
+    """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
+    total ``timeout_s`` runs out (each bound gets what is left)."""
+    start = time.perf_counter()
+    results: list[ProofResult] = []
+    for n in range(min_bound, max_bound + 1):
+        left = None if timeout_s is None else timeout_s - (time.perf_counter() - start)
+        if left is not None and left <= 0:
+            break
+        r = prove_exactly(theorem, model, n, left, rlimit=rlimit)
+        results.append(r)
+        if r.status != "proved":
+            break
+    name = results[0].model if results else getattr(_resolve(model), "name", str(model))
+    return BoundedProof(theorem, name, tuple(results))
