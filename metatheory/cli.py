@@ -151,7 +151,7 @@ def _add_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-examples", type=int, default=2000,
                    help="Hypothesis instances per theorem and model")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--proof-bound", type=int, default=6, help="largest Z3 event bound")
+    p.add_argument("--proof-bound", type=int, default=5, help="largest Z3 event bound")
     p.add_argument("--proof-timeout", type=float, default=600.0,
                    help="seconds per Z3 obligation")
     p.add_argument("--no-proofs", action="store_true", help="skip the Z3 obligations")
@@ -180,6 +180,45 @@ def _run_wast(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return run_scripts(args.files, out, err, args.verbose)
 
 
+def _add_prove(p: argparse.ArgumentParser) -> None:
+    p.add_argument("theorem", nargs="?", default="sc_drf",
+                   help="sc_drf (default) or wasm_eq_js")
+    p.add_argument("--model", default="wasm",
+                   help="a model variant or mutant (for wasm_eq_js: the Wasm variant compared "
+                        "with es2017 once its (dagger)(ddagger) are dropped)")
+    p.add_argument("--bound", type=int, default=5, help="largest number of events (default 5)")
+    p.add_argument("--timeout", type=float, default=600.0,
+                   help="total seconds for all bounds (default 600)")
+
+
+def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.hunt import resolve_model
+    from metatheory.render import execution_litmus
+    from proofs.obligations import UnknownTheorem, prove_up_to
+    from semantics.events import show_execution
+
+    try:
+        model = resolve_model(args.model)  # variants and mutants alike
+        run = prove_up_to(args.theorem, model, args.bound, args.timeout,
+                          on_result=lambda r: err.write(r.summary() + "\n"))
+    except (UnknownTheorem, ValueError) as e:
+        err.write(f"weakwasm: {e}\n")
+        return EXIT_BAD_INPUT
+    for r in run.results:
+        out.write(f"bound {r.bound}: {r.status} ({r.seconds:.2f} s)\n")
+    out.write(f"{args.theorem} [{args.model}]: largest bound proved: {run.largest_proved} "
+              f"events (z3 {run.results[0].z3_version if run.results else '?'})\n")
+    cex = run.counterexample
+    if cex is not None and cex.execution is not None:
+        out.write(f"\ncounterexample with {cex.bound} events"
+                  f"{' (' + cex.detail + ')' if cex.detail else ''}:\n")
+        out.write(execution_litmus(cex.execution, f"{args.theorem}-{args.model}",
+                                   f"Z3 counterexample to {args.theorem} under {args.model}"))
+        out.write("\nexecution (with the tot the solver chose):\n")
+        out.write(show_execution(cex.execution, hide_len=True) + "\n")
+    return EXIT_OK
+
+
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                    Callable[[argparse.Namespace, TextIO, TextIO], int]]
 
@@ -188,6 +227,8 @@ SUBCOMMANDS: list[Subcommand] = [
      _add_litmus, _run_litmus),
     ("wast", "run .wast scripts single-threaded over a sequential memory",
      _add_wast, _run_wast),
+    ("prove", "bounded proof of a metatheorem with Z3, bound by bound",
+     _add_prove, _run_prove),
     ("hunt", "search for a counterexample to a theorem and shrink it to a litmus test",
      _add_hunt, _run_hunt),
     ("check", "check every metatheorem against every variant and write the report",

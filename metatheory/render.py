@@ -13,7 +13,17 @@ import re
 from collections.abc import Sequence
 
 from properties.graphs import SLOT, Access, Graph, Shape
-from semantics.events import MEM_DATA, Kind, Ord, le_bytes, show_execution, value
+from semantics.events import (
+    INIT_THREAD,
+    MEM_DATA,
+    Execution,
+    Kind,
+    Ord,
+    le_bytes,
+    show_execution,
+    size,
+    value,
+)
 
 NAMES = "xyzwvu"
 
@@ -58,7 +68,9 @@ def read_bytes(g: Graph) -> tuple[tuple[tuple[int, ...], ...], ...]:
 
 
 def render_litmus(shape: Shape, reads: Sequence[Sequence[tuple[int, ...]]], name: str,
-                  comment: str = "") -> str:
+                  comment: str = "",
+                  written: Sequence[Sequence[int]] | None = None) -> str:
+    """``written`` (per thread, per access) overrides the value each write stores."""
     slots = sorted({a.offset // SLOT for t in shape.threads for a in t})
     lines = [f"WASM {name}"]
     if comment:
@@ -71,8 +83,9 @@ def render_litmus(shape: Shape, reads: Sequence[Sequence[tuple[int, ...]]], name
         regs = []
         body = []
         n = 0
-        for a in accs:
+        for i, a in enumerate(accs):
             op, ty = _op(a)
+            const = _num(written[t][i] if written is not None else value(a.payload()))
             if a.reads:
                 reg = f"r{n}"
                 regs.append(f"(local ${reg} {ty})")
@@ -81,16 +94,32 @@ def render_litmus(shape: Shape, reads: Sequence[Sequence[tuple[int, ...]]], name
             if a.kind is Kind.RD:
                 body.append(f"(local.set ${reg} ({op} {_addr(a)}))")
             elif a.kind is Kind.WR:
-                body.append(f"({op} {_addr(a)} ({ty}.const {_num(value(a.payload()))}))")
+                body.append(f"({op} {_addr(a)} ({ty}.const {const}))")
             else:
-                body.append(f"(local.set ${reg} ({op} {_addr(a)} "
-                            f"({ty}.const {_num(value(a.payload()))})))")
+                body.append(f"(local.set ${reg} ({op} {_addr(a)} ({ty}.const {const})))")
         if regs:
             lines.append("  " + " ".join(regs))
         lines.extend("  " + b for b in body)
         lines.append("}")
     lines.append("exists (" + (" /\\ ".join(atoms) if atoms else "true") + ")")
     return "\n".join(lines) + "\n"
+
+
+def execution_litmus(ex: Execution, name: str = "counterexample", comment: str = "") -> str:
+    """Any execution (e.g. one decoded from a Z3 model) as a litmus test: one instruction per
+    data access, in program order, threads renumbered from 0; an rmw is rendered as an
+    ``xchg`` of the bytes it wrote."""
+    threads = sorted({e.thread for e in ex.events if e.thread != INIT_THREAD})
+    shape: list[tuple[Access, ...]] = []
+    reads: list[tuple[tuple[int, ...], ...]] = []
+    written: list[tuple[int, ...]] = []
+    for t in threads:
+        acts = [a for e in sorted((e for e in ex.events if e.thread == t), key=lambda e: e.index)
+                if (a := e.access(MEM_DATA)) is not None]
+        shape.append(tuple(Access(a.kind, a.ord, a.offset, size(a)) for a in acts))
+        reads.append(tuple(tuple(a.read) for a in acts if a.kind is not Kind.WR))
+        written.append(tuple(value(a.write) if a.kind is not Kind.RD else 0 for a in acts))
+    return render_litmus(Shape(tuple(shape)), reads, name, comment, written)
 
 
 def graph_litmus(g: Graph, name: str = "counterexample", comment: str = "") -> str:

@@ -272,9 +272,11 @@ def prove(theorem: str, model_name: str | ModelLike, bound: int,
 
 def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
                 timeout_s: float | None = None, *, rlimit: int | None = None,
-                min_bound: int = 1) -> BoundedProof:
+                min_bound: int = 1,
+                on_result: Callable[[ProofResult], object] | None = None) -> BoundedProof:
     """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
-    total ``timeout_s`` runs out (each bound gets what is left)."""
+    total ``timeout_s`` runs out (each bound gets what is left). ``on_result`` hears of each
+    bound as it is decided (progress for long runs)."""
     start = time.perf_counter()
     results: list[ProofResult] = []
     for n in range(min_bound, max_bound + 1):
@@ -283,6 +285,8 @@ def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
             break
         r = prove_exactly(theorem, model, n, left, rlimit=rlimit)
         results.append(r)
+        if on_result is not None:
+            on_result(r)
         if r.status != "proved":
             break
     name = results[0].model if results else getattr(_resolve(model), "name", str(model))
