@@ -8,9 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from metatheory import script
 from metatheory.script import Runner, invoke
 from semantics import wast
-from semantics.events import LEN, PAGE, Action, Fill, Payload
+from semantics.events import PAGE
 from semantics.runtime import (
     Store,
     Thread,
@@ -20,7 +21,7 @@ from semantics.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.step import Emit, Hole, settle, thread_steps
+from semantics.step import Emit, settle, thread_steps
 from semantics.syntax import (
     I64,
     MEM_OPS,
@@ -36,29 +37,9 @@ from semantics.syntax import (
 AVOID = ("grow-fail", "waitx-woken")  # a lone thread prefers success and timeouts
 
 
-class SeqMemory:
-    """Memory 0 of a sequential run: answers reads with the latest write."""
-
-    def __init__(self, pages: int = 1) -> None:
-        self.data = bytearray(pages * PAGE)
-
-    def read(self, hole: Hole) -> Payload:
-        if hole.region.fld == LEN:
-            return (len(self.data),)
-        return tuple(self.data[hole.offset:hole.offset + hole.width])
-
-    def apply(self, actions: tuple[Action, ...]) -> None:
-        for a in actions:
-            if a.region is None or not a.write or a.region.addr != 0:
-                continue
-            if a.region.fld == LEN:
-                self.data.extend(bytes(a.write[0] - len(self.data)))
-            elif isinstance(a.write, Fill):
-                self.data[a.offset:a.offset + a.write.n] = bytes(a.write.n)
-                for i, v in a.write.patches:
-                    self.data[a.offset + i] = v
-            else:
-                self.data[a.offset:a.offset + len(a.write)] = bytes(a.write)
+def SeqMemory(pages: int = 1) -> script.SeqMemory:  # noqa: N802 (stands for the class)
+    """The script runner's sequential memory, ``pages`` pages of a shared memory."""
+    return script.SeqMemory(MemType(pages, None, True))
 
 
 def run(store: Store, thread: Thread, mem: SeqMemory, max_steps: int = 10_000,
