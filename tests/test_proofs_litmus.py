@@ -1,0 +1,209 @@
+"""``enumerator_eq_solver``: the Z3 encoding (proofs/litmus.py) finds exactly the outcomes of the
+explicit enumerator on the golden litmus corpus, for ``wasm`` on every file and for the other
+models and the mutants on the files where they make a difference."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import attrs
+import pytest
+
+from metatheory.mutants import MUTANTS
+from proofs.encoding import UnknownAxiom
+from proofs.litmus import (
+    Candidates,
+    Comparison,
+    CorpusRow,
+    OutOfScope,
+    assemble,
+    candidate_paths,
+    check_corpus,
+    compare,
+    corpus,
+    encode_litmus,
+    explicit_run,
+    layout,
+    solve_outcomes,
+    solver_outcomes,
+    state_of,
+)
+from semantics import model as M
+from semantics.axioms import Axiom
+from semantics.events import MEM_LEN, Kind, wr
+from semantics.herd import run_test
+from semantics.litmus import load_test, parse_litmus
+
+LITMUS = Path(__file__).resolve().parent / "litmus"
+CORPUS = corpus(LITMUS)
+OUT_OF_SCOPE: dict[str, str] = {}
+"""Corpus files the encoding cannot represent, with the reason. None: the ``len`` region
+(bounds checks, memory.size, grow's rmw) and traps are encoded like any other access."""
+IN_SCOPE = [p for p in CORPUS if Path(p).relative_to(LITMUS).as_posix() not in OUT_OF_SCOPE]
+
+
+def _rel(path: str) -> str:
+    return Path(path).relative_to(LITMUS).as_posix()
+
+
+def _diagnose(c: Comparison) -> str:
+    return (f"{c.row.path}: explicit only {sorted(c.explicit_only)[:4]}, "
+            f"solver only {sorted(c.solver_only)[:4]}")
+
+
+def test_the_scope_is_the_whole_sorted_corpus() -> None:
+    assert CORPUS == sorted(CORPUS) and len(CORPUS) >= 70
+    assert IN_SCOPE == CORPUS
+    grow = [p for p in CORPUS if "/grow/" in p or "grow" in Path(p).name]
+    assert len(grow) >= 10
+
+
+@pytest.mark.parametrize("path", IN_SCOPE, ids=_rel)
+def test_enumerator_eq_solver_wasm(path: str) -> None:
+    c = compare(path, "wasm")
+    assert c.row.equal, _diagnose(c)
+    assert c.row.solver_count == c.row.explicit_count > 0
+    assert not c.solver.reports
+    # every outcome comes with a witness the explicit checker accepts with the solver's tot,
+    # numbered as combine numbers it: one of the enumerator's valid executions
+    test = load_test(path)
+    wasm = M.get_model("wasm")
+    valid = {(v.execution.events, v.execution.rf, v.execution.spawn)
+             for v in run_test(test, "wasm").enumeration.valid}
+    for outcome, ex in c.solver.witnesses:
+        assert ex.tot is not None
+        assert isinstance(M.check(ex, wasm, ex.tot), M.Ok), f"{outcome}\n{ex}"
+        assert (ex.events, ex.rf, ex.spawn) in valid, f"{outcome}\n{ex}"
+
+
+DISCRIMINATING = {
+    "es2017": ["table/row13_Fig18_ddagger.litmus", "table/row14_dagger.litmus",
+               "table/row15_Stephen.litmus", "classic/IRIW_sc.litmus"],
+    "es2020": ["table/row13_Fig18_ddagger.litmus", "table/row14_dagger.litmus",
+               "classic/IRIW_sc.litmus"],
+    "wasm-oopsla19": ["mixed/tearfree_paper_vs_spec.litmus", "table/row24_tear_with_init.litmus",
+                      "grow/grow_new_bytes_zero.litmus", "grow/grow_size_coherence.litmus"],
+}
+"""A deterministic subset per model: the files on which it differs from wasm, and a few more."""
+
+
+@pytest.mark.parametrize(("model", "rel"), [(m, r) for m, rs in DISCRIMINATING.items()
+                                            for r in rs])
+def test_enumerator_eq_solver_other_models(model: str, rel: str) -> None:
+    c = compare(str(LITMUS / rel), model)
+    assert c.row.equal, _diagnose(c)
+
+
+@pytest.mark.parametrize(("model", "rel"), [
+    ("es2017", "table/row15_Stephen.litmus"),
+    ("es2017", "table/row13_Fig18_ddagger.litmus"),
+    ("wasm-oopsla19", "mixed/tearfree_paper_vs_spec.litmus"),
+])
+def test_the_solver_separates_the_models_where_the_enumerator_does(model: str, rel: str) -> None:
+    test = load_test(str(LITMUS / rel))
+    assert solver_outcomes(test, model) != solver_outcomes(test, "wasm")
+
+
+MUTANT_CASES = [
+    ("wasm-no-dagger", "table/row14_dagger.litmus"),
+    ("wasm-no-dagger", "classic/SB_sc.litmus"),
+    ("wasm-no-ddagger", "table/row13_Fig18_ddagger.litmus"),
+    ("wasm-es2017-mo", "table/row15_Stephen.litmus"),
+    ("wasm-no-tear", "table/row23_no_tear.litmus"),
+    ("wasm-no-hb-consistent", "classic/CoRW1.litmus"),
+    ("wasm-no-hb-consistent", "classic/CoWW.litmus"),
+]
+
+
+@pytest.mark.parametrize(("mutant", "rel"), MUTANT_CASES)
+def test_enumerator_eq_solver_on_mutants_that_change_the_outcomes(mutant: str, rel: str) -> None:
+    model = MUTANTS[mutant].model()
+    c = compare(str(LITMUS / rel), model)
+    assert c.row.equal, _diagnose(c)
+    assert c.solver.outcomes != explicit_run(load_test(str(LITMUS / rel)), "wasm").outcomes
+
+
+def test_hb_not_closed_is_encoded_too() -> None:
+    open_hb = attrs.evolve(M.get_model("wasm"), name="wasm-hb-open", hb_transitive=False)
+    path = str(LITMUS / "table" / "row18_MP_popl_poap.litmus")
+    c = compare(path, open_hb)
+    assert c.row.equal, _diagnose(c)
+    assert c.solver.outcomes != compare(path, "wasm").solver.outcomes
+
+
+def test_observer_functions_of_wast_scripts(threads_tests: Path) -> None:
+    c = compare(str(threads_tests / "MP.wast"), "wasm")
+    assert c.row.equal, _diagnose(c)
+    # the observer function's path is part of each outcome (it reads and checks memory)
+    assert all(len(finals) == 3 for finals, _ in c.solver.outcomes)
+
+
+def test_check_corpus_rows() -> None:
+    paths = [str(LITMUS / "classic" / "MP.litmus"), str(LITMUS / "grow" / "grow_may_fail.litmus")]
+    rows = check_corpus(paths, "wasm")
+    assert [r.path for r in rows] == paths
+    assert all(isinstance(r, CorpusRow) and r.equal and r.seconds > 0 for r in rows)
+    path, equal, explicit_count, solver_count, _seconds = rows[0]
+    assert (path, equal, explicit_count, solver_count) == (paths[0], True, 4, 4)
+
+
+def test_states_project_outcomes_as_the_herd_block_prints_them() -> None:
+    test = load_test(str(LITMUS / "classic" / "MP_sc.litmus"))
+    states = {state_of(test, o) for o in solver_outcomes(test, "wasm")}
+    assert states == set(run_test(test, "wasm").result.states)
+    assert {tuple(v for _, v in s) for s in states} == {(0, 0), (0, 42), (1, 42)}
+
+
+def test_observed_memory_values_come_from_the_solver() -> None:
+    test = parse_litmus("""WASM W+W
+{ x = 0; }
+thread 0 { (i32.store (i32.const x) (i32.const 1)) }
+thread 1 { (i32.store (i32.const x) (i32.const 2)) }
+exists ([x] = 1)
+""")
+    outcomes = solver_outcomes(test, "wasm")
+    assert {obs for _, obs in outcomes} == {((0, 4, 1),), ((0, 4, 2),)}
+
+
+def test_layout_puts_each_path_where_combine_does() -> None:
+    test = load_test(str(LITMUS / "table" / "row08_grow_size_MP.litmus"))
+    cands = candidate_paths(test)
+    lay = layout(cands)
+    run = run_test(test, "wasm")
+    assert run.enumeration.valid
+    for v in run.enumeration.valid:
+        picks = [cands.groups[g].index(p) for g, p in enumerate(v.paths)]
+        events, spawn, where = assemble(lay, picks)
+        assert spawn == v.execution.spawn
+        got = [e for e in events if e.rule != "observe"]
+        assert got == [e for e in v.execution.events if e.rule != "observe"]
+        assert sorted(where.values()) == list(range(len(events)))
+
+
+def test_the_len_region_is_encoded_for_grow() -> None:
+    test = load_test(str(LITMUS / "grow" / "grow_size_coherence.litmus"))
+    enc = encode_litmus(M.get_model("wasm"), candidate_paths(test))
+    assert MEM_LEN in {v.region for v in enc.views}
+    kinds = {a.kind for s in enc.layout.slots for e in s.events() for a in e.actions
+             if a.region == MEM_LEN}
+    assert {Kind.RD, Kind.RMW, Kind.WR} <= kinds
+
+
+def test_unknown_axioms_are_named() -> None:
+    wasm = M.get_model("wasm")
+    odd = attrs.evolve(wasm, name="odd", axioms=(*wasm.axioms, Axiom("made-up", "", "")))
+    test = load_test(str(LITMUS / "classic" / "MP.litmus"))
+    with pytest.raises(UnknownAxiom, match="made-up"):
+        solve_outcomes(test, odd)
+
+
+def test_a_second_allocation_is_out_of_scope() -> None:
+    test = load_test(str(LITMUS / "classic" / "CoWW.litmus"))
+    cands = candidate_paths(test)
+    path = cands.groups[0][0]
+    e = path.events[0]
+    odd = attrs.evolve(path, events=(attrs.evolve(e, actions=(wr(MEM_LEN, 0, (1,)),)),
+                                     *path.events[1:]))
+    bad = Candidates(cands.program, ((odd,),), cands.observe, False, ())
+    with pytest.raises(OutOfScope, match="allocates memory"):
+        encode_litmus(M.get_model("wasm"), bad)
