@@ -26,7 +26,6 @@ bytes, and compared with the explicit enumerator's (``compare``, ``check_corpus`
 
 from __future__ import annotations
 
-import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
@@ -38,7 +37,6 @@ import z3
 from proofs.encoding import ENCODERS, GENERATORS, Encoding, Matrix, UnknownAxiom
 from proofs.symbolic import Num, bits, ult
 from semantics import executions as X
-from semantics import runtime
 from semantics.condition import Mem, Observable, Reg, Trap
 from semantics.events import (
     LEN,
@@ -105,27 +103,10 @@ def candidate_paths(test: LitmusTest, bounds: X.Bounds = X.DEFAULT_BOUNDS) -> Ca
     exactly the runs the enumerator chooses among, or the comparison would test exploration."""
     program = test.program
     seeds, cell_seeds = seeds_of(test)
-    store = runtime.instantiate(program).store
-    funcs = list(program.threads) + ([test.observer] if test.observer is not None else [])
-    alloc = X.allocation_event(program)
-    offer = X._initial_offer(program, seeds, cell_seeds)
-    reports: list[str] = []
-    explored: list[X._Explored] = []
-    per_thread: list[list[X.ThreadPath]] = []
-    for _ in range(bounds.max_rounds):
-        explored = [X.explore_thread(program, store, i, fi, offer, bounds)
-                    for i, fi in enumerate(funcs)]
-        per_thread = X._justified([list(x.paths) for x in explored], alloc)
-        combos = [c for c in itertools.product(*per_thread) if X._value_consistent(alloc, c)]
-        grown = X._grow(offer, (e for c in combos for p in c for e in p.events))
-        if grown == offer:
-            break
-        offer = grown
-    else:
-        reports.append(f"values: no fixed point in {bounds.max_rounds} rounds")
-    reports += [f"thread {i}: {x.cut} runs cut" for i, x in enumerate(explored) if x.cut]
-    return Candidates(program, tuple(tuple(ps) for ps in per_thread), observe_of(test),
-                      test.observer is not None, tuple(reports))
+    runs = X.thread_runs(program, observer=test.observer, seeds=seeds, cell_seeds=cell_seeds,
+                         bounds=bounds)
+    return Candidates(program, runs.per_thread, observe_of(test),
+                      test.observer is not None, runs.reports)
 
 
 # --- the slot layout: combine's events and spawn edges, over alternatives ----------------------

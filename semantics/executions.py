@@ -481,19 +481,22 @@ def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[Th
         per_thread = kept
 
 
-def enumerate_executions(program: Program, model: Model, *,
-                         observe: Sequence[tuple[int, int]] = (),
-                         observer: int | None = None,
-                         seeds: Iterable[int] = (),
-                         cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
-                         bounds: Bounds = DEFAULT_BOUNDS) -> Enumeration:
-    """Every valid execution of ``program`` under ``model``.
+@attrs.frozen
+class Runs:
+    """The runs of each thread (and of the observer function, last) that some value-consistent
+    combination justifies, those combinations, and what bounds were hit."""
 
-    ``observe``: (addr, width) locations the final observer loads (SeqCst) after all threads;
-    ``observer``: index of a function run as the final observer before those loads (a ``.wast``
-    ``$Check``); ``seeds``: whole values offered to every data read besides the bytes writes
-    produce (the condition's values); ``cell_seeds``: extra bytes per cell.
-    """
+    per_thread: tuple[tuple[ThreadPath, ...], ...]
+    combos: tuple[tuple[ThreadPath, ...], ...]
+    reports: tuple[str, ...]
+
+
+def thread_runs(program: Program, *, observer: int | None = None,
+                seeds: Iterable[int] = (),
+                cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
+                bounds: Bounds = DEFAULT_BOUNDS) -> Runs:
+    """The first phase of ``enumerate_executions``: which runs exist. The solver of
+    ``proofs/litmus.py`` chooses among exactly these."""
     store = runtime.instantiate(program).store
     funcs = list(program.threads) + ([observer] if observer is not None else [])
     alloc = allocation_event(program)
@@ -517,6 +520,26 @@ def enumerate_executions(program: Program, model: Model, *,
         if x.cut:
             reports.append(f"thread {i}: {x.cut} runs cut at {bounds.max_events} events / "
                            f"{bounds.max_steps} steps")
+    return Runs(tuple(tuple(p) for p in per_thread), tuple(tuple(c) for c in combos),
+                tuple(reports))
+
+
+def enumerate_executions(program: Program, model: Model, *,
+                         observe: Sequence[tuple[int, int]] = (),
+                         observer: int | None = None,
+                         seeds: Iterable[int] = (),
+                         cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
+                         bounds: Bounds = DEFAULT_BOUNDS) -> Enumeration:
+    """Every valid execution of ``program`` under ``model``.
+
+    ``observe``: (addr, width) locations the final observer loads (SeqCst) after all threads;
+    ``observer``: index of a function run as the final observer before those loads (a ``.wast``
+    ``$Check``); ``seeds``: whole values offered to every data read besides the bytes writes
+    produce (the condition's values); ``cell_seeds``: extra bytes per cell.
+    """
+    runs = thread_runs(program, observer=observer, seeds=seeds, cell_seeds=cell_seeds,
+                       bounds=bounds)
+    per_thread, combos, reports = runs.per_thread, runs.combos, runs.reports
     n = len(program.threads)
     valid: list[ValidExecution] = []
     checked = 0
