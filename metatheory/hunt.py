@@ -21,6 +21,7 @@ from hypothesis.errors import NoSuchExample
 from metatheory.render import graph_litmus, graph_names
 from metatheory.theorems import Fails, Outcome, Theorem, Vacuous, get_theorem
 from properties.graphs import Graph
+from properties.programs import Prog, exists
 from semantics.events import show_execution
 from semantics.model import Model, Violation, check, get_model
 
@@ -45,11 +46,15 @@ class HuntResult:
         return self.counterexample is not None
 
     def litmus(self) -> str:
-        if not isinstance(self.counterexample, Graph):
-            return ""
         name = f"{self.theorem}-{self.model}"
         comment = f"counterexample to {self.theorem} under {self.model} (seed {self.seed})"
-        return graph_litmus(self.counterexample, name, comment)
+        if isinstance(self.counterexample, Graph):
+            return graph_litmus(self.counterexample, name, comment)
+        if isinstance(self.counterexample, Prog):
+            witness = self.outcome.witness if isinstance(self.outcome, Fails) else None
+            cond = exists(witness) if witness is not None else "exists (true)"
+            return self.counterexample.litmus(cond, name, comment)
+        return ""
 
     def text(self) -> str:
         head = f"hunt {self.theorem} --model {self.model} --seed {self.seed}"
@@ -60,10 +65,15 @@ class HuntResult:
                     f"{self.seconds:.1f} s\n")
         g = self.counterexample
         lines = [f"{head}: counterexample after {self.tried} instances, shrunk in "
-                 f"{self.shrink_steps} steps, {self.seconds:.1f} s", "", self.litmus().rstrip(),
-                 "", "execution:"]
+                 f"{self.shrink_steps} steps, {self.seconds:.1f} s", ""]
+        if self.litmus():
+            lines += [self.litmus().rstrip(), ""]
+        lines.append("execution:" if isinstance(g, Graph) else "instance:" if not isinstance(
+            g, Prog) else "outcome:")
         if isinstance(g, Graph):
             lines.append(show_execution(g.ex, graph_names(g), hide_len=True))
+        elif not isinstance(g, Prog):
+            lines.append(repr(g))
         if isinstance(self.outcome, Fails):
             lines.append(f"violated: {self.outcome.clause}: {self.outcome.detail}")
         if self.reference:

@@ -9,10 +9,16 @@ the instance satisfies the hypotheses and, if so, the conclusion:
 - ``Vacuous(hypothesis, ...)``: the named hypothesis fails (the instance says nothing);
 - ``Fails(clause, ...)``: the hypotheses hold and the named clause of the conclusion does not.
 
-Hypotheses, by name: ``WF`` well-formed graph, ``VC`` value-consistent reads-from (both by
-construction of the strategies), ``CNST`` the execution is valid under the model with its tot,
-``DRF`` no data race, ``1T`` a single thread, ``TF`` the read and its writers are tear-free and
-of one range.
+Hypotheses, by name: ``WF`` well-formed graph (or valid program), ``VC`` value-consistent
+reads-from (both by construction of the strategies), ``CNST`` the execution is valid under the
+model with its tot, ``DRF`` no data race (for programs: in no SC execution), ``1T`` a single
+thread, ``TF`` the read and its writers are tear-free and of one range, ``FIN`` the program's
+enumerations completed within their bounds, ``IB`` in bounds (no grow, no access beyond the
+first page), ``WT`` a well-typed configuration (``runtime.config_ok``).
+
+The program- and configuration-level predicates live in ``properties/<theorem>.py``; the
+functions below import them when called, because those modules import the outcome classes
+defined here.
 """
 
 from __future__ import annotations
@@ -58,6 +64,7 @@ class Fails:
     clause: str
     detail: str
     tot: tuple[int, ...] | None = None  # the tot under which the conclusion fails
+    witness: Any = None  # program-level theorems: the outcome (final state) that separates
 
 
 Outcome = Union[Holds, Vacuous, Fails]
@@ -245,8 +252,151 @@ WASM_EQ_JS = Theorem(
     instances=lambda m: graphs(STEPHEN),
 )
 
-THEOREMS: dict[str, Theorem] = {t.name: t for t in (SC_DRF, SC_SINGLE_THREAD, NO_TEARING,
-                                                     WASM_EQ_JS)}
+# --- program and configuration theorems (predicates in properties/) -------------------------
+
+
+def sc_drf_program(p: Any, model: Model) -> Outcome:
+    from properties.sc_drf_program import sc_drf_program as pred
+
+    return pred(p, model)
+
+
+def _drf_programs(model: Model) -> st.SearchStrategy[Any]:
+    from properties.sc_drf_program import drf_programs
+
+    return drf_programs(model)
+
+
+def operational_eq_axiomatic(p: Any, model: Model) -> Outcome:
+    from properties.operational_eq_axiomatic import operational_eq_axiomatic as pred
+
+    return pred(p, model)
+
+
+def _operational_programs(model: Model) -> st.SearchStrategy[Any]:
+    from properties.operational_eq_axiomatic import OPERATIONAL
+    from properties.programs import programs
+
+    return programs(OPERATIONAL)
+
+
+def sc_machine_eq_seqcst(p: Any, model: Model) -> Outcome:
+    from properties.sc_machine_eq_seqcst import sc_machine_eq_seqcst as pred
+
+    return pred(p, model)
+
+
+def _programs(model: Model) -> st.SearchStrategy[Any]:
+    from properties.programs import programs
+
+    return programs()
+
+
+def _in_bounds_programs(model: Model) -> st.SearchStrategy[Any]:
+    from properties.programs import IN_BOUNDS, programs
+
+    return programs(IN_BOUNDS)
+
+
+def wasm_eq_js_program(p: Any, model: Model) -> Outcome:
+    from properties.wasm_eq_js_program import wasm_eq_js_program as pred
+
+    return pred(p, model)
+
+
+def preservation(c: Any, model: Model) -> Outcome:
+    from properties.preservation import preservation as pred
+
+    return pred(c)
+
+
+def progress(c: Any, model: Model) -> Outcome:
+    from properties.progress import progress as pred
+
+    return pred(c)
+
+
+def _walks(model: Model) -> st.SearchStrategy[Any]:
+    from properties.configs import walks
+
+    return walks()
+
+
+SC_DRF_PROGRAM = Theorem(
+    name="sc_drf_program",
+    statement="if no SC execution of a program races, every outcome the model allows is an "
+              "outcome of the SC machine (the 'ideal' SC-DRF)",
+    reference="DESIGN.md §4; memory-model.md §4.1 (Watt on PR #169: 'technically false, "
+              "because of a corner to do with thin-air'); [P] §8",
+    hypotheses=("WF", "VC", "CNST", "DRF", "FIN"),
+    domain=PROGRAMS,
+    expected=tuple((m, False) for m in VARIANTS),
+    predicate=sc_drf_program,
+    instances=_drf_programs,
+)
+
+OPERATIONAL_EQ_AXIOMATIC = Theorem(
+    name="operational_eq_axiomatic",
+    statement="outcomes with tot = an interleaving of the threads' steps (model.check per "
+              "interleaving) equal outcomes with tot existential (model.consistent)",
+    reference="[T] exec/relaxed.rst (traces of the global reduction); [P] §5; erratum E2",
+    hypotheses=("WF", "VC", "CNST", "FIN"),
+    domain=PROGRAMS,
+    expected=tuple((m, True) for m in VARIANTS),
+    predicate=operational_eq_axiomatic,
+    instances=_operational_programs,
+)
+
+SC_MACHINE_EQ_SEQCST = Theorem(
+    name="sc_machine_eq_seqcst",
+    statement="the SC interleaving machine's outcomes are those of valid executions that are "
+              "is-seqcst for some valid tot",
+    reference="[P] Fig.17 (is-seqcst), §6.1; semantics/sc.py",
+    hypotheses=("WF", "VC", "CNST", "FIN"),
+    domain=PROGRAMS,
+    expected=tuple((m, True) for m in VARIANTS),
+    predicate=sc_machine_eq_seqcst,
+    instances=_programs,
+)
+
+WASM_EQ_JS_PROGRAM = Theorem(
+    name="wasm_eq_js_program",
+    statement="Wasm without (dagger)(ddagger) and ES2017 give in-bounds programs the same "
+              "outcomes",
+    reference="[P] Prop 6.2; memory-model.md §5 row 15 ('Stephen'), ecma262 PR #1511",
+    hypotheses=("WF", "VC", "CNST", "IB", "FIN"),
+    domain=PROGRAMS,
+    expected=(("es2017", False),),
+    predicate=wasm_eq_js_program,
+    instances=_in_bounds_programs,
+)
+
+PRESERVATION = Theorem(
+    name="preservation",
+    statement="a well-typed configuration steps (any global step, reads given any offered "
+              "value) only to well-typed configurations, and the store is extended",
+    reference="[T] appendix/properties.rst (Soundness: preservation, store extension)",
+    hypotheses=("WF", "WT"),
+    domain=CONFIGURATIONS,
+    expected=(("wasm", True),),
+    predicate=preservation,
+    instances=_walks,
+)
+
+PROGRESS = Theorem(
+    name="progress",
+    statement="a well-typed configuration is terminal or can take a global step",
+    reference="[T] appendix/properties.rst (Soundness: progress)",
+    hypotheses=("WF", "WT"),
+    domain=CONFIGURATIONS,
+    expected=(("wasm", True),),
+    predicate=progress,
+    instances=_walks,
+)
+
+THEOREMS: dict[str, Theorem] = {t.name: t for t in (
+    SC_DRF, SC_SINGLE_THREAD, NO_TEARING, WASM_EQ_JS, SC_DRF_PROGRAM, OPERATIONAL_EQ_AXIOMATIC,
+    SC_MACHINE_EQ_SEQCST, WASM_EQ_JS_PROGRAM, PRESERVATION, PROGRESS)}
 
 
 class UnknownTheorem(ValueError):

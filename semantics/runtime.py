@@ -364,7 +364,11 @@ def _code_ok(ctx: _Ctx, state: validation.Typing, node: Code) -> validation.Typi
         return state.push(node.results)
     if isinstance(node, HostCall):
         f = ctx.store.funcs[node.func] if 0 <= node.func < len(ctx.store.funcs) else None
-        if not isinstance(f, HostFunc) or not 0 <= node.pc <= len(f.effects):
+        # A host call past its last effect can only be typed if it returns nothing: one with
+        # results would be stuck there (progress found it).
+        ends = len(f.effects) if isinstance(f, HostFunc) and not f.type.results else None
+        if not isinstance(f, HostFunc) or not (0 <= node.pc < len(f.effects)
+                                               or node.pc == ends):
             raise IllTyped(f"{node!r}: not a host function at a valid effect")
         return state.push(f.type.results)
     if isinstance(node, WaitX):

@@ -30,7 +30,8 @@ def threads_tests() -> Path:
     return THREADS_TESTS
 
 
-PROPERTY_FILES = ("test_properties", "test_theorems", "test_mutants", "test_hunt")
+PROPERTY_FILES = (
+    "test_properties", "test_theorems", "test_mutants", "test_hunt", "test_soundness")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

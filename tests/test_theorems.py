@@ -3,6 +3,7 @@
 import pytest
 
 from metatheory.theorems import (
+    CONFIGURATIONS,
     SC_DRF,
     THEOREMS,
     VARIANTS,
@@ -21,7 +22,10 @@ from semantics.model import Ok, check, get_model, is_seqcst
 def test_every_theorem_names_its_hypotheses_reference_and_expectations():
     for t in THEOREMS.values():
         assert t.reference and t.statement and t.domain
-        assert {"WF", "VC", "CNST"} <= set(t.hypotheses)
+        if t.domain == CONFIGURATIONS:
+            assert {"WF", "WT"} <= set(t.hypotheses)
+        else:
+            assert {"WF", "VC", "CNST"} <= set(t.hypotheses)
         assert t.models and all(isinstance(h, bool) for _, h in t.expected)
     assert SC_DRF.models == VARIANTS and SC_DRF.expect("es2017") is False
 
@@ -56,3 +60,12 @@ def test_wasm_eq_js_compares_two_models():
     assert isinstance(out, Holds | Vacuous | Fails)
     # #1354 is valid under both (neither has the daggers), so it does not separate them
     assert isinstance(out, Holds)
+
+
+def test_program_and_configuration_theorems_are_registered():
+    names = {"sc_drf_program", "operational_eq_axiomatic", "sc_machine_eq_seqcst",
+             "wasm_eq_js_program", "preservation", "progress"}
+    assert names <= set(THEOREMS)
+    assert all(THEOREMS["sc_drf_program"].expect(m) is False for m in VARIANTS)
+    assert all(THEOREMS["operational_eq_axiomatic"].expect(m) for m in VARIANTS)
+

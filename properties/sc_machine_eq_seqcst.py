@@ -1,0 +1,84 @@
+"""``sc_machine_eq_seqcst``: the SC machine (``semantics.sc``) has exactly the outcomes of the
+valid executions that are is-seqcst for some valid tot ([P] Fig.17).
+
+For each execution the axiomatic enumeration finds, a tot that is both valid and SC is searched
+with the model's own tot constraints plus, for each cell read, "the writer is tot-before the read
+and no other writer of the cell is tot-between them"; a tot found is confirmed with the public
+``model.check`` and ``model.is_seqcst``. The enumeration is offered no seed values: an SC
+outcome never needs a self-justifying one.
+
+Hypotheses: ``WF`` (valid program), ``VC`` (by construction), ``CNST``, ``FIN`` (complete).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from hypothesis import given
+
+from metatheory.theorems import Fails, Holds, Outcome, Vacuous
+from properties.programs import (
+    DEFAULT,
+    Prog,
+    ProgramBounds,
+    observe,
+    outcome,
+    outcomes,
+    programs,
+    show_outcome,
+)
+from properties.totsearch import tot_constraints
+from semantics.axioms import Before, Constraint, NotBetween
+from semantics.events import Execution, access_range, writing
+from semantics.executions import enumerate_executions
+from semantics.model import Model, Ok, check, is_seqcst
+from semantics.sc import sc_executions
+from semantics.totsearch import find_tot
+
+
+def sc_constraints(ex: Execution) -> list[Constraint]:
+    """What is-seqcst demands of tot, as constraints."""
+    out: list[Constraint] = []
+    for w, r, reg, k in sorted(ex.rf):
+        out.append(Before(w, r, (w, r), "a read after its writer"))
+        for e in ex.events:
+            a = e.access(reg)
+            if e.eid not in (w, r) and a is not None and writing(a) and k in access_range(a):
+                out.append(NotBetween(w, e.eid, r, (w, e.eid, r), "no write in between"))
+    return out
+
+
+def seqcst_tot(ex: Execution, model: Model) -> tuple[int, ...] | None:
+    """A tot under which ``ex`` is valid and is-seqcst, or None."""
+    tot = find_tot(len(ex.events), [*tot_constraints(ex, model), *sc_constraints(ex)])
+    if tot is None or not isinstance(check(ex, model, tot), Ok) or not is_seqcst(ex, tot):
+        return None
+    return tot
+
+
+def sc_machine_eq_seqcst(p: Prog, model: Model) -> Outcome:
+    program = p.test.program
+    sc = sc_executions(program, observe=observe(p))
+    ax = enumerate_executions(program, model, observe=observe(p))
+    if not (sc.complete and ax.complete):
+        return Vacuous("FIN", "; ".join(sc.bound_reports + ax.bound_reports))
+    machine = outcomes(p, sc)
+    seqcst = frozenset(outcome(p, v) for v in ax.valid if seqcst_tot(v.execution, model))
+    if machine - seqcst:
+        o = min(machine - seqcst)
+        return Fails("machine-in-seqcst", "the SC machine reaches an outcome no valid is-seqcst "
+                     f"execution has: {show_outcome(o)}", witness=o)
+    if seqcst - machine:
+        o = min(seqcst - machine)
+        return Fails("seqcst-in-machine", "a valid is-seqcst execution ends in an outcome the SC "
+                     f"machine never reaches: {show_outcome(o)}", witness=o)
+    return Holds(f"{len(machine)} outcomes")
+
+
+def sc_machine_property(model: Model, bounds: ProgramBounds = DEFAULT) -> Callable[[], None]:
+    @given(programs(bounds))
+    def prop(p: Prog) -> None:
+        out = sc_machine_eq_seqcst(p, model)
+        assert not isinstance(out, Fails), f"{out.clause}: {out.detail}"
+
+    return prop

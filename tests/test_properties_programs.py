@@ -1,0 +1,133 @@
+"""Program-level theorems: the program strategy, sc_drf_program (fails: thin air),
+operational_eq_axiomatic and sc_machine_eq_seqcst (hold), wasm_eq_js_program (Stephen)."""
+
+import pytest
+from hypothesis import given, settings
+
+from metatheory.hunt import hunt_command
+from metatheory.theorems import (
+    OPERATIONAL_EQ_AXIOMATIC,
+    SC_DRF_PROGRAM,
+    SC_MACHINE_EQ_SEQCST,
+    VARIANTS,
+    WASM_EQ_JS_PROGRAM,
+    Fails,
+    Holds,
+    Vacuous,
+)
+from properties.operational_eq_axiomatic import interleavings, operational_property
+from properties.programs import DEFAULT, DEPENDENT, FRESH, Op, Prog, programs
+from properties.sc_drf_program import LB_CTRL, drf_programs, promote_races, sc_drf_program
+from properties.sc_machine_eq_seqcst import sc_machine_property
+from properties.wasm_eq_js_program import INIT_RMW, STEPHEN, wasm_eq_js_program
+from semantics.litmus import parse_litmus
+from semantics.model import get_model
+
+WASM = get_model("wasm")
+HUNT_SEED = 1  # a seed that finds it within the CI budget (about 30 instances)
+
+
+@settings(max_examples=60)
+@given(programs(DEFAULT))
+def test_generated_programs_are_valid_and_bounded(p):
+    test = parse_litmus(p.litmus())  # validates: raises on an ill-typed program
+    assert 2 <= len(test.program.threads) <= DEFAULT.threads[1]
+    assert sum(len(t) for t in p.threads) <= DEFAULT.max_events
+    assert all(1 <= len(t) <= DEFAULT.ops for t in p.threads)
+    assert FRESH in p.seeds and p.constants <= p.seeds
+
+
+def test_lb_with_control_dependencies_is_thin_air_for_every_variant():
+    for m in VARIANTS:
+        out = sc_drf_program(LB_CTRL, get_model(m))
+        assert isinstance(out, Fails) and out.clause == "sc-outcome", m
+        assert dict(out.witness)["0:r0"] == 2 and dict(out.witness)["1:r0"] == 1
+    assert all(SC_DRF_PROGRAM.expect(m) is False for m in VARIANTS)
+
+
+def test_racy_programs_say_nothing():
+    sb = Prog(((Op("store", value=1), Op("load", loc=1)),
+               (Op("store", loc=1, value=2), Op("load"))))
+    out = sc_drf_program(sb, WASM)
+    assert isinstance(out, Vacuous) and out.hypothesis == "DRF"
+    # promotion makes the racing accesses atomic: SB with SeqCst accesses is SC
+    promoted = promote_races(sb, WASM)
+    assert all(op.atomic for t in promoted.threads for op in t)
+    assert isinstance(sc_drf_program(promoted, WASM), Holds)
+
+
+@settings(max_examples=15)
+@given(drf_programs(WASM, DEPENDENT))
+def test_promoted_programs_keep_the_lb_shape_plain(p):
+    assert len(p.threads) >= 2
+    out = sc_drf_program(p, WASM)
+    assert not isinstance(out, Vacuous) or out.hypothesis != "WF"
+
+
+def test_hunt_finds_load_buffering_thin_air():
+    r = hunt_command("sc_drf_program", "wasm", seed=HUNT_SEED, max_examples=400)
+    assert r.found, r.text()
+    p = r.counterexample
+    assert len(p.threads) == 2 and all(len(t) == 2 for t in p.threads)
+    (l0, s0), (l1, s1) = p.threads
+    assert l0.kind == l1.kind == "load" and s0.kind == s1.kind == "store"
+    assert s0.guard == 0 and s1.guard == 0  # control dependencies
+    assert (l0.loc, s0.loc) == (s1.loc, l1.loc) and l0.loc != s0.loc  # the LB cycle
+    text = r.litmus()
+    assert "(if (local.get $r0)" in text and parse_litmus(text).condition.quantifier == "exists"
+    assert "violated: sc-outcome" in r.text()
+
+
+def test_interleavings_keep_program_order():
+    from semantics.executions import enumerate_executions
+
+    en = enumerate_executions(LB_CTRL.test.program, WASM, seeds=LB_CTRL.seeds)
+    ex = max((v.execution for v in en.valid), key=lambda ex: len(ex.events))  # thin air
+    orders = list(interleavings(ex, 2))
+    assert len(orders) == len(set(orders)) == 6  # 2 events per thread: C(4, 2)
+    for tot in orders:
+        assert tot[0] == 0
+        pos = {e: i for i, e in enumerate(tot)}
+        for a, b in ((1, 2), (3, 4)):
+            assert pos[a] < pos[b]
+
+
+@pytest.mark.parametrize("model", ["wasm", "es2017"])
+def test_operational_equals_axiomatic(model):
+    assert OPERATIONAL_EQ_AXIOMATIC.expect(model)
+    settings(max_examples=25)(operational_property(get_model(model)))()
+
+
+@pytest.mark.parametrize("model", ["wasm", "wasm-oopsla19"])
+def test_sc_machine_equals_seqcst_executions(model):
+    assert SC_MACHINE_EQ_SEQCST.expect(model)
+    settings(max_examples=25)(sc_machine_property(get_model(model)))()
+
+
+def test_operational_and_sc_machine_hold_on_the_pinned_shapes():
+    for p in (LB_CTRL, STEPHEN):
+        for pred in (OPERATIONAL_EQ_AXIOMATIC.predicate, SC_MACHINE_EQ_SEQCST.predicate):
+            assert isinstance(pred(p, WASM), Holds), (pred, p)
+
+
+def test_stephen_separates_wasm_without_daggers_from_es2017():
+    assert WASM_EQ_JS_PROGRAM.expect("es2017") is False
+    out = wasm_eq_js_program(STEPHEN, get_model("es2017"))
+    assert isinstance(out, Fails) and "only wasm-no-daggers allows" in out.detail
+    # two plain stores and loads do not separate them
+    mp = Prog(((Op("store", value=1), Op("store", loc=1, value=2)),
+               (Op("load", loc=1), Op("load"))))
+    assert isinstance(wasm_eq_js_program(mp, get_model("es2017")), Holds)
+
+
+def test_init_and_an_rmw_separate_them_too():
+    out = wasm_eq_js_program(INIT_RMW, get_model("es2017"))
+    assert isinstance(out, Fails)
+    assert dict(out.witness) == {"0:trap": 0, "1:r0": 0, "1:trap": 0, "[x]": 2}
+
+
+def test_hunt_separates_wasm_from_es2017_on_programs():
+    r = hunt_command("wasm_eq_js_program", "es2017", seed=0, max_examples=40)
+    assert r.found and isinstance(r.outcome, Fails) and r.outcome.clause == "same-outcomes"
+    assert sum(len(t) for t in r.counterexample.threads) <= 3
+
