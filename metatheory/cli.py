@@ -161,9 +161,18 @@ def _add_check(p: argparse.ArgumentParser) -> None:
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.report import check_command
 
+    done = [0]
+
+    def progress(row: object) -> None:
+        done[0] += 1
+        err.write(f"[{done[0]}] {getattr(row, 'theorem', '')} / {getattr(row, 'model', '')}: "
+                  f"{getattr(row, 'result', '')} ({getattr(row, 'seconds', 0.0):.1f} s)\n")
+        err.flush()
+
     report = check_command(args.out, max_examples=args.max_examples, seed=args.seed,
                            mutants=not args.no_mutants, proofs=not args.no_proofs,
-                           proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout)
+                           proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
+                           progress=progress)
     out.write(report.text().rstrip("\n") + "\n")
     err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
     return EXIT_OK
