@@ -11,12 +11,12 @@ from __future__ import annotations
 
 from semantics.axioms import Before, Constraint
 from semantics.events import MEM_DATA, Execution, access_range, writing
-from semantics.model import Model, Ok, _facts, check, is_seqcst
+from semantics.model import Model, Ok, check, facts, is_seqcst
 from semantics.totsearch import find_tot
 
 
 def tot_constraints(ex: Execution, model: Model) -> list[Constraint]:
-    f = _facts(ex, model)
+    f = facts(ex, model)
     return [c for ax in model.axioms if ax.order is not None for c in ax.order(f)]
 
 

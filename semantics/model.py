@@ -141,7 +141,9 @@ def hb(ex: Execution, model: Model) -> Rel:
     return _close(union(gen, *(e for _, e in contributed)), model)
 
 
-def _facts(ex: Execution, model: Model) -> Facts:
+def facts(ex: Execution, model: Model) -> Facts:
+    """The derived relations every axiom reads (hb and its generators, writers per cell); public
+    so that searches over tot (properties/totsearch.py) read the same facts as ``check``."""
     gen, contributed = _generated(ex, model)
     full = _close(union(gen, *(e for _, e in contributed)), model)
     return make_facts(ex, full, gen, contributed, model.tearfree)
@@ -180,7 +182,7 @@ def _order_violations(f: Facts, model: Model, tot: Sequence[int],
 def check(ex: Execution, model: Model, tot: Sequence[int]) -> Verdict:
     """Is ``ex`` consistent under ``model`` with this total order? The first violated axiom
     in the model's order (tot-independent axioms first)."""
-    f = _facts(ex, model)
+    f = facts(ex, model)
     v = _static(f, model)
     if v is not None:
         return v
@@ -190,7 +192,7 @@ def check(ex: Execution, model: Model, tot: Sequence[int]) -> Verdict:
 
 def violations(ex: Execution, model: Model, tot: Sequence[int]) -> tuple[Violation, ...]:
     """Every axiom of ``model`` that ``ex`` with ``tot`` violates (one witness each)."""
-    f = _facts(ex, model)
+    f = facts(ex, model)
     out = []
     for ax in model.axioms:
         if ax.static is not None:
@@ -207,7 +209,7 @@ def consistent(ex: Execution, model: Model) -> Verdict:
     violated tot-independent axiom, or else the first axiom (in model order) whose tot
     constraints cannot be met together with those of the axioms before it; its witness is a
     minimal set of its constraints (a cycle when the mandatory edges form one)."""
-    f = _facts(ex, model)
+    f = facts(ex, model)
     v = _static(f, model)
     if v is not None:
         return v

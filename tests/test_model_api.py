@@ -178,7 +178,7 @@ def test_consistent_agrees_with_brute_force_over_all_tots(ex: Execution) -> None
         first = check(ex, m, tuple(range(len(ex.events))))
         static = {a.name for a in m.axioms if a.static is not None}
         # check() = the static axioms (tot-independent, so decided once) + the tot axioms
-        facts = model._facts(ex, m)
+        facts = model.facts(ex, m)
         valid = [] if isinstance(first, Violation) and first.axiom in static else [
             p for p in permutations(range(len(ex.events)))
             if not model._order_violations(facts, m, p, first_only=True)]
