@@ -27,10 +27,10 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-bound", type=int, default=12)
     args = p.parse_args(argv)
     for name in args.models:
-        run = prove_up_to(args.theorem, name, args.max_bound, args.budget)
-        for r in run.results:
-            print(f"{args.theorem} {run.model} bound={r.bound} {r.status} "
-                  f"{r.seconds:.2f}s", flush=True)
+        run = prove_up_to(args.theorem, name, args.max_bound, args.budget,
+                          on_result=lambda r: print(
+                              f"{args.theorem} {r.model} bound={r.bound} {r.status} "
+                              f"{r.seconds:.2f}s ({r.detail})", flush=True))
         cex = run.counterexample
         tail = f"; counterexample at {cex.bound}" if cex else ""
         print(f"{args.theorem} {run.model}: largest bound proved within {args.budget:.0f}s: "

@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from proofs.space import FULL_BOUND
 from semantics.executions import Bounds
 from semantics.herd import SC_MODEL, dot_executions, herd_block, run_test
 from semantics.litmus import LitmusError, LitmusTest, load_test, print_wast
@@ -151,7 +152,8 @@ def _add_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-examples", type=int, default=2000,
                    help="Hypothesis instances per theorem and model")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--proof-bound", type=int, default=5, help="largest Z3 event bound")
+    p.add_argument("--proof-bound", type=int, default=FULL_BOUND,
+                   help=f"largest Z3 event bound (default {FULL_BOUND})")
     p.add_argument("--proof-timeout", type=float, default=600.0,
                    help="seconds per Z3 obligation")
     p.add_argument("--no-proofs", action="store_true", help="skip the Z3 obligations")
@@ -172,7 +174,8 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     report = check_command(args.out, max_examples=args.max_examples, seed=args.seed,
                            mutants=not args.no_mutants, proofs=not args.no_proofs,
                            proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
-                           progress=progress)
+                           progress=progress,
+                           on_bound=lambda r: _say(err, f"  {r.summary()}"))
     out.write(report.text().rstrip("\n") + "\n")
     err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
     return EXIT_OK
@@ -195,9 +198,23 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="wasm",
                    help="a model variant or mutant (for wasm_eq_js: the Wasm variant compared "
                         "with es2017 once its (dagger)(ddagger) are dropped)")
-    p.add_argument("--bound", type=int, default=5, help="largest number of events (default 5)")
+    p.add_argument("--bound", type=int, default=FULL_BOUND,
+                   help=f"largest number of events (default {FULL_BOUND})")
     p.add_argument("--timeout", type=float, default=600.0,
                    help="total seconds for all bounds (default 600)")
+
+
+def _say(err: TextIO, line: str) -> None:
+    err.write(line + "\n")
+    err.flush()
+
+
+def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
+    """Progress within a bound, a line per tenth of its cases."""
+    def show(bound: int, done: int, total: int) -> None:
+        if done * 10 // total > (done - 1) * 10 // total:
+            _say(err, f"  bound {bound}: {done}/{total} cases")
+    return show
 
 
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -209,7 +226,8 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         model = resolve_model(args.model)  # variants and mutants alike
         run = prove_up_to(args.theorem, model, args.bound, args.timeout,
-                          on_result=lambda r: err.write(r.summary() + "\n"))
+                          on_result=lambda r: _say(err, r.summary()),
+                          on_case=_case_counter(err))
     except (UnknownTheorem, ValueError) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT

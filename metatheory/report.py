@@ -1,5 +1,5 @@
 """The citable report: every theorem against every model it concerns (variants and mutants),
-by Hypothesis search (``hunt``) and, where ``proofs.prove`` exists, by bounded Z3 proof.
+by Hypothesis search (``hunt``) and by bounded Z3 proof (``proofs.obligations.prove``).
 
 Each row says exactly what was done: "tested (N instances, M met every hypothesis)", "proved up
 to N events", or the counterexample found. Expected verdicts (DESIGN.md section 4) are only
@@ -21,7 +21,10 @@ import z3
 from metatheory.hunt import HuntResult, hunt
 from metatheory.mutants import MUTANTS
 from metatheory.theorems import THEOREMS, Theorem
-from semantics.model import Model, get_model
+from proofs.litmus import check_corpus, corpus
+from proofs.obligations import ProofResult, prove
+from proofs.space import FULL_BOUND
+from semantics.model import MODELS, Model, get_model
 
 
 @attrs.frozen
@@ -109,31 +112,47 @@ def hunt_row(theorem: Theorem, model: Model, expected: str, seed: int,
                expected, r.seconds)
 
 
-def _prover() -> Callable[..., object] | None:
-    try:
-        from proofs.obligations import prove
-    except ImportError:
-        return None
-    return prove
+ProofJob = tuple[Theorem, str, str]
+"""(theorem, the report's model column, the model the obligation is given)."""
 
 
-def proof_rows(theorems: Sequence[tuple[Theorem, str]], bound: int, timeout_s: float) -> list[Row]:
-    prove = _prover()
+def proof_jobs() -> list[ProofJob]:
+    """sc_drf under every variant it concerns; wasm_eq_js as Wasm without (†)(‡) vs es2017."""
+    sc_drf = THEOREMS["sc_drf"]
+    return [(sc_drf, v, v) for v in sc_drf.models] + [(THEOREMS["wasm_eq_js"], "es2017", "wasm")]
+
+
+def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
+               on_bound: Callable[[ProofResult], object] | None = None) -> list[Row]:
     rows: list[Row] = []
-    if prove is None:
-        return rows
-    for theorem, model in theorems:
+    for theorem, column, model in jobs:
         start = time.perf_counter()
-        res = prove(theorem.name, model, bound, timeout_s)
-        status = str(getattr(res, "status", "unknown"))
-        result = {"proved": "proved", "counterexample": "counterexample"}.get(status, "unknown")
-        detail = (f"proved up to {bound} events" if result == "proved" else status)
-        exp = theorem.expect(model)
-        rows.append(Row(theorem.name, model, "z3", f"up to {bound} events", result, detail,
+        res = prove(theorem.name, model, bound, timeout_s, on_result=on_bound)
+        scope = f" ({res.space.describe()})" if res.space is not None else ""
+        detail = {"proved": f"proved up to {bound} events{scope}",
+                  "counterexample": f"counterexample with {res.bound} events{scope}",
+                  }.get(res.status, f"unknown at {res.bound} events: {res.detail}")
+        exp = theorem.expect(column)
+        rows.append(Row(theorem.name, column, "z3", f"up to {bound} events", res.status,
+                        f"{res.model}: {detail}" if column != model else detail,
                         "-" if exp is None else ("holds" if exp else "fails"),
-                        time.perf_counter() - start,
-                        str(getattr(res, "execution", "") or "")))
+                        time.perf_counter() - start, str(res.execution or "")))
     return rows
+
+
+def solver_row(model: str, paths: Sequence[str]) -> Row:
+    """``enumerator_eq_solver``: the Z3 encoding and the explicit enumerator find the same
+    outcomes on every golden litmus test under ``model``."""
+    start = time.perf_counter()
+    differ = [r.path for r in check_corpus(paths, model) if not r.equal]
+    bound = f"{len(paths)} golden tests"
+    if differ:
+        return Row("enumerator_eq_solver", model, "z3", bound, "counterexample",
+                   f"outcomes differ on {len(differ)} of {len(paths)} tests", "holds",
+                   time.perf_counter() - start, "\n".join(differ))
+    return Row("enumerator_eq_solver", model, "z3", bound, "tested",
+               f"tested (equal outcomes on all {len(paths)} golden litmus tests)", "holds",
+               time.perf_counter() - start)
 
 
 def planned(theorems: Sequence[str] | None = None) -> tuple[tuple[str, str], ...]:
@@ -146,10 +165,11 @@ FAIL_BUDGET_FACTOR = 5
 
 
 def check_command(out_dir: str | Path = "report", max_examples: int = 2000, seed: int = 0,
-                  mutants: bool = True, proofs: bool = True, proof_bound: int = 6,
+                  mutants: bool = True, proofs: bool = True, proof_bound: int = FULL_BOUND,
                   proof_timeout_s: float = 600.0,
                   theorems: Sequence[str] | None = None,
-                  progress: Callable[[Row], object] | None = None) -> Report:
+                  progress: Callable[[Row], object] | None = None,
+                  on_bound: Callable[[ProofResult], object] | None = None) -> Report:
     """``weakwasm check --out DIR``: run everything (or only ``theorems``), write
     report.{txt,md,json} under DIR. Program- and configuration-level theorems cost more per
     instance (an enumeration per program): their rows say how many instances and seconds."""
@@ -172,9 +192,10 @@ def check_command(out_dir: str | Path = "report", max_examples: int = 2000, seed
         for m in MUTANTS.values():
             add(hunt_row(THEOREMS[m.breaks], m.model(), "fails", m.seed, fail_budget))
     if proofs:
-        for row in proof_rows([(THEOREMS["sc_drf"], v) for v in THEOREMS["sc_drf"].models],
-                              proof_bound, proof_timeout_s):
+        for row in proof_rows(proof_jobs(), proof_bound, proof_timeout_s, on_bound):
             add(row)
+        for model in MODELS:
+            add(solver_row(model, corpus()))
     report = Report(tuple(rows), versions())
     report.write(out_dir)
     return report

@@ -13,6 +13,7 @@ from proofs.symbolic import SymExec
 from semantics.events import (
     INIT_THREAD,
     MEM_DATA,
+    Action,
     Event,
     Execution,
     Kind,
@@ -123,3 +124,23 @@ def relabel(ex: Execution) -> Execution:
         events.append(attrs.evolve(e, actions=(
             concrete_action(a.kind, a.ord is Ord.SEQCST, a.offset, read, write),)))
     return attrs.evolve(ex, events=tuple(events))
+
+
+def mirror(ex: Execution, cells: int) -> Execution:
+    """The execution with data cells ``0 .. cells-1`` reversed (``c -> cells-1-c``): in every
+    access but the allocation's page, with bytes in the new cell order, and in reads-from.
+    This is the symmetry behind ``Space.violating_cells``; the tests check that the explicit
+    checker cannot tell an execution from its mirror image."""
+    def flip(a: Action) -> Action:
+        if a.region != MEM_DATA or a.ord is Ord.INIT:
+            return a
+        if a.offset + size(a) > cells:
+            raise OutsideSpace(f"access {a!r} outside cells 0..{cells - 1}")
+        return attrs.evolve(a, offset=cells - a.offset - size(a),
+                            read=tuple(reversed(a.read)), write=tuple(reversed(a.write)))
+
+    events = tuple(attrs.evolve(e, actions=tuple(flip(a) for a in e.actions))
+                   for e in ex.events)
+    rf = frozenset((w, r, reg, cells - 1 - k if reg == MEM_DATA else k)
+                   for w, r, reg, k in ex.rf)
+    return attrs.evolve(ex, events=events, rf=rf)

@@ -13,7 +13,7 @@ tot is given by integer clocks (one per event).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Protocol
 
 import attrs
@@ -107,6 +107,44 @@ class Encoding:
                 reads.append(z3.Implies(s.rf(w, r, c), z3.And(
                     self.lt(w, r), s.rb[r][c] == s.wb[w][c], z3.Not(z3.Or(later)))))
         return z3.And(reads)
+
+    def not_seqcst_cases(self, cells: Sequence[int] | None = None) -> Iterator[Violating]:
+        """``Not(is_seqcst())`` split by its witness: read ``r`` takes cell ``c`` from ``w``
+        and either ``w`` is not tot-before ``r`` or the byte differs (``v`` None), or write
+        ``v`` of cell ``c`` lies tot-between them. The disjunction of all cases (over every
+        cell) is equivalent to ``Not(is_seqcst())``; ``cells`` narrows the violating cell
+        (sound only under a symmetry, see ``Space.mirror_invariant``)."""
+        s = self.sym
+        for r in range(1, s.space.size):
+            for c in s.cells if cells is None else cells:
+                for w in s.ids:
+                    if w == r:
+                        continue
+                    rf = s.rf(w, r, c)
+                    yield Violating(r, c, w, None, z3.And(rf, z3.Or(
+                        z3.Not(self.lt(w, r)), s.rb[r][c] != s.wb[w][c])))
+                    for v in s.ids:
+                        if v not in (w, r):
+                            yield Violating(r, c, w, v, z3.And(
+                                rf, s.writing(v), s.covers(v, c), self.lt(w, v),
+                                self.lt(v, r)))
+
+
+@attrs.frozen(eq=False)
+class Violating:
+    """One case of "not is-seqcst": read ``r`` takes cell ``c`` from ``w``, and ``v`` is the
+    write tot-between them (None: ``w`` is not tot-before ``r``, or the byte differs)."""
+
+    r: int
+    c: int
+    w: int
+    v: int | None
+    formula: z3.BoolRef
+
+    def describe(self) -> str:
+        why = ("the writer is not tot-before the read, or the byte differs" if self.v is None
+               else f"write #{self.v} of that cell lies tot-between them")
+        return f"read #{self.r} takes cell {self.c} from #{self.w}; {why}"
 
 
 def encode(model: ModelLike, sym: SymExec, clk: Sequence[Num] | None = None,

@@ -15,6 +15,7 @@ afterwards so that a read's value names its writer (``concrete.relabel``).
 
 from __future__ import annotations
 
+import functools
 import time
 from collections.abc import Callable, Sequence
 
@@ -28,6 +29,7 @@ from proofs.symbolic import SymExec, bits, fresh
 from semantics.events import Execution
 
 THEOREMS = ("sc_drf", "wasm_eq_js")
+
 STATUSES = ("proved", "counterexample", "unknown")
 SEED = 0
 
@@ -110,30 +112,63 @@ def _core_names(enc: Encoding, core: Sequence[z3.BoolRef]) -> tuple[str, ...]:
     return tuple(name for name, ind in enc.indicators if str(ind) in got)
 
 
+Progress = Callable[[int, int], object]
+"""``progress(done, total)``: cases of one bound decided so far."""
+
+
 def sc_drf(model: str | ModelLike, bound: int, *, space: Space | None = None,
-           timeout_s: float | None = None, rlimit: int | None = None) -> ProofResult:
-    """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)"""
+           timeout_s: float | None = None, rlimit: int | None = None,
+           progress: Progress | None = None) -> ProofResult:
+    """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)
+
+    The negated conclusion is split by its witness (``Encoding.not_seqcst_cases``: the read,
+    the cell, its writer, the write in between), and each case is one query on the same solver
+    (push/pop). The cases' disjunction is the whole negation, so unsat for every case is unsat
+    for the obligation. Each case is small for the SAT solver, where the single disjunction is
+    not: 6 events take seconds split and over ten minutes whole (docs/proofs.md). When the
+    space and the model's tear-freedom are invariant under reversing the cells, the violating
+    cell is sought in the lower half only (``Space.violating_cells``). ``rlimit`` applies to
+    each case, ``timeout_s`` to the whole bound."""
     m = _resolve(model)
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
+    deadline = None if timeout_s is None else start + timeout_s
     sym = fresh(sp)
     enc = encode(m, sym)
     s = solver(timeout_s, rlimit)
     s.add(sym.well_formed())
     s.add(enc.axioms())
     s.add(z3.Not(enc.data_race()))
-    s.add(z3.Not(enc.is_seqcst()))
-    verdict = s.check(*enc.assumptions())
-    seconds = time.perf_counter() - start
-    base = dict(theorem="sc_drf", model=m.name, bound=sp.events, seconds=seconds,
+    cases = list(enc.not_seqcst_cases(sp.violating_cells(m.tearfree)))
+    base = dict(theorem="sc_drf", model=m.name, bound=sp.events,
                 z3_version=z3.get_version_string(), space=sp)
-    if verdict == z3.unsat:
-        return ProofResult(status="proved", core=_core_names(enc, s.unsat_core()), **base)
-    if verdict == z3.sat:
-        ex = relabel(decode(s.model(), sym, enc.clk))
-        return ProofResult(status="counterexample", execution=ex,
-                           detail="valid, race-free, not is-seqcst", **base)
-    return ProofResult(status="unknown", detail=s.reason_unknown(), **base)
+    core: set[str] = set()
+    for done, case in enumerate(cases):
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return ProofResult(status="unknown", detail="out of time",
+                                   seconds=time.perf_counter() - start, **base)
+            s.set("timeout", max(1, int(left * 1000)))
+        s.push()
+        s.add(case.formula)
+        verdict = s.check(*enc.assumptions())
+        if verdict == z3.sat:
+            ex = relabel(decode(s.model(), sym, enc.clk))
+            return ProofResult(status="counterexample", execution=ex,
+                               seconds=time.perf_counter() - start,
+                               detail=f"valid, race-free, not is-seqcst: {case.describe()}",
+                               **base)
+        if verdict != z3.unsat:
+            return ProofResult(status="unknown", detail=s.reason_unknown(),
+                               seconds=time.perf_counter() - start, **base)
+        core.update(_core_names(enc, s.unsat_core()))
+        s.pop()
+        if progress is not None:
+            progress(done + 1, len(cases))
+    names = tuple(name for name, _ in enc.indicators if name in core)
+    return ProofResult(status="proved", core=names, seconds=time.perf_counter() - start,
+                       detail=f"{len(cases)} cases", **base)
 
 
 def _valid(m: ModelLike, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None,
@@ -240,10 +275,13 @@ def wasm_eq_js(bound: int, *, wasm: str | ModelLike = "wasm", js: str | ModelLik
 
 def prove_exactly(theorem: str, model_name: str | ModelLike, bound: int,
                   timeout_s: float | None = None, *, rlimit: int | None = None,
-                  space: Space | None = None) -> ProofResult:
-    """Decide one obligation over executions of exactly ``bound`` events (plus #0)."""
+                  space: Space | None = None, progress: Progress | None = None
+                  ) -> ProofResult:
+    """Decide one obligation over executions of exactly ``bound`` events (plus #0);
+    ``progress`` hears of ``sc_drf``'s cases."""
     if theorem == "sc_drf":
-        return sc_drf(model_name, bound, space=space, timeout_s=timeout_s, rlimit=rlimit)
+        return sc_drf(model_name, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
+                      progress=progress)
     if theorem == "wasm_eq_js":
         return wasm_eq_js(bound, wasm=model_name, space=space, timeout_s=timeout_s,
                           rlimit=rlimit)
@@ -252,16 +290,19 @@ def prove_exactly(theorem: str, model_name: str | ModelLike, bound: int,
 
 
 def prove(theorem: str, model_name: str | ModelLike, bound: int,
-          timeout_s: float | None = None, *, rlimit: int | None = None) -> ProofResult:
+          timeout_s: float | None = None, *, rlimit: int | None = None,
+          on_result: Callable[[ProofResult], object] | None = None) -> ProofResult:
     """Decide an obligation for every execution of 1 .. ``bound`` events: 'proved' (``bound``
     is the bound), 'counterexample' (``bound`` is its size, the smallest) or 'unknown' (at
     ``bound``). For ``wasm_eq_js``, ``model_name`` is the Wasm variant whose (†)(‡) are
     dropped; it is compared with es2017. ``timeout_s`` is the total wall-clock budget,
-    ``rlimit`` Z3's deterministic resource limit per query."""
+    ``rlimit`` Z3's deterministic resource limit per query; ``on_result`` hears of each
+    bound."""
     if theorem not in THEOREMS:
         raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                              f"known: {', '.join(THEOREMS)}")
-    run = prove_up_to(theorem, model_name, bound, timeout_s, rlimit=rlimit)
+    run = prove_up_to(theorem, model_name, bound, timeout_s, rlimit=rlimit,
+                      on_result=on_result)
     last = run.results[-1] if run.results else None
     seconds = sum(r.seconds for r in run.results)
     if last is None or (last.status == "proved" and last.bound < bound):
@@ -273,17 +314,20 @@ def prove(theorem: str, model_name: str | ModelLike, bound: int,
 def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
                 timeout_s: float | None = None, *, rlimit: int | None = None,
                 min_bound: int = 1,
-                on_result: Callable[[ProofResult], object] | None = None) -> BoundedProof:
+                on_result: Callable[[ProofResult], object] | None = None,
+                on_case: Callable[[int, int, int], object] | None = None) -> BoundedProof:
     """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
     total ``timeout_s`` runs out (each bound gets what is left). ``on_result`` hears of each
-    bound as it is decided (progress for long runs)."""
+    bound as it is decided, ``on_case(bound, done, total)`` of each case within a bound
+    (progress for long runs)."""
     start = time.perf_counter()
     results: list[ProofResult] = []
     for n in range(min_bound, max_bound + 1):
         left = None if timeout_s is None else timeout_s - (time.perf_counter() - start)
         if left is not None and left <= 0:
             break
-        r = prove_exactly(theorem, model, n, left, rlimit=rlimit)
+        progress = None if on_case is None else functools.partial(on_case, n)
+        r = prove_exactly(theorem, model, n, left, rlimit=rlimit, progress=progress)
         results.append(r)
         if on_result is not None:
             on_result(r)

@@ -8,7 +8,7 @@ further memory events (read, write or rmw; unord or seqcst) of up to ``events`` 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import attrs
 
@@ -23,6 +23,10 @@ from semantics.events import (
     rmw,
     wr,
 )
+
+FULL_BOUND = 7
+"""The bound ``weakwasm prove`` and ``weakwasm check`` go up to by default (a minute or two
+per model for ``sc_drf``; ``bench/prove_bounds.py`` finds how far ten minutes reach)."""
 
 KINDS = (Kind.RD, Kind.WR, Kind.RMW)
 """Symbolic kind ``k`` stands for ``KINDS[k]``."""
@@ -56,6 +60,11 @@ class Space:
         """Number of events including the allocation event #0."""
         return self.events + 1
 
+    def describe(self) -> str:
+        """The scope of a result over this space, for reports."""
+        return (f"data accesses of {'/'.join(map(str, self.widths))} bytes over "
+                f"{self.cells} cells; no len region, fences or wait/notify")
+
     def shapes(self) -> Iterator[tuple[Kind, bool, int, int]]:
         """Every (kind, seqcst, offset, width) an event may take: atomics are naturally
         aligned (misaligned atomics trap in [T]), rmw is always seqcst."""
@@ -68,6 +77,37 @@ class Space:
                         if sc and off % w:
                             continue
                         yield kind, sc, off, w
+
+    def mirror(self, off: int, width: int) -> int:
+        """The offset of the access (off, width) once cells are reversed (c -> cells-1-c)."""
+        return self.cells - off - width
+
+    def mirror_invariant(self, pred: Callable[[Action], bool]) -> bool:
+        """Reversing the cells maps the space onto itself and keeps ``pred``: every shape's
+        mirror image is a shape with the same ``pred``. Every other constraint reads cells only
+        through covers, same range, overlap and per-cell reads-from, which any permutation of
+        cells keeps; so then a counterexample whose violating cell is ``c`` has a mirror image,
+        also a counterexample, whose violating cell is ``cells-1-c``."""
+        shapes = set(self.shapes())
+        for kind, sc, off, w in shapes:
+            image = (kind, sc, self.mirror(off, w), w)
+            if image not in shapes or pred(zero_action(kind, sc, off, w)) != pred(
+                    zero_action(*image)):
+                return False
+        return True
+
+    def violating_cells(self, pred: Callable[[Action], bool]) -> tuple[int, ...]:
+        """Cells a violation needs to be sought in: half of them when ``mirror_invariant``."""
+        if self.mirror_invariant(pred):
+            return tuple(range((self.cells + 1) // 2))
+        return tuple(range(self.cells))
+
+
+def zero_action(kind: Kind, sc: bool, off: int, width: int) -> Action:
+    """The action of this shape with zero bytes: predicates on shapes ignore the bytes."""
+    zeros = (0,) * width
+    return concrete_action(kind, sc, off, zeros if kind is not Kind.WR else (),
+                           zeros if kind is not Kind.RD else ())
 
 
 def concrete_action(kind: Kind, sc: bool, off: int, read: tuple[int, ...],

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import attrs
 import z3
 
-from proofs.space import INIT_ACTION, KINDS, Space, concrete_action
+from proofs.space import INIT_ACTION, KINDS, Space, zero_action
 from semantics.events import Action, Kind
 
 RD, WR, RMW = 0, 1, 2
@@ -110,10 +110,7 @@ class SymExec:
             return z3.BoolVal(pred(INIT_ACTION))
         cases = []
         for kind, sc, off, w in self.space.shapes():
-            zeros = (0,) * w
-            act = concrete_action(kind, sc, off, zeros if kind is not Kind.WR else (),
-                                  zeros if kind is not Kind.RD else ())
-            if pred(act):
+            if pred(zero_action(kind, sc, off, w)):
                 cases.append(self.shape_is(i, kind, sc, off, w))
         return z3.Or(cases) if cases else z3.BoolVal(False)
 

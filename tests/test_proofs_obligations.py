@@ -3,10 +3,13 @@ checker (semantics/model.py)."""
 
 from __future__ import annotations
 
+import attrs
 import pytest
 import z3
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from proofs.concrete import pin
+from proofs.concrete import mirror, pin
 from proofs.encoding import encode
 from proofs.obligations import (
     ProofResult,
@@ -21,6 +24,7 @@ from proofs.obligations import (
 )
 from proofs.space import INIT_ACTION, Space, concrete_action
 from proofs.symbolic import fresh
+from properties.strategies import Bounds, graphs
 from semantics import model as M
 from semantics.events import (
     INIT_THREAD,
@@ -33,7 +37,7 @@ from semantics.events import (
     size,
 )
 
-CI_BOUND = 4
+CI_BOUND = 5
 
 
 def assert_sc_drf_counterexample(r: ProofResult, m: M.Model) -> Execution:
@@ -166,3 +170,59 @@ def test_stephen_is_allowed_by_wasm_without_daggers_and_forbidden_by_es2017() ->
         assert s.check(*enc.assumptions()) == expected
         if expected == z3.unsat:
             assert any("es2017-memory-order" in str(c) for c in s.unsat_core())
+
+
+# --- the split of the negated conclusion, and the mirror symmetry --------------------------
+
+def test_the_cases_together_are_exactly_not_is_seqcst() -> None:
+    """Two byte values, so that the 'byte differs' part of a case is exercised too."""
+    sym = fresh(Space(3, values=2))
+    enc = encode(M.get_model("wasm"), sym)
+    cases = list(enc.not_seqcst_cases())
+    assert len(cases) == 3 * 4 * 3 * 3  # read, cell, writer, (nothing | a write between)
+    s = solver()
+    s.add(*sym.well_formed())
+    s.add(z3.Or([c.formula for c in cases]) != z3.Not(enc.is_seqcst()))
+    assert s.check() == z3.unsat
+
+
+@pytest.mark.parametrize("name", sorted(M.MODELS))
+def test_every_variant_is_mirror_invariant_so_half_the_cells_suffice(name: str) -> None:
+    sp = Space(6)
+    assert sp.mirror_invariant(M.get_model(name).tearfree)
+    assert sp.violating_cells(M.get_model(name).tearfree) == (0, 1)
+
+
+def test_without_the_symmetry_every_cell_is_searched() -> None:
+    assert not Space(6).mirror_invariant(lambda a: a.offset == 0)
+    assert Space(6).violating_cells(lambda a: a.offset == 0) == (0, 1, 2, 3)
+    # three cells: a pair at 0 is aligned, its mirror image at 1 is not
+    assert not Space(6, cells=3, widths=(1, 2)).mirror_invariant(lambda a: True)
+
+
+MIRROR_CELLS = 16  # graphs touch bytes 0..8 (two i32 slots, a misaligned i64), widths | 16
+
+
+@settings(max_examples=150, deadline=None)
+@given(graphs(Bounds(threads=(2, 3), events=3, slots=2, with_tot=True)),
+       st.sampled_from(sorted(M.MODELS)))
+def test_the_explicit_model_cannot_tell_an_execution_from_its_mirror(g: object,
+                                                                     name: str) -> None:
+    m = M.get_model(name)
+    ex = g.ex  # type: ignore[attr-defined]
+    image = mirror(ex, MIRROR_CELLS)
+    assert mirror(image, MIRROR_CELLS) == ex
+    assert ex.tot is not None
+    assert (isinstance(M.check(ex, m, ex.tot), M.Ok)
+            == isinstance(M.check(image, m, ex.tot), M.Ok))
+    assert (M.data_race(ex, m) is None) == (M.data_race(image, m) is None)
+    assert M.is_seqcst(ex, ex.tot) == M.is_seqcst(image, ex.tot)
+
+
+def test_a_counterexample_in_the_upper_cells_has_its_image_in_the_lower_ones() -> None:
+    mutant = M.get_model("wasm").without("sc-last-visible-ddagger")
+    cex = prove_up_to("sc_drf", mutant, CI_BOUND).counterexample
+    assert cex is not None and cex.execution is not None
+    image = mirror(cex.execution, 4)
+    assert image != cex.execution
+    assert_sc_drf_counterexample(attrs.evolve(cex, execution=image), mutant)
