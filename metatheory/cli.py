@@ -202,6 +202,9 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
                    help=f"largest number of events (default {FULL_BOUND})")
     p.add_argument("--timeout", type=float, default=600.0,
                    help="total seconds for all bounds (default 600)")
+    p.add_argument("--rlimit", type=int, default=None,
+                   help="Z3's deterministic resource limit per query (default none): the "
+                        "same limit gives the same result on any machine")
 
 
 def _say(err: TextIO, line: str) -> None:
@@ -225,7 +228,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
     try:
         model = resolve_model(args.model)  # variants and mutants alike
-        run = prove_up_to(args.theorem, model, args.bound, args.timeout,
+        run = prove_up_to(args.theorem, model, args.bound, args.timeout, rlimit=args.rlimit,
                           on_result=lambda r: _say(err, r.summary()),
                           on_case=_case_counter(err))
     except (UnknownTheorem, ValueError) as e:

@@ -39,9 +39,9 @@ from semantics.runtime import (
     thread_results,
     thread_status,
 )
+from semantics.sexp import ParseError
 from semantics.step import Emit, Hole, settle, thread_steps
 from semantics.syntax import F32, F64, FuncType, MemType, Module
-from semantics.text import ParseError
 from semantics.validation import ValidationError, module_ok
 
 DEFAULT_MAX_STEPS = 200_000

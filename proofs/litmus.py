@@ -4,21 +4,15 @@ The explicit enumerator (``semantics.executions``) explores each thread into com
 (``ThreadPath``s, read values fixed in their events) and checks every combination of one path
 per thread with ``model.consistent``. Here the same question is one SMT query:
 
-- a bit-vector selector per thread (and per observer function) picks one of its paths;
-- events live in *slots*, numbered as ``combine`` numbers a combination's events: slot 0 is the
-  allocation, then slot (t, k) holds the k-th event of thread t's selected path, then the
-  observer function's events, then the observer's SeqCst loads. Once the selectors are fixed,
-  every slot's event is concrete (offsets, widths, orders, bytes); a slot beyond the selected
-  path's length is absent (no access, no hb edge);
-- reads-from is symbolic: per read cell one writer slot that writes that cell with the byte
-  read; an observer load takes whichever byte its writer wrote (as ``combine`` offers them);
+- a bit-vector selector per thread (and per observer function) picks one of its paths, which
+  fixes the event in every slot (``proofs.layout``);
+- reads-from is symbolic, one region at a time (``proofs.regions``);
 - hb is the least relation over the model's generators (po, spawn, sync, alloc) and the
   ``init-hb`` edges, closed exactly (Floyd-Warshall over Boolean terms); tot is clocks;
 - every axiom of the model is encoded by name through ``proofs.encoding.ENCODERS``, once per
-  region (``data`` and ``len``): the axioms of ``semantics.axioms`` quantify over the accesses
-  of one region at a time, and ``RegionView`` presents one region in the vocabulary of
-  ``SymExec``. So bounds checks (``len`` reads), ``memory.size`` and ``memory.grow`` (an rmw of
-  ``len`` plus a Fill of the new bytes) are encoded like any other access.
+  region's ``RegionView``. So bounds checks (``len`` reads), ``memory.size`` and
+  ``memory.grow`` (an rmw of ``len`` plus a Fill of the new bytes) are encoded like any other
+  access.
 
 Outcomes are enumerated with blocking clauses on the selected paths' finals and the observed
 bytes, and compared with the explicit enumerator's (``compare``, ``check_corpus``).
@@ -27,7 +21,7 @@ bytes, and compared with the explicit enumerator's (``compare``, ``check_corpus`
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -35,31 +29,16 @@ import attrs
 import z3
 
 from proofs.encoding import ENCODERS, GENERATORS, Encoding, Matrix, UnknownAxiom
+from proofs.layout import Candidates, Layout, assemble, candidate_paths, layout, observe_of
+from proofs.regions import FALSE, TRUE, RegionView, and_, or_, region_view
 from proofs.symbolic import Num, bits, ult
 from semantics import executions as X
 from semantics.condition import Mem, Observable, Reg, Trap
-from semantics.events import (
-    LEN,
-    MEM_DATA,
-    Action,
-    Event,
-    Execution,
-    Kind,
-    Ord,
-    Region,
-    access_range,
-    is_memory,
-    overlap,
-    reading,
-    same,
-    size,
-    writing,
-)
+from semantics.events import LEN, MEM_DATA, Event, Execution, Kind, Ord, is_memory, overlap
 from semantics.herd import run_test, seeds_of
 from semantics.herd import state_of as herd_state_of
 from semantics.litmus import LitmusTest, load_test
 from semantics.model import Model, get_model
-from semantics.syntax import Program
 
 Final = tuple[tuple[str, int], ...]
 Observed = tuple[tuple[int, int, int], ...]
@@ -69,344 +48,11 @@ if any) and the observer's loads as (addr, width, value), in ``observe`` order: 
 ``ValidExecution.paths`` and ``ValidExecution.observed`` say of a valid execution."""
 State = tuple[tuple[Observable, int], ...]
 
-VALUE_BITS = 64  # store values: bytes, and lengths up to 65536 pages of 64 KiB
 SEED = 0
 
 
 class OutOfScope(ValueError):
     """A program the litmus encoding cannot represent; the message says what and why."""
-
-
-# --- candidate paths: the explicit enumerator's first phase ------------------------------------
-
-
-@attrs.frozen
-class Candidates:
-    """Per thread (then the observer function, if any) the complete runs the explicit enumerator
-    combines, the observer's loads, and each exploration bound that was hit."""
-
-    program: Program
-    groups: tuple[tuple[X.ThreadPath, ...], ...]
-    observe: tuple[tuple[int, int], ...]
-    has_observer: bool
-    reports: tuple[str, ...]
-
-
-def observe_of(test: LitmusTest) -> tuple[tuple[int, int], ...]:
-    """The (addr, width) loads of the final observer, in ``herd.run_test``'s order."""
-    return tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
-
-
-def candidate_paths(test: LitmusTest, bounds: X.Bounds = X.DEFAULT_BOUNDS) -> Candidates:
-    """The thread paths of ``enumerate_executions`` (same offers, same fixed point of written
-    values, same justification filter), before it combines them: the solver must choose among
-    exactly the runs the enumerator chooses among, or the comparison would test exploration."""
-    program = test.program
-    seeds, cell_seeds = seeds_of(test)
-    runs = X.thread_runs(program, observer=test.observer, seeds=seeds, cell_seeds=cell_seeds,
-                         bounds=bounds)
-    return Candidates(program, runs.per_thread, observe_of(test),
-                      test.observer is not None, runs.reports)
-
-
-# --- the slot layout: combine's events and spawn edges, over alternatives ----------------------
-
-
-@attrs.frozen
-class Alt:
-    """Path ``path`` of group ``group`` puts ``event`` in this slot."""
-
-    group: int
-    path: int
-    event: Event
-
-
-@attrs.frozen
-class Slot:
-    """A fixed event (the allocation, an observer load) or the alternatives for the
-    ``index``-th event of group ``group``."""
-
-    group: int | None
-    index: int
-    fixed: Event | None = None
-    alts: tuple[Alt, ...] = ()
-
-    def events(self) -> list[Event]:
-        return [self.fixed] if self.fixed is not None else [a.event for a in self.alts]
-
-
-@attrs.frozen
-class Layout:
-    """Every slot of a test's candidate executions, in ``combine``'s numbering."""
-
-    cands: Candidates
-    alloc: Event
-    slots: tuple[Slot, ...]
-    obs_group: int | None  # the observer function's group
-    loads: tuple[int, ...]  # the observer loads' slots
-
-    @property
-    def n_threads(self) -> int:
-        return len(self.cands.groups) - (1 if self.cands.has_observer else 0)
-
-    def group_slots(self, g: int) -> list[int]:
-        return [i for i, s in enumerate(self.slots) if s.group == g]
-
-
-def layout(cands: Candidates) -> Layout:
-    alloc = X.allocation_event(cands.program)
-    n_threads = len(cands.groups) - (1 if cands.has_observer else 0)
-    slots: list[Slot] = [Slot(None, 0, fixed=alloc)]
-    for g, paths in enumerate(cands.groups):
-        for k in range(max((len(p.events) for p in paths), default=0)):
-            slots.append(Slot(g, k, alts=tuple(
-                Alt(g, j, p.events[k] if g < n_threads
-                    else attrs.evolve(p.events[k], thread=n_threads))
-                for j, p in enumerate(paths) if len(p.events) > k)))
-    loads = []
-    for j, (addr, width) in enumerate(cands.observe):
-        load = Action(Kind.RD, MEM_DATA, addr, Ord.SEQCST, read=(0,) * width)
-        loads.append(len(slots))
-        slots.append(Slot(None, j, fixed=Event(0, n_threads, 0, (load,), "observe")))
-    return Layout(cands, alloc, tuple(slots), n_threads if cands.has_observer else None,
-                  tuple(loads))
-
-
-def assemble(lay: Layout, picks: Sequence[int]) -> tuple[list[Event], frozenset[tuple[int, int]],
-                                                         dict[int, int]]:
-    """The events and spawn edges ``combine`` builds from the paths ``picks`` (one index per
-    group), and the map from present slots to event ids. Observer loads keep placeholder bytes."""
-    paths = [lay.cands.groups[g][j] for g, j in enumerate(picks)]
-    n = lay.n_threads
-    events: list[Event] = [lay.alloc]
-    where: dict[int, int] = {0: 0}
-    starts: list[int] = []
-    last: list[int] = []
-
-    def place(g: int, evs: list[Event]) -> None:
-        for slot, e in zip(lay.group_slots(g), evs, strict=False):
-            where[slot] = e.eid
-        events.extend(evs)
-
-    for g, p in enumerate(paths[:n]):
-        base = len(events)
-        place(g, [attrs.evolve(e, eid=base + e.index) for e in p.events])
-        if p.events:
-            starts.append(base)
-            last.append(len(events) - 1)
-    first_obs = len(events)
-    n_obs_func = 0
-    if lay.obs_group is not None:
-        obs = paths[lay.obs_group]
-        place(lay.obs_group, [attrs.evolve(e, eid=first_obs + e.index, thread=n)
-                              for e in obs.events])
-        n_obs_func = len(obs.events)
-    for j, slot in enumerate(lay.loads):
-        load = lay.slots[slot].events()[0]
-        where[slot] = len(events)
-        events.append(attrs.evolve(load, eid=len(events), index=n_obs_func + j))
-    if len(events) > first_obs:
-        starts.append(first_obs)
-    spawn = frozenset({(0, b) for b in starts}
-                      | ({(a, first_obs) for a in last} if len(events) > first_obs else set()))
-    return events, spawn, where
-
-
-# --- one region, in the vocabulary of SymExec ---------------------------------------------------
-
-TRUE = z3.BoolVal(True)
-FALSE = z3.BoolVal(False)
-
-
-def _or(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
-    """Or, folding constants: most slot pairs are statically unrelated."""
-    kept = []
-    for x in xs:
-        if z3.is_true(x):
-            return TRUE
-        if not z3.is_false(x):
-            kept.append(x)
-    return FALSE if not kept else kept[0] if len(kept) == 1 else z3.Or(kept)
-
-
-def _and(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
-    kept = []
-    for x in xs:
-        if z3.is_false(x):
-            return FALSE
-        if not z3.is_true(x):
-            kept.append(x)
-    return TRUE if not kept else kept[0] if len(kept) == 1 else z3.And(kept)
-
-
-def _shape(a: Action) -> tuple[object, ...]:
-    """Everything a predicate on an access reads except its bytes (tear-freedom reads the
-    order, kind, NOTEARS, alignment and size)."""
-    return (a.kind, a.ord, a.offset, size(a), a.notears)
-
-
-def _select(options: Sequence[tuple[z3.BoolRef, int]]) -> Num:
-    """The value whose (mutually exclusive) guard holds; 0 when none does."""
-    by_value: dict[int, list[z3.BoolRef]] = {}
-    for g, v in options:
-        by_value.setdefault(v, []).append(g)
-    term: Num = z3.BitVecVal(0, VALUE_BITS)
-    for v, gs in sorted(by_value.items(), reverse=True):
-        guard = _or(gs)
-        if z3.is_true(guard):
-            return z3.BitVecVal(v, VALUE_BITS)
-        if not z3.is_false(guard):
-            term = z3.If(guard, z3.BitVecVal(v, VALUE_BITS), term)
-    return term
-
-
-@attrs.frozen
-class _Size:
-    size: int
-
-
-Guarded = tuple[tuple[z3.BoolRef, Action], ...]
-
-
-@attrs.frozen(eq=False)
-class RegionView:
-    """The accesses of one region as ``proofs.symbolic.SymExec`` presents a bounded execution
-    to the axiom encoders: event ids are slots, cells are the cells of this region that some
-    event reads (local cell ``c`` is cell ``cell_keys[c]``), and every predicate implies that
-    its slots are present."""
-
-    region: Region
-    space: _Size
-    cell_keys: tuple[int, ...]
-    accesses: tuple[Guarded, ...]  # per slot: (guard, its access to this region)
-    shapes: tuple[Guarded, ...]  # the same, one representative per _shape
-    read_m: tuple[z3.BoolRef, ...]
-    write_m: tuple[z3.BoolRef, ...]
-    sc_m: tuple[z3.BoolRef, ...]
-    cover_m: Matrix  # [slot][cell]
-    read_cell_m: Matrix
-    write_cell_m: Matrix
-    same_m: Matrix  # [slot][slot]
-    overlap_m: Matrix
-    has_src: tuple[tuple[bool, ...], ...]  # some alternative of the slot reads the cell
-    src: tuple[tuple[Num, ...], ...]
-    rb: tuple[tuple[Num, ...], ...]
-    wb: tuple[tuple[Num, ...], ...]
-
-    @property
-    def ids(self) -> range:
-        return range(self.space.size)
-
-    @property
-    def cells(self) -> range:
-        return range(len(self.cell_keys))
-
-    def reading(self, i: int) -> z3.BoolRef:
-        return self.read_m[i]
-
-    def writing(self, i: int) -> z3.BoolRef:
-        return self.write_m[i]
-
-    def seqcst(self, i: int) -> z3.BoolRef:
-        return self.sc_m[i]
-
-    def covers(self, i: int, c: int) -> z3.BoolRef:
-        return self.cover_m[i][c]
-
-    def same(self, i: int, j: int) -> z3.BoolRef:
-        return self.same_m[i][j]
-
-    def overlap(self, i: int, j: int) -> z3.BoolRef:
-        return self.overlap_m[i][j]
-
-    def sync(self, i: int, j: int) -> z3.BoolRef:
-        return _and((self.sc_m[i], self.sc_m[j], self.same_m[i][j]))
-
-    def read_cell(self, r: int, c: int) -> z3.BoolRef:
-        """``reading(r) & covers(r, c)``."""
-        return self.read_cell_m[r][c]
-
-    def write_cell(self, w: int, c: int) -> z3.BoolRef:
-        return self.write_cell_m[w][c]
-
-    def rf(self, w: int, r: int, c: int) -> z3.BoolRef:
-        if w == r or not self.has_src[r][c]:
-            return FALSE
-        return _and((self.read_cell_m[r][c], self.src[r][c] == w))
-
-    def reads_from(self, w: int, r: int) -> z3.BoolRef:
-        return _or(self.rf(w, r, c) for c in self.cells)
-
-    def predicate(self, i: int, pred: Callable[[Action], bool]) -> z3.BoolRef:
-        return _or(g for g, a in self.shapes[i] if pred(a))
-
-    def well_formed(self) -> list[z3.BoolRef]:
-        """Each read cell of a present slot reads from one other present slot that writes the
-        cell with the byte read: the writers ``combine`` offers (an observer load's byte is
-        its writer's, since its ``rb`` is free)."""
-        out: list[z3.BoolRef] = []
-        for r in self.ids:
-            for c in self.cells:
-                if not self.has_src[r][c]:
-                    continue
-                writers = [_and((self.src[r][c] == w, self.write_cell_m[w][c],
-                                 self.rb[r][c] == self.wb[w][c]))
-                           for w in self.ids if w != r]
-                out.append(z3.Implies(self.read_cell_m[r][c], _or(writers)))
-        return out
-
-
-def region_view(lay: Layout, region: Region, guards: Sequence[Sequence[z3.BoolRef]],
-                prefix: str = "") -> RegionView:
-    """``guards[i][x]`` holds when alternative ``x`` of slot ``i`` is the selected one."""
-    n = len(lay.slots)
-    accesses: list[Guarded] = []
-    for i, s in enumerate(lay.slots):
-        acc = [(g, e.access(region)) for g, e in zip(guards[i], s.events(), strict=True)]
-        accesses.append(tuple((g, a) for g, a in acc if a is not None))
-    shapes: list[Guarded] = []
-    for acc in accesses:
-        grouped: dict[tuple[object, ...], tuple[list[z3.BoolRef], Action]] = {}
-        for g, a in acc:
-            grouped.setdefault(_shape(a), ([], a))[0].append(g)
-        shapes.append(tuple((_or(gs), a) for gs, a in grouped.values()))
-    keys = sorted({k for acc in accesses for _, a in acc if reading(a) for k in access_range(a)})
-
-    def any_of(i: int, pred: Callable[[Action], bool]) -> z3.BoolRef:
-        return _or(g for g, a in shapes[i] if pred(a))
-
-    def pairwise(rel: Callable[[Action, Action], bool]) -> Matrix:
-        return tuple(tuple(_or(_and((g1, g2)) for g1, a1 in shapes[i] for g2, a2 in shapes[j]
-                               if rel(a1, a2)) for j in range(n)) for i in range(n))
-
-    def per_cell(i: int, k: int, pred: Callable[[Action], bool]) -> Guarded:
-        return tuple((g, a) for g, a in accesses[i] if pred(a) and k in access_range(a))
-
-    src, rb, wb, has, rc, wc = [], [], [], [], [], []
-    for i in range(n):
-        reads = [per_cell(i, k, reading) for k in keys]
-        writes = [per_cell(i, k, writing) for k in keys]
-        has.append(tuple(bool(r) for r in reads))
-        rc.append(tuple(_or(g for g, _ in r) for r in reads))
-        wc.append(tuple(_or(g for g, _ in w) for w in writes))
-        src.append(tuple(z3.BitVec(f"{prefix}src{i}_{region}_{k}", bits(n)) if r
-                         else z3.BitVecVal(0, bits(n)) for k, r in zip(keys, reads, strict=True)))
-        rb.append(tuple(z3.BitVec(f"{prefix}obs{i}_{k}", VALUE_BITS) if i in lay.loads and r
-                        else _select([(g, a.read[k - a.offset]) for g, a in r])
-                        for k, r in zip(keys, reads, strict=True)))
-        wb.append(tuple(_select([(g, a.write[k - a.offset]) for g, a in w])
-                        for k, w in zip(keys, writes, strict=True)))
-    return RegionView(
-        region=region, space=_Size(n), cell_keys=tuple(keys), accesses=tuple(accesses),
-        shapes=tuple(shapes),
-        read_m=tuple(any_of(i, reading) for i in range(n)),
-        write_m=tuple(any_of(i, writing) for i in range(n)),
-        sc_m=tuple(any_of(i, lambda a: a.ord is Ord.SEQCST) for i in range(n)),
-        cover_m=tuple(tuple(any_of(i, lambda a, k=k: k in access_range(a)) for k in keys)
-                      for i in range(n)),
-        read_cell_m=tuple(rc), write_cell_m=tuple(wc),
-        same_m=pairwise(same), overlap_m=pairwise(overlap),
-        has_src=tuple(has), src=tuple(src), rb=tuple(rb), wb=tuple(wb))
 
 
 # --- the whole query ------------------------------------------------------------------------
@@ -429,11 +75,11 @@ class LitmusEncoding:
         return next(v for v in self.views if v.region == MEM_DATA)
 
     def selected(self, g: int, paths: Iterable[int]) -> z3.BoolRef:
-        return _or(self.choice[g] == j for j in paths)
+        return or_(self.choice[g] == j for j in paths)
 
     def axiom(self, name: str) -> z3.BoolRef:
         """The model's axiom ``name`` (``ENCODERS[name]``) over every region."""
-        return _and(ENCODERS[name](Encoding(self.model, v, self.clk,  # type: ignore[arg-type]
+        return and_(ENCODERS[name](Encoding(self.model, v, self.clk,  # type: ignore[arg-type]
                                             self.hb, self.indicators))
                     for v in self.views)
 
@@ -469,7 +115,7 @@ def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEn
                    for g, ps in enumerate(cands.groups))
     guards = [[TRUE] if s.fixed is not None else [choice[a.group] == a.path for a in s.alts]
               for s in lay.slots]
-    present = tuple(_or(gs) for gs in guards)
+    present = tuple(or_(gs) for gs in guards)
     regions = sorted({a.region for s in lay.slots for e in s.events() for a in e.actions
                       if a.region is not None and is_memory(a)})
     views = tuple(region_view(lay, r, guards, prefix) for r in regions)
@@ -480,7 +126,7 @@ def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEn
     if model.hb_transitive:
         n = len(base)
         for k in range(n):
-            hb = [[_or((hb[a][b], _and((hb[a][k], hb[k][b])))) for b in range(n)]
+            hb = [[or_((hb[a][b], and_((hb[a][k], hb[k][b])))) for b in range(n)]
                   for a in range(n)]
     clk = tuple(z3.BitVec(f"{prefix}clk{i}", bits(len(lay.slots))) for i in range(len(lay.slots)))
     enc = LitmusEncoding(model, lay, choice, present, views, clk,
@@ -504,7 +150,7 @@ def _generated(lay: Layout, gens: Sequence[str], ind: dict[str, z3.BoolRef],
 
     def add(a: int, b: int, guard: z3.BoolRef) -> None:
         if a != b:
-            base[a][b] = _or((base[a][b], guard))
+            base[a][b] = or_((base[a][b], guard))
 
     obs_slots = lay.group_slots(lay.obs_group) if lay.obs_group is not None else []
     if "po" in gens:
@@ -528,10 +174,10 @@ def _generated(lay: Layout, gens: Sequence[str], ind: dict[str, z3.BoolRef],
             if ids:
                 add(0, ids[0], present[ids[0]])
             for k, a in enumerate(ids):
-                ends = _or(choice[g] == j for j, p in enumerate(lay.cands.groups[g])
+                ends = or_(choice[g] == j for j, p in enumerate(lay.cands.groups[g])
                            if len(p.events) == k + 1)
                 for b, gb in firsts:
-                    add(a, b, _and((ends, gb)))
+                    add(a, b, and_((ends, gb)))
         for b, gb in firsts:
             add(0, b, gb)
     if "sync" in gens:
@@ -539,18 +185,18 @@ def _generated(lay: Layout, gens: Sequence[str], ind: dict[str, z3.BoolRef],
             for a in range(n):
                 for b in range(n):
                     if a != b:
-                        add(a, b, _and((v.sync(a, b), v.reads_from(a, b))))
+                        add(a, b, and_((v.sync(a, b), v.reads_from(a, b))))
     if "init-hb" in ind:
         for v in views:
             for init in (a for a in lay.alloc.actions
                          if a.ord is Ord.INIT and a.region == v.region):
                 for b in range(1, n):
-                    add(0, b, _and((ind["init-hb"],
-                                    _or(g for g, a in v.accesses[b] if overlap(init, a)))))
+                    add(0, b, and_((ind["init-hb"],
+                                    or_(g for g, a in v.accesses[b] if overlap(init, a)))))
     if "alloc" in gens:
         addrs = allocated_addrs(lay.alloc)
         for b in range(1, n):
-            add(0, b, _or(g for g, e in zip(guards[b], lay.slots[b].events(), strict=True)
+            add(0, b, or_(g for g, e in zip(guards[b], lay.slots[b].events(), strict=True)
                           if any(a.region is not None and a.region.addr in addrs
                                  for a in e.actions)))
     return base
@@ -628,7 +274,7 @@ def solve_outcomes(test: LitmusTest, model: Model,
                        for g, ps in enumerate(cands.groups)]
         same_bytes = [t == b for terms, bs in zip(observed, got, strict=True)
                       for t, b in zip(terms, bs, strict=True)]
-        s.add(z3.Not(_and(same_finals + same_bytes)))
+        s.add(z3.Not(and_(same_finals + same_bytes)))
     return SolverRun(frozenset(found), tuple(found.items()), time.perf_counter() - start,
                      cands.reports)
 

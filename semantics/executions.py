@@ -496,7 +496,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
                 cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
                 bounds: Bounds = DEFAULT_BOUNDS) -> Runs:
     """The first phase of ``enumerate_executions``: which runs exist. The solver of
-    ``proofs/litmus.py`` chooses among exactly these."""
+    ``proofs/litmus.py`` chooses among exactly these (via ``proofs/layout.py``)."""
     store = runtime.instantiate(program).store
     funcs = list(program.threads) + ([observer] if observer is not None else [])
     alloc = allocation_event(program)

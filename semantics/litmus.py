@@ -25,8 +25,9 @@ import attrs
 from semantics import condition as cond
 from semantics import wast
 from semantics.events import PAGE, le_bytes
+from semantics.sexp import ParseError
 from semantics.syntax import Block, Func, If, Instr, MemType, Module, Program, ValType
-from semantics.text import ParseError, parse_body, print_body
+from semantics.text import parse_body, print_body
 from semantics.validation import ValidationError, program_ok
 
 MAX_PAGES = 65536

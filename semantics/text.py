@@ -1,33 +1,34 @@
-"""WAT text of instructions and function bodies: tokens, S-expressions, literals, parse, print.
+"""WAT text of instructions and function bodies: parse (from S-expressions) and print.
 
 Conventions, declared once:
 
-- ``read`` turns text into S-expressions (``Token`` atoms and strings, ``SList`` lists), each with
-  its line and column; ``parse_body`` and the script parser of ``wast.py`` work on those;
 - instruction sequences may mix folded ``(op imm* operand*)`` and flat ``op imm*`` forms; a folded
   instruction means its operands' instructions, in order, followed by the instruction itself;
 - names (``$x``) resolve to indices while parsing; ``Func.local_names``, ``Block.label`` and
-  ``If.label`` keep the names so that printing gives them back;
-- integer constants are stored as unsigned ints of their type's width, floats as bit patterns.
+  ``If.label`` keep the names so that printing gives them back.
 """
 
 from __future__ import annotations
 
-import re
-import struct
 from collections.abc import Mapping, Sequence
-from fractions import Fraction
-from typing import Union
 
 import attrs
 
+from semantics.literals import (
+    parse_float,
+    parse_int,
+    parse_uint,
+    parse_valtype,
+    print_float,
+    print_int,
+)
+from semantics.sexp import ATOM, Cursor, ParseError, SList, Token, end_position, error_at, read
 from semantics.syntax import (
     CONST_OPS,
     CONTROL_OPS,
     MEM_OPS,
     MEMORY_OPS,
     NUM_OPS,
-    VALTYPES,
     VARIABLE_OPS,
     Block,
     Func,
@@ -38,391 +39,6 @@ from semantics.syntax import (
     Node,
     ValType,
 )
-
-
-class ParseError(ValueError):
-    """Malformed text: where (``line``, ``col``), what was ``expected`` and what was ``found``."""
-
-    def __init__(self, line: int, col: int, expected: str, found: str) -> None:
-        super().__init__(f"line {line}, column {col}: expected {expected}, found {found}")
-        self.line = line
-        self.col = col
-        self.expected = expected
-        self.found = found
-
-
-# --- tokens and S-expressions ---------------------------------------------------------------
-
-ATOM = "atom"
-STRING = "string"
-
-
-@attrs.frozen
-class Token:
-    """An atom (keyword, ``$name``, number) or a string (``text`` is then its decoded value)."""
-
-    kind: str
-    text: str
-    line: int
-    col: int
-
-    @property
-    def shown(self) -> str:
-        return repr(self.text) if self.kind == STRING else f"'{self.text}'"
-
-
-@attrs.frozen
-class SList:
-    items: tuple[SExp, ...]
-    line: int
-    col: int
-    end_line: int  # position of the closing ')'
-    end_col: int
-
-    @property
-    def head(self) -> str | None:
-        """The keyword that opens the list, if any."""
-        if self.items and isinstance(self.items[0], Token) and self.items[0].kind == ATOM:
-            return self.items[0].text
-        return None
-
-
-SExp = Union[Token, SList]
-
-_IDCHARS = r"[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]"
-_ATOM_RE = re.compile(_IDCHARS + "+")
-_SPACE_RE = re.compile(r"[ \t\r\n]+")
-_ESCAPES = {"t": 9, "n": 10, "r": 13, '"': 34, "'": 39, "\\": 92}
-
-
-class _Positions:
-    """Line and column of an offset in ``src``, which itself starts at (line, col) of its file."""
-
-    def __init__(self, src: str, line: int, col: int) -> None:
-        self.starts = [0] + [i + 1 for i, c in enumerate(src) if c == "\n"]
-        self.line = line
-        self.col = col
-
-    def at(self, offset: int) -> tuple[int, int]:
-        lo, hi = 0, len(self.starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if self.starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        col = offset - self.starts[lo] + 1
-        return self.line + lo, col + (self.col - 1 if lo == 0 else 0)
-
-
-def _string(src: str, i: int, pos: _Positions) -> tuple[str, int]:
-    """The decoded string literal starting at ``src[i] == '"'`` and the offset after it."""
-    out = bytearray()
-    j = i + 1
-    while True:
-        if j >= len(src) or src[j] == "\n":
-            raise ParseError(*pos.at(i), "a closing '\"' of this string", "end of line")
-        c = src[j]
-        if c == '"':
-            return out.decode("utf-8", errors="surrogateescape"), j + 1
-        if c != "\\":
-            out += c.encode("utf-8")
-            j += 1
-            continue
-        e = src[j + 1 : j + 2]
-        if e in _ESCAPES:
-            out.append(_ESCAPES[e])
-            j += 2
-        elif re.fullmatch(r"[0-9a-fA-F]{2}", src[j + 1 : j + 3]):
-            out.append(int(src[j + 1 : j + 3], 16))
-            j += 3
-        elif m := re.match(r"u\{([0-9a-fA-F]+)\}", src[j + 1 :]):
-            out += chr(int(m.group(1), 16)).encode("utf-8", errors="surrogatepass")
-            j += 1 + m.end()
-        else:
-            raise ParseError(*pos.at(j), "an escape (\\t \\n \\r \\\" \\' \\\\ \\hh \\u{h+})",
-                             repr("\\" + e))
-
-
-def tokenize(src: str, *, line: int = 1, col: int = 1) -> list[Token]:
-    """The tokens of ``src``: ``(``, ``)``, atoms and strings; comments and space dropped."""
-    pos = _Positions(src, line, col)
-    tokens: list[Token] = []
-    i = 0
-    while i < len(src):
-        c = src[i]
-        if m := _SPACE_RE.match(src, i):
-            i = m.end()
-        elif src.startswith(";;", i):
-            end = src.find("\n", i)
-            i = len(src) if end < 0 else end + 1
-        elif src.startswith("(;", i):
-            depth, j = 1, i + 2
-            while depth:
-                if j >= len(src):
-                    raise ParseError(*pos.at(i), "';)' closing this block comment", "end of input")
-                if src.startswith("(;", j):
-                    depth, j = depth + 1, j + 2
-                elif src.startswith(";)", j):
-                    depth, j = depth - 1, j + 2
-                else:
-                    j += 1
-            i = j
-        elif c in "()":
-            tokens.append(Token(c, c, *pos.at(i)))
-            i += 1
-        elif c == '"':
-            text, j = _string(src, i, pos)
-            tokens.append(Token(STRING, text, *pos.at(i)))
-            i = j
-        elif m := _ATOM_RE.match(src, i):
-            tokens.append(Token(ATOM, m.group(), *pos.at(i)))
-            i = m.end()
-        else:
-            raise ParseError(*pos.at(i), "a token", repr(c))
-    return tokens
-
-
-def read(src: str, *, line: int = 1, col: int = 1) -> tuple[SExp, ...]:
-    """The S-expressions of ``src``; parentheses must balance."""
-    stack: list[tuple[Token, list[SExp]]] = []
-    top: list[SExp] = []
-    for tok in tokenize(src, line=line, col=col):
-        if tok.kind == "(":
-            stack.append((tok, []))
-        elif tok.kind == ")":
-            if not stack:
-                raise ParseError(tok.line, tok.col, "an instruction or '('", "unbalanced ')'")
-            opener, items = stack.pop()
-            lst = SList(tuple(items), opener.line, opener.col, tok.line, tok.col)
-            (stack[-1][1] if stack else top).append(lst)
-        else:
-            (stack[-1][1] if stack else top).append(tok)
-    if stack:
-        opener = stack[-1][0]
-        raise ParseError(opener.line, opener.col, "')' closing this '('", "end of input")
-    return tuple(top)
-
-
-class Cursor:
-    """Reads the items of one S-expression list (or of a whole text) left to right."""
-
-    def __init__(self, items: Sequence[SExp], end: tuple[int, int], what: str = "')'") -> None:
-        self.items = items
-        self.i = 0
-        self.end = end  # where "found the end" is reported
-        self.what = what  # how the end of these items is called in messages
-
-    @classmethod
-    def of(cls, lst: SList, skip: int = 0) -> Cursor:
-        cur = cls(lst.items, (lst.end_line, lst.end_col))
-        cur.i = skip
-        return cur
-
-    def peek(self) -> SExp | None:
-        return self.items[self.i] if self.i < len(self.items) else None
-
-    def peek_head(self) -> str | None:
-        item = self.peek()
-        return item.head if isinstance(item, SList) else None
-
-    def peek_atom(self) -> str | None:
-        item = self.peek()
-        return item.text if isinstance(item, Token) and item.kind == ATOM else None
-
-    def at_end(self) -> bool:
-        return self.i >= len(self.items)
-
-    def next(self, expected: str = "more") -> SExp:
-        item = self.peek()
-        if item is None:
-            raise self.error(expected)
-        self.i += 1
-        return item
-
-    def error(self, expected: str) -> ParseError:
-        item = self.peek()
-        if item is None:
-            return ParseError(*self.end, expected, self.what)
-        return error_at(item, expected)
-
-    def atom(self, expected: str) -> Token:
-        item = self.peek()
-        if not (isinstance(item, Token) and item.kind == ATOM):
-            raise self.error(expected)
-        self.i += 1
-        return item
-
-    def string(self, expected: str = "a string") -> str:
-        item = self.peek()
-        if not (isinstance(item, Token) and item.kind == STRING):
-            raise self.error(expected)
-        self.i += 1
-        return item.text
-
-    def slist(self, head: str | None, expected: str) -> SList:
-        item = self.peek()
-        if not isinstance(item, SList) or (head is not None and item.head != head):
-            raise self.error(expected)
-        self.i += 1
-        return item
-
-    def done(self, expected: str = "')'") -> None:
-        if not self.at_end():
-            raise self.error(expected)
-
-
-def error_at(item: SExp, expected: str) -> ParseError:
-    if isinstance(item, Token):
-        return ParseError(item.line, item.col, expected, item.shown)
-    found = f"'({item.head}'" if item.head else "'('"
-    return ParseError(item.line, item.col, expected, found)
-
-
-# --- literals -------------------------------------------------------------------------------
-
-_DEC = r"[0-9](?:_?[0-9])*"
-_HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
-_INT_RE = re.compile(rf"([+-]?)(?:0x({_HEX})|({_DEC}))")
-_FDEC_RE = re.compile(rf"([+-]?)({_DEC})(?:\.({_DEC})?)?(?:[eE]([+-]?{_DEC}))?")
-_FHEX_RE = re.compile(rf"([+-]?)0x({_HEX})(?:\.({_HEX})?)?(?:[pP]([+-]?{_DEC}))?")
-_FSPECIAL_RE = re.compile(rf"([+-]?)(inf|nan|nan:0x({_HEX}))")
-
-# (mantissa bits, exponent bits) of the float types
-_FLOAT_FORMAT = {ValType.F32: (23, 8), ValType.F64: (52, 11)}
-
-
-def _digits(s: str) -> str:
-    return s.replace("_", "")
-
-
-def parse_uint(tok: Token, bits: int = 32, what: str = "an unsigned integer") -> int:
-    m = _INT_RE.fullmatch(tok.text)
-    if m is None or m.group(1):
-        raise ParseError(tok.line, tok.col, what, tok.shown)
-    n = int(_digits(m.group(2)), 16) if m.group(2) else int(_digits(m.group(3)))
-    if n >= 1 << bits:
-        raise ParseError(tok.line, tok.col, f"{what} below 2^{bits}", tok.shown)
-    return n
-
-
-def parse_int(tok: Token, bits: int) -> int:
-    """An ``i32``/``i64`` literal (unsigned, or signed with ``+``/``-``), stored mod 2^bits."""
-    m = _INT_RE.fullmatch(tok.text)
-    what = f"an i{bits} literal"
-    if m is None:
-        raise ParseError(tok.line, tok.col, what, tok.shown)
-    sign = m.group(1)
-    n = int(_digits(m.group(2)), 16) if m.group(2) else int(_digits(m.group(3)))
-    limit = {"": 1 << bits, "+": 1 << (bits - 1), "-": (1 << (bits - 1)) + 1}[sign]
-    if n >= limit:
-        raise ParseError(tok.line, tok.col, f"{what} in range", tok.shown)
-    return (-n if sign == "-" else n) % (1 << bits)
-
-
-def _round_float(mag: Fraction, mant: int, exp_bits: int) -> int | None:
-    """Bits (sign excluded) of the float nearest to ``mag`` >= 0, ties to even; None = overflow."""
-    if mag == 0:
-        return 0
-    bias = (1 << (exp_bits - 1)) - 1
-    n, d = mag.numerator, mag.denominator
-    e = n.bit_length() - d.bit_length()
-    if (n << max(-e, 0)) < (d << max(e, 0)):
-        e -= 1
-    e = max(e, 1 - bias)
-    shift = e - mant
-    num, den = (n, d << shift) if shift >= 0 else (n << -shift, d)
-    q, r = divmod(num, den)
-    if 2 * r > den or (2 * r == den and q & 1):
-        q += 1
-    if q >> (mant + 1):
-        q >>= 1
-        e += 1
-    if e > bias:
-        return None
-    if q < 1 << mant:
-        return q
-    return ((e + bias) << mant) | (q - (1 << mant))
-
-
-def _float_value(tok: Token) -> tuple[bool, Fraction] | None:
-    """Sign and exact value of a finite float literal, or None if it is not one."""
-    if m := _FHEX_RE.fullmatch(tok.text):
-        whole, frac = _digits(m.group(2)), _digits(m.group(3) or "")
-        exp = int(_digits(m.group(4) or "0"))
-        mag = Fraction(int(whole + frac, 16), 16 ** len(frac))
-        base = 2
-    elif m := _FDEC_RE.fullmatch(tok.text):
-        whole, frac = _digits(m.group(2)), _digits(m.group(3) or "")
-        exp = int(_digits(m.group(4) or "0"))
-        mag = Fraction(int(whole + frac), 10 ** len(frac))
-        base = 10
-    else:
-        return None
-    # Beyond these exponents every float type over- or underflows; skip the huge powers.
-    if mag and exp > 5000:
-        mag = Fraction(2) ** 2000
-    elif exp < -5000:
-        mag = Fraction(0)
-    else:
-        mag *= Fraction(base) ** exp
-    return m.group(1) == "-", mag
-
-
-def parse_float(tok: Token, t: ValType) -> int:
-    """The bit pattern of an ``f32``/``f64`` literal: decimal, hex, ``inf``, ``nan[:0xN]``."""
-    mant, exp_bits = _FLOAT_FORMAT[t]
-    what = f"an {t.value} literal"
-    sign_bit = 1 << (mant + exp_bits)
-    exp_all = ((1 << exp_bits) - 1) << mant
-    if m := _FSPECIAL_RE.fullmatch(tok.text):
-        sign = sign_bit if m.group(1) == "-" else 0
-        if m.group(2) == "inf":
-            return sign | exp_all
-        payload = int(_digits(m.group(3)), 16) if m.group(3) else 1 << (mant - 1)
-        if not 0 < payload < 1 << mant:
-            raise ParseError(tok.line, tok.col, f"a NaN payload in 1..2^{mant}-1", tok.shown)
-        return sign | exp_all | payload
-    value = _float_value(tok)
-    if value is None:
-        raise ParseError(tok.line, tok.col, what, tok.shown)
-    negative, mag = value
-    bits = _round_float(mag, mant, exp_bits)
-    if bits is None:
-        raise ParseError(tok.line, tok.col, f"{what} in range", tok.shown)
-    return (sign_bit if negative else 0) | bits
-
-
-def print_float(bits: int, t: ValType) -> str:
-    """A literal that ``parse_float`` reads back as exactly ``bits``."""
-    mant, exp_bits = _FLOAT_FORMAT[t]
-    sign = "-" if bits >> (mant + exp_bits) & 1 else ""
-    exp = (bits >> mant) & ((1 << exp_bits) - 1)
-    payload = bits & ((1 << mant) - 1)
-    if exp == (1 << exp_bits) - 1:
-        if payload == 0:
-            return sign + "inf"
-        return sign + ("nan" if payload == 1 << (mant - 1) else f"nan:0x{payload:x}")
-    if t is ValType.F32:
-        value = struct.unpack("<f", struct.pack("<I", bits))[0]
-    else:
-        value = struct.unpack("<d", struct.pack("<Q", bits))[0]
-    # repr is the shortest decimal that rounds to the double; an f32 is a double exactly and
-    # the decimal lies much closer to it than to any f32 rounding boundary.
-    return repr(value)
-
-
-def print_int(value: int, t: ValType) -> str:
-    """Signed decimal (how people write litmus constants); parsing stores it back mod 2^N."""
-    return str(value - (1 << t.bits) if value >> (t.bits - 1) else value)
-
-
-def parse_valtype(tok: Token) -> ValType:
-    t = VALTYPES.get(tok.text)
-    if t is None:
-        raise ParseError(tok.line, tok.col, "a value type (i32, i64, f32, f64)", tok.shown)
-    return t
-
 
 # --- instructions ---------------------------------------------------------------------------
 
@@ -633,11 +249,6 @@ def func_body(cur: Cursor, func_type: FuncType, param_names: tuple[str | None, .
         by_index[i] = n
     canonical = tuple(by_index) if declared else ()
     return Func(func_type, types, body, canonical, name)
-
-
-def end_position(src: str, line: int = 1, col: int = 1) -> tuple[int, int]:
-    """Line and column just after ``src``, which starts at (line, col)."""
-    return _Positions(src, line, col).at(len(src))
 
 
 def parse_body(src: str, *, line: int = 1, col: int = 1, params: tuple[ValType, ...] = (),

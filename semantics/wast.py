@@ -13,6 +13,8 @@ from typing import Union
 
 import attrs
 
+from semantics.literals import parse_float, parse_int, parse_uint, parse_valtype
+from semantics.sexp import Cursor, ParseError, SExp, SList, Token, end_position, error_at, read
 from semantics.syntax import (
     CONST_OPS,
     Export,
@@ -23,22 +25,7 @@ from semantics.syntax import (
     Module,
     ValType,
 )
-from semantics.text import (
-    Cursor,
-    Env,
-    ParseError,
-    SExp,
-    SList,
-    Token,
-    end_position,
-    error_at,
-    func_body,
-    parse_float,
-    parse_int,
-    parse_uint,
-    parse_valtype,
-    read,
-)
+from semantics.text import Env, func_body
 
 # --- values and results ---------------------------------------------------------------------
 

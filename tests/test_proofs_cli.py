@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import subprocess
+import sys
 
 from metatheory.cli import main
 from metatheory.report import proof_jobs, proof_rows, solver_row
@@ -69,3 +71,12 @@ def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:
     assert row.theorem == "enumerator_eq_solver" and row.result == "tested"
     assert row.detail == "tested (equal outcomes on all 3 golden litmus tests)"
     assert row.as_expected
+
+
+def test_prove_under_a_small_resource_limit_gives_the_same_result_in_every_process() -> None:
+    """Z3's resource count is per context: each run is a fresh process, as a user's is."""
+    argv = [sys.executable, "-m", "metatheory.cli", "prove", "--bound", "3", "--rlimit", "1000"]
+    runs = [subprocess.run(argv, capture_output=True, text=True, check=True) for _ in range(2)]
+    first, second = ([ln.split(" (")[0] for ln in r.stdout.splitlines()] for r in runs)
+    assert first == second  # the same, but for the seconds
+    assert "unknown" in runs[0].stdout

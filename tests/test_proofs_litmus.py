@@ -11,19 +11,16 @@ import pytest
 
 from metatheory.mutants import MUTANTS
 from proofs.encoding import UnknownAxiom
+from proofs.layout import Candidates, assemble, candidate_paths, layout
 from proofs.litmus import (
-    Candidates,
     Comparison,
     CorpusRow,
     OutOfScope,
-    assemble,
-    candidate_paths,
     check_corpus,
     compare,
     corpus,
     encode_litmus,
     explicit_run,
-    layout,
     solve_outcomes,
     solver_outcomes,
     state_of,

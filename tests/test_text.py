@@ -4,19 +4,10 @@ import struct
 
 import pytest
 
+from semantics.literals import parse_float, parse_int
+from semantics.sexp import ATOM, ParseError, Token, read, tokenize
 from semantics.syntax import F32, F64, I32, I64, Block, Func, FuncType, If, Instr, MemArg
-from semantics.text import (
-    ATOM,
-    ParseError,
-    Token,
-    parse_body,
-    parse_float,
-    parse_int,
-    print_body,
-    print_instr,
-    read,
-    tokenize,
-)
+from semantics.text import parse_body, print_body, print_instr
 
 
 def tok(text: str) -> Token:

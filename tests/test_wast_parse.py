@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from semantics.sexp import ParseError
 from semantics.syntax import F32, F64, I32, I64, Export, FuncType, Import, Instr, MemArg, MemType
-from semantics.text import ParseError
 from semantics.wast import (
     AssertInvalid,
     AssertMalformed,
