@@ -202,9 +202,21 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
                    help=f"largest number of events (default {FULL_BOUND})")
     p.add_argument("--timeout", type=float, default=600.0,
                    help="total seconds for all bounds (default 600)")
+    p.add_argument("--cells", type=int, default=None,
+                   help="data bytes the accesses may touch (default 4)")
+    p.add_argument("--widths", type=_widths, default=None, metavar="W,W,...",
+                   help="access widths in bytes (default 1,2,4); e.g. 1 for single bytes")
     p.add_argument("--rlimit", type=int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
                         "same limit gives the same result on any machine")
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        return tuple(int(w) for w in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected widths such as 1,2,4, got {text!r}") from None
 
 
 def _say(err: TextIO, line: str) -> None:
@@ -229,6 +241,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         model = resolve_model(args.model)  # variants and mutants alike
         run = prove_up_to(args.theorem, model, args.bound, args.timeout, rlimit=args.rlimit,
+                          cells=args.cells, widths=args.widths,
                           on_result=lambda r: _say(err, r.summary()),
                           on_case=_case_counter(err))
     except (UnknownTheorem, ValueError) as e:

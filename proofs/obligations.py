@@ -315,11 +315,15 @@ def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
                 timeout_s: float | None = None, *, rlimit: int | None = None,
                 min_bound: int = 1,
                 on_result: Callable[[ProofResult], object] | None = None,
-                on_case: Callable[[int, int, int], object] | None = None) -> BoundedProof:
+                on_case: Callable[[int, int, int], object] | None = None,
+                cells: int | None = None, widths: tuple[int, ...] | None = None
+                ) -> BoundedProof:
     """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
     total ``timeout_s`` runs out (each bound gets what is left). ``on_result`` hears of each
     bound as it is decided, ``on_case(bound, done, total)`` of each case within a bound
-    (progress for long runs)."""
+    (progress for long runs). ``cells`` and ``widths`` change the space from ``Space``'s
+    defaults (one byte value, as the obligations use)."""
+    shape = {k: v for k, v in (("cells", cells), ("widths", widths)) if v is not None}
     start = time.perf_counter()
     results: list[ProofResult] = []
     for n in range(min_bound, max_bound + 1):
@@ -327,7 +331,9 @@ def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
         if left is not None and left <= 0:
             break
         progress = None if on_case is None else functools.partial(on_case, n)
-        r = prove_exactly(theorem, model, n, left, rlimit=rlimit, progress=progress)
+        space = Space(n, values=1, **shape) if shape else None  # type: ignore[arg-type]
+        r = prove_exactly(theorem, model, n, left, rlimit=rlimit, progress=progress,
+                          space=space)
         results.append(r)
         if on_result is not None:
             on_result(r)

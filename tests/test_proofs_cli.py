@@ -6,6 +6,8 @@ import io
 import subprocess
 import sys
 
+import pytest
+
 from metatheory.cli import main
 from metatheory.report import proof_jobs, proof_rows, solver_row
 from metatheory.theorems import THEOREMS
@@ -80,3 +82,24 @@ def test_prove_under_a_small_resource_limit_gives_the_same_result_in_every_proce
     first, second = ([ln.split(" (")[0] for ln in r.stdout.splitlines()] for r in runs)
     assert first == second  # the same, but for the seconds
     assert "unknown" in runs[0].stdout
+
+
+def test_prove_on_single_bytes_prints_the_1354_shape_for_es2017() -> None:
+    """ecma262 #1354 needs 4 events; with one-byte accesses the solver returns exactly it:
+    W.sc x=1 ; R.sc x ; R x  ||  W.sc x=2, the plain read seeing the tot-older SC write."""
+    code, out, err = run("prove", "--model", "es2017", "--widths", "1", "--bound", "5")
+    assert code == 0, err
+    assert "largest bound proved: 3 events" in out and "counterexample with 4 events" in out
+    program = out.split("execution (with")[0]
+    assert program.count("i32.atomic.store8") == 2 and "i32.atomic.load8_u" in program
+    assert "(i32.load8_u" in program  # the plain read
+    assert "rmw" not in program and "i32.atomic.load " not in program
+
+
+def test_prove_rejects_bad_widths_with_a_clear_message(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    for widths in ("1,x", "8"):
+        code, out, err = run("prove", "--widths", widths)
+        err += capsys.readouterr().err  # argparse reports usage errors on sys.stderr
+        assert code == 2 and out == ""
+        assert "widths" in err.strip().splitlines()[-1]
