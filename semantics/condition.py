@@ -18,6 +18,8 @@ from typing import Union
 
 import attrs
 
+from semantics.sexp import ParseError
+
 EXISTS = "exists"
 NOT_EXISTS = "~exists"
 FORALL = "forall"
@@ -190,15 +192,8 @@ def state_line(state: Iterable[tuple[Observable, int]]) -> str:
 # --- parsing -------------------------------------------------------------------------------
 
 
-class ConditionError(ValueError):
+class ConditionError(ParseError):
     """A malformed condition; ``line``/``col`` locate it in the file."""
-
-    def __init__(self, line: int, col: int, expected: str, found: str) -> None:
-        super().__init__(f"line {line}, column {col}: expected {expected}, found {found}")
-        self.line = line
-        self.col = col
-        self.expected = expected
-        self.found = found
 
 
 @attrs.frozen
