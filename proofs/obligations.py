@@ -29,7 +29,6 @@ from proofs.symbolic import SymExec, bits, fresh
 from semantics.events import Execution
 
 THEOREMS = ("sc_drf", "wasm_eq_js")
-
 STATUSES = ("proved", "counterexample", "unknown")
 SEED = 0
 
@@ -331,7 +330,7 @@ def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
         if left is not None and left <= 0:
             break
         progress = None if on_case is None else functools.partial(on_case, n)
-        space = Space(n, values=1, **shape) if shape else None  # type: ignore[arg-type]
+        space = attrs.evolve(Space(n, values=1), **shape) if shape else None
         r = prove_exactly(theorem, model, n, left, rlimit=rlimit, progress=progress,
                           space=space)
         results.append(r)
