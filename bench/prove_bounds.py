@@ -33,8 +33,10 @@ def main(argv: list[str] | None = None) -> int:
                               f"{r.seconds:.2f}s ({r.detail})", flush=True))
         cex = run.counterexample
         tail = f"; counterexample at {cex.bound}" if cex else ""
+        proved = sum(r.seconds for r in run.results if r.status == "proved")
         print(f"{args.theorem} {run.model}: largest bound proved within {args.budget:.0f}s: "
-              f"{run.largest_proved}{tail}", flush=True)
+              f"{run.largest_proved} (bounds 1..{run.largest_proved} took {proved:.0f}s)"
+              f"{tail}", flush=True)
     return 0
 
 
