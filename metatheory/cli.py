@@ -18,6 +18,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
+from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from proofs.space import FULL_BOUND
 from semantics.executions import Bounds
 from semantics.herd import SC_MODEL, dot_executions, herd_block, run_test
@@ -149,8 +150,11 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 def _add_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--out", default="report", metavar="DIR",
                    help="where report.txt, report.md and report.json go (default: report)")
-    p.add_argument("--max-examples", type=int, default=2000,
-                   help="Hypothesis instances per theorem and model")
+    p.add_argument("--max-examples", type=int, default=MAX_EXAMPLES,
+                   help=f"Hypothesis instances per theorem and model (default {MAX_EXAMPLES})")
+    p.add_argument("--program-examples", type=int, default=PROGRAM_EXAMPLES,
+                   help="instances for the program-level theorems, which enumerate every "
+                        f"execution of each program (default {PROGRAM_EXAMPLES})")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--proof-bound", type=int, default=FULL_BOUND,
                    help=f"largest Z3 event bound (default {FULL_BOUND})")
@@ -175,7 +179,9 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                            mutants=not args.no_mutants, proofs=not args.no_proofs,
                            proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
                            progress=progress,
-                           on_bound=lambda r: _say(err, f"  {r.summary()}"))
+                           on_bound=lambda r: _say(err, f"  {r.summary()}"),
+                           program_examples=args.program_examples,
+                           announce=lambda what: _say(err, f"... {what}"))
     out.write(report.text().rstrip("\n") + "\n")
     err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
     return EXIT_OK

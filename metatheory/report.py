@@ -18,9 +18,10 @@ import attrs
 import hypothesis
 import z3
 
+from metatheory.budgets import FAIL_BUDGET_FACTOR, MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.hunt import HuntResult, hunt
 from metatheory.mutants import MUTANTS
-from metatheory.theorems import THEOREMS, Theorem
+from metatheory.theorems import PROGRAMS, THEOREMS, Theorem
 from proofs.litmus import check_corpus, corpus
 from proofs.obligations import ProofResult, prove
 from proofs.space import FULL_BOUND
@@ -161,18 +162,19 @@ def planned(theorems: Sequence[str] | None = None) -> tuple[tuple[str, str], ...
     return tuple((n, m) for n in names for m in THEOREMS[n].models)
 
 
-FAIL_BUDGET_FACTOR = 5
-
-
-def check_command(out_dir: str | Path = "report", max_examples: int = 2000, seed: int = 0,
+def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPLES,
+                  seed: int = 0,
                   mutants: bool = True, proofs: bool = True, proof_bound: int = FULL_BOUND,
                   proof_timeout_s: float = 600.0,
                   theorems: Sequence[str] | None = None,
                   progress: Callable[[Row], object] | None = None,
-                  on_bound: Callable[[ProofResult], object] | None = None) -> Report:
+                  on_bound: Callable[[ProofResult], object] | None = None,
+                  program_examples: int = PROGRAM_EXAMPLES,
+                  announce: Callable[[str], object] | None = None) -> Report:
     """``weakwasm check --out DIR``: run everything (or only ``theorems``), write
-    report.{txt,md,json} under DIR. Program- and configuration-level theorems cost more per
-    instance (an enumeration per program): their rows say how many instances and seconds."""
+    report.{txt,md,json} under DIR. Program-level theorems get ``program_examples`` instances,
+    the others ``max_examples`` (``metatheory.budgets`` says why). ``announce`` hears of each
+    row as it starts."""
     rows: list[Row] = []
 
     def add(row: Row) -> None:
@@ -180,17 +182,19 @@ def check_command(out_dir: str | Path = "report", max_examples: int = 2000, seed
         if progress is not None:
             progress(row)
 
-    # An expected failure is searched for longer (the search stops at the first
-    # counterexample), so that a rare one is found rather than reported as a mismatch.
-    fail_budget = FAIL_BUDGET_FACTOR * max_examples
+    def run(theorem: Theorem, model: Model, holds: bool, seed: int) -> None:
+        if announce is not None:
+            announce(f"{theorem.name} / {model.name}")
+        n = program_examples if theorem.domain == PROGRAMS else max_examples
+        add(hunt_row(theorem, model, "holds" if holds else "fails", seed,
+                     n if holds else FAIL_BUDGET_FACTOR * n))
+
     for name, model_name in planned(theorems):
         theorem = THEOREMS[name]
-        holds = theorem.expect(model_name)
-        add(hunt_row(theorem, get_model(model_name), "holds" if holds else "fails",
-                     seed, max_examples if holds else fail_budget))
+        run(theorem, get_model(model_name), bool(theorem.expect(model_name)), seed)
     if mutants:
         for m in MUTANTS.values():
-            add(hunt_row(THEOREMS[m.breaks], m.model(), "fails", m.seed, fail_budget))
+            run(THEOREMS[m.breaks], m.model(), False, m.seed)
     if proofs:
         for row in proof_rows(proof_jobs(), proof_bound, proof_timeout_s, on_bound):
             add(row)

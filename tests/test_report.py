@@ -2,7 +2,9 @@
 
 import json
 
-from metatheory.report import FAIL_BUDGET_FACTOR, Row, check_command, planned
+from metatheory.budgets import FAIL_BUDGET_FACTOR
+from metatheory.report import Row, check_command, planned
+from metatheory.theorems import PROGRAMS
 from metatheory.theorems import THEOREMS
 
 # graph theorems, and one theorem per program/configuration domain (the others cost seconds)
@@ -15,10 +17,13 @@ def test_check_command_runs_every_theorem_by_default():
 
 
 def test_check_command_writes_three_formats(tmp_path):
-    report = check_command(tmp_path, max_examples=10, mutants=False, proofs=False,
+    started: list[str] = []
+    report = check_command(tmp_path, max_examples=10, program_examples=4, mutants=False,
+                           proofs=False, announce=started.append,
                            theorems=SUBSET)
     pairs = {(r.theorem, r.model) for r in report.rows}
     assert pairs == set(planned(SUBSET))
+    assert started == [f"{r.theorem} / {r.model}" for r in report.rows]  # announced in order
     assert {"sc_machine_eq_seqcst", "preservation"} <= {r.theorem for r in report.rows}
     data = json.loads((tmp_path / "report.json").read_text())
     assert {"python", "hypothesis", "z3"} <= set(data["versions"])
@@ -29,7 +34,9 @@ def test_check_command_writes_three_formats(tmp_path):
         assert r.theorem in text and f"`{r.model}`" in md
         if r.result == "tested":
             # an expected failure is searched FAIL_BUDGET_FACTOR times longer
-            n = 10 if r.expected == "holds" else 10 * FAIL_BUDGET_FACTOR
+            # and a program-level theorem gets its own budget
+            base = 4 if THEOREMS[r.theorem].domain == PROGRAMS else 10
+            n = base if r.expected == "holds" else base * FAIL_BUDGET_FACTOR
             assert r.detail.startswith(f"tested ({n} instances")
             assert "proved" not in r.detail
 
