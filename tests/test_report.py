@@ -4,8 +4,7 @@ import json
 
 from metatheory.budgets import FAIL_BUDGET_FACTOR
 from metatheory.report import Row, check_command, planned
-from metatheory.theorems import PROGRAMS
-from metatheory.theorems import THEOREMS
+from metatheory.theorems import PROGRAMS, THEOREMS
 
 # graph theorems, and one theorem per program/configuration domain (the others cost seconds)
 SUBSET = ("sc_drf", "sc_single_thread", "no_tearing", "wasm_eq_js", "sc_machine_eq_seqcst",
