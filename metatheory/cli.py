@@ -161,11 +161,14 @@ def _add_check(p: argparse.ArgumentParser) -> None:
     p.add_argument("--proof-timeout", type=float, default=600.0,
                    help="seconds per Z3 obligation")
     p.add_argument("--no-proofs", action="store_true", help="skip the Z3 obligations")
+    p.add_argument("--corpus", default="tests/litmus", metavar="DIR",
+                   help="the golden litmus tests enumerator_eq_solver runs on "
+                        "(default: tests/litmus)")
     p.add_argument("--no-mutants", action="store_true", help="skip the mutants")
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.report import check_command
+    from metatheory.report import NoCorpus, check_command
 
     done = [0]
 
@@ -175,13 +178,17 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                   f"{getattr(row, 'result', '')} ({getattr(row, 'seconds', 0.0):.1f} s)\n")
         err.flush()
 
-    report = check_command(args.out, max_examples=args.max_examples, seed=args.seed,
-                           mutants=not args.no_mutants, proofs=not args.no_proofs,
-                           proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
-                           progress=progress,
-                           on_bound=lambda r: _say(err, f"  {r.summary()}"),
-                           program_examples=args.program_examples,
-                           announce=lambda what: _say(err, f"... {what}"))
+    try:
+        report = check_command(
+            args.out, max_examples=args.max_examples, seed=args.seed,
+            mutants=not args.no_mutants, proofs=not args.no_proofs,
+            proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
+            progress=progress, on_bound=lambda r: _say(err, f"  {r.summary()}"),
+            program_examples=args.program_examples,
+            announce=lambda what: _say(err, f"... {what}"), corpus_dir=args.corpus)
+    except NoCorpus as e:
+        err.write(f"weakwasm: {e}\n")
+        return EXIT_BAD_INPUT
     out.write(report.text().rstrip("\n") + "\n")
     err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
     return EXIT_OK

@@ -162,6 +162,10 @@ def planned(theorems: Sequence[str] | None = None) -> tuple[tuple[str, str], ...
     return tuple((n, m) for n in names for m in THEOREMS[n].models)
 
 
+class NoCorpus(ValueError):
+    """``check_command`` was not given a directory of golden litmus tests."""
+
+
 def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPLES,
                   seed: int = 0,
                   mutants: bool = True, proofs: bool = True, proof_bound: int = FULL_BOUND,
@@ -170,11 +174,17 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
                   progress: Callable[[Row], object] | None = None,
                   on_bound: Callable[[ProofResult], object] | None = None,
                   program_examples: int = PROGRAM_EXAMPLES,
-                  announce: Callable[[str], object] | None = None) -> Report:
+                  announce: Callable[[str], object] | None = None,
+                  corpus_dir: str | Path = "tests/litmus") -> Report:
     """``weakwasm check --out DIR``: run everything (or only ``theorems``), write
     report.{txt,md,json} under DIR. Program-level theorems get ``program_examples`` instances,
     the others ``max_examples`` (``metatheory.budgets`` says why). ``announce`` hears of each
-    row as it starts."""
+    row as it starts. ``corpus_dir`` holds the golden litmus tests that
+    ``enumerator_eq_solver`` runs on; it is checked before anything runs."""
+    golden = corpus(corpus_dir) if proofs else []
+    if proofs and not golden:
+        raise NoCorpus(f"no golden litmus tests (*.litmus) under {corpus_dir}: run from the "
+                         f"repository's root or give the corpus's directory")
     rows: list[Row] = []
 
     def add(row: Row) -> None:
@@ -199,7 +209,7 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
         for row in proof_rows(proof_jobs(), proof_bound, proof_timeout_s, on_bound):
             add(row)
         for model in MODELS:
-            add(solver_row(model, corpus()))
+            add(solver_row(model, golden))
     report = Report(tuple(rows), versions())
     report.write(out_dir)
     return report

@@ -382,9 +382,6 @@ def check_corpus(paths: Sequence[str], model: str | Model = "wasm",
     return [compare(p, model, bounds).row for p in paths]
 
 
-def corpus(root: str | Path | None = None) -> list[str]:
-    """The golden litmus files under ``root`` (default ``tests/litmus``), sorted."""
-    base = Path(root) if root is not None else Path(__file__).resolve().parents[1] / "tests"
-    if root is None:
-        base = base / "litmus"
-    return sorted(str(p) for p in base.glob("**/*.litmus"))
+def corpus(root: str | Path) -> list[str]:
+    """The golden litmus files under ``root``, sorted."""
+    return sorted(str(p) for p in Path(root).glob("**/*.litmus"))
