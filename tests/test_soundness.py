@@ -41,7 +41,8 @@ def test_progress_holds():
 def test_walks_reach_administrative_and_host_rules():
     rules: set[str] = set()
 
-    @settings(max_examples=800, database=None, derandomize=True)
+    # host allocation is the rarest rule in the stream: at 800 walks it was missed once in CI
+    @settings(max_examples=2000, database=None, derandomize=True)
     @given(walks())
     def collect(w):
         c = w.config
