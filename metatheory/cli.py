@@ -221,7 +221,7 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
                    help="access widths in bytes (default 1,2,4); e.g. 1 for single bytes")
     p.add_argument("--rlimit", type=int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
-                        "same limit gives the same result on any machine")
+                        "same limit gives the same result in every run")
 
 
 def _widths(text: str) -> tuple[int, ...]:
