@@ -15,8 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metatheory.cli import expand  # noqa: E402
-from semantics.herd import run_test  # noqa: E402
-from semantics.litmus import load_test  # noqa: E402
+from semantics.litmus.loader import load_test  # noqa: E402
+from semantics.litmus.result import run_test  # noqa: E402
 
 
 def main() -> None:

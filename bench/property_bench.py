@@ -24,7 +24,7 @@ from metatheory.theorems import EXECUTIONS, THEOREMS, Fails  # noqa: E402
 from properties.configs import walks  # noqa: E402
 from properties.preservation import walk_preservation  # noqa: E402
 from properties.progress import walk_progress  # noqa: E402
-from semantics.model import get_model  # noqa: E402
+from semantics.memory.model import get_model  # noqa: E402
 
 
 def soundness(n_walks: int, seed: int) -> None:

@@ -21,7 +21,7 @@ import z3  # noqa: E402
 
 from metatheory.mutants import MUTANTS  # noqa: E402
 from proofs.litmus import compare, corpus  # noqa: E402
-from semantics.model import MODELS, Model, get_model  # noqa: E402
+from semantics.memory.model import MODELS, Model, get_model  # noqa: E402
 
 
 def _files(args: list[str]) -> list[str]:

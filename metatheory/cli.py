@@ -20,10 +20,12 @@ from typing import TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from proofs.space import FULL_BOUND
-from semantics.executions import Bounds
-from semantics.herd import SC_MODEL, dot_executions, herd_block, run_test
-from semantics.litmus import LitmusError, LitmusTest, load_test, print_wast
-from semantics.model import MODELS, UnknownModel, get_model
+from semantics.litmus.engine import Bounds
+from semantics.litmus.format import LitmusError, LitmusTest
+from semantics.litmus.loader import load_test
+from semantics.litmus.result import SC_MODEL, dot_executions, herd_block, run_test
+from semantics.litmus.script import print_wast
+from semantics.memory.model import MODELS, UnknownModel, get_model
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
@@ -200,7 +202,7 @@ def _add_wast(p: argparse.ArgumentParser) -> None:
 
 
 def _run_wast(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.script import main as run_scripts
+    from metatheory.conformance import main as run_scripts
 
     return run_scripts(args.files, out, err, args.verbose)
 
@@ -249,7 +251,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.hunt import resolve_model
     from metatheory.render import execution_litmus
     from proofs.obligations import UnknownTheorem, prove_up_to
-    from semantics.events import show_execution
+    from semantics.memory.events import show_execution
 
     try:
         model = resolve_model(args.model)  # variants and mutants alike

@@ -22,8 +22,8 @@ from metatheory.render import graph_litmus, graph_names
 from metatheory.theorems import Fails, Outcome, Theorem, Vacuous, get_theorem
 from properties.graphs import Graph
 from properties.programs import Prog, exists
-from semantics.events import show_execution
-from semantics.model import Model, Violation, check, get_model
+from semantics.memory.events import show_execution
+from semantics.memory.model import Model, Violation, check, get_model
 
 
 @attrs.frozen
@@ -128,7 +128,7 @@ def hunt(theorem: Theorem, model: Model, seed: int = 0, max_examples: int = 1000
 
 
 def resolve_model(name: str) -> Model:
-    """A variant of ``semantics.model`` or a mutant of ``metatheory.mutants``."""
+    """A variant of ``semantics.memory.model`` or a mutant of ``metatheory.mutants``."""
     from metatheory.mutants import MUTANTS
 
     if name in MUTANTS:

@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from properties.graphs import SLOT, Access, Graph, Shape
-from semantics.events import (
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     Execution,

@@ -25,7 +25,7 @@ from metatheory.theorems import PROGRAMS, THEOREMS, Theorem
 from proofs.litmus import check_corpus, corpus
 from proofs.obligations import ProofResult, prove
 from proofs.space import FULL_BOUND
-from semantics.model import MODELS, Model, get_model
+from semantics.memory.model import MODELS, Model, get_model
 
 
 @attrs.frozen

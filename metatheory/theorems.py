@@ -14,7 +14,7 @@ reads-from (both by construction of the strategies), ``CNST`` the execution is v
 model with its tot, ``DRF`` no data race (for programs: in no SC execution), ``1T`` a single
 thread, ``TF`` the read and its writers are tear-free and of one range, ``FIN`` the program's
 enumerations completed within their bounds, ``IB`` in bounds (no grow, no access beyond the
-first page), ``WT`` a well-typed configuration (``runtime.config_ok``).
+first page), ``WT`` a well-typed configuration (``soundness.config_ok``).
 
 The program- and configuration-level predicates live in ``properties/<theorem>.py``; the
 functions below import them when called, because those modules import the outcome classes
@@ -38,8 +38,16 @@ from properties.strategies import (
     graphs,
 )
 from properties.totsearch import non_sc_tot
-from semantics.events import MEM_DATA, Event, access_range, same, writing
-from semantics.model import Model, Violation, check, consistent, data_race, get_model, is_seqcst
+from semantics.memory.events import MEM_DATA, Event, access_range, same, writing
+from semantics.memory.model import (
+    Model,
+    Violation,
+    check,
+    consistent,
+    data_race,
+    get_model,
+    is_seqcst,
+)
 
 EXECUTIONS = "execution graphs (events, rf, tot)"
 PROGRAMS = "litmus programs"

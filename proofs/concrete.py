@@ -10,7 +10,7 @@ import z3
 
 from proofs.space import INIT_ACTION, KINDS, concrete_action
 from proofs.symbolic import SymExec
-from semantics.events import (
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     Action,

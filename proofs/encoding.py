@@ -20,7 +20,7 @@ import attrs
 import z3
 
 from proofs.symbolic import Num, SymExec, bits, ult
-from semantics.events import Action
+from semantics.memory.events import Action
 
 
 class AxiomLike(Protocol):
@@ -50,8 +50,9 @@ class UnknownAxiom(ValueError):
 
 
 GENERATORS = ("po", "spawn", "sync", "alloc")
-"""hb generators of ``semantics.hb`` the encoding knows. The space has no spawn edges; ``alloc``
-([P]'s allocation-time hb) orders event #0 before every event, as ``init-hb`` does here."""
+"""hb generators of ``semantics.memory.hb`` the encoding knows. The space has no spawn edges;
+``alloc`` ([P]'s allocation-time hb) orders event #0 before every event, as ``init-hb``
+does here."""
 DEFAULT_GENERATORS = ("po", "spawn", "sync")
 
 

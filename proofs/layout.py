@@ -15,11 +15,11 @@ from collections.abc import Sequence
 
 import attrs
 
-from semantics import executions as X
-from semantics.events import MEM_DATA, Action, Event, Kind, Ord
-from semantics.herd import seeds_of
-from semantics.litmus import LitmusTest
-from semantics.syntax import Program
+from semantics.litmus import engine as X
+from semantics.litmus.format import LitmusTest
+from semantics.litmus.result import seeds_of
+from semantics.memory.events import MEM_DATA, Action, Event, Kind, Ord
+from semantics.wasm.syntax import Program
 
 # --- candidate paths: the explicit enumerator's first phase ------------------------------------
 

@@ -1,6 +1,6 @@
 """The Z3 encoding enumerates a litmus test's outcomes (theorem ``enumerator_eq_solver``).
 
-The explicit enumerator (``semantics.executions``) explores each thread into complete runs
+The explicit enumerator (``semantics.litmus.engine``) explores each thread into complete runs
 (``ThreadPath``s, read values fixed in their events) and checks every combination of one path
 per thread with ``model.consistent``. Here the same question is one SMT query:
 
@@ -32,13 +32,14 @@ from proofs.encoding import ENCODERS, GENERATORS, Encoding, Matrix, UnknownAxiom
 from proofs.layout import Candidates, Layout, assemble, candidate_paths, layout, observe_of
 from proofs.regions import FALSE, TRUE, RegionView, and_, or_, region_view
 from proofs.symbolic import Num, bits, ult
-from semantics import executions as X
-from semantics.condition import Mem, Observable, Reg, Trap
-from semantics.events import LEN, MEM_DATA, Event, Execution, Kind, Ord, is_memory, overlap
-from semantics.herd import run_test, seeds_of
-from semantics.herd import state_of as herd_state_of
-from semantics.litmus import LitmusTest, load_test
-from semantics.model import Model, get_model
+from semantics.litmus import engine as X
+from semantics.litmus.condition import Mem, Observable, Reg, Trap
+from semantics.litmus.format import LitmusTest
+from semantics.litmus.loader import load_test
+from semantics.litmus.result import run_test, seeds_of
+from semantics.litmus.result import state_of as herd_state_of
+from semantics.memory.events import LEN, MEM_DATA, Event, Execution, Kind, Ord, is_memory, overlap
+from semantics.memory.model import Model, get_model
 
 Final = tuple[tuple[str, int], ...]
 Observed = tuple[tuple[int, int, int], ...]
@@ -143,7 +144,7 @@ def _generated(lay: Layout, gens: Sequence[str], ind: dict[str, z3.BoolRef],
                choice: Sequence[Num], guards: Sequence[Sequence[z3.BoolRef]],
                present: Sequence[z3.BoolRef], views: Sequence[RegionView]
                ) -> list[list[z3.BoolRef]]:
-    """hb's generating edges a -> b as ``semantics.hb`` and ``combine`` define them (po, the
+    """hb's generating edges a -> b as ``semantics.memory.hb`` and ``combine`` define them (po, the
     spawn edges around each thread and the observer, sync, alloc) plus init-hb's edges."""
     n = len(lay.slots)
     base = [[FALSE] * n for _ in range(n)]

@@ -26,7 +26,7 @@ from proofs.concrete import decode, pin, relabel
 from proofs.encoding import Encoding, ModelLike, encode
 from proofs.space import Space
 from proofs.symbolic import SymExec, bits, fresh
-from semantics.events import Execution
+from semantics.memory.events import Execution
 
 THEOREMS = ("sc_drf", "wasm_eq_js")
 STATUSES = ("proved", "counterexample", "unknown")
@@ -100,7 +100,7 @@ def solver(timeout_s: float | None = None, rlimit: int | None = None) -> z3.Solv
 
 def _resolve(model: str | ModelLike) -> ModelLike:
     if isinstance(model, str):
-        from semantics.model import get_model
+        from semantics.memory.model import get_model
 
         return get_model(model)
     return model

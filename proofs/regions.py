@@ -1,6 +1,6 @@
 """One region's accesses in the vocabulary of ``SymExec`` (``RegionView``, ``region_view``).
 
-The axioms of ``semantics.axioms`` quantify over the accesses of one region at a time, so the
+The axioms of ``semantics.memory.axioms`` quantify over the accesses of one region at a time, so the
 litmus encoding presents each region (``data`` and ``len``) to the axiom encoders on its own.
 Reads-from is symbolic: per read cell one writer slot that writes that cell with the byte read;
 an observer load takes whichever byte its writer wrote (as ``combine`` offers them).
@@ -16,7 +16,7 @@ import z3
 from proofs.encoding import Matrix
 from proofs.layout import Layout
 from proofs.symbolic import Num, bits
-from semantics.events import (
+from semantics.memory.events import (
     Action,
     Ord,
     Region,

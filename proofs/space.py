@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 
 import attrs
 
-from semantics.events import (
+from semantics.memory.events import (
     MEM_DATA,
     PAGE,
     Action,

@@ -13,7 +13,7 @@ import attrs
 import z3
 
 from proofs.space import INIT_ACTION, KINDS, Space, zero_action
-from semantics.events import Action, Kind
+from semantics.memory.events import Action, Kind
 
 RD, WR, RMW = 0, 1, 2
 

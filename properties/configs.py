@@ -26,8 +26,8 @@ from typing import Any
 import attrs
 from hypothesis import strategies as st
 
-from semantics.events import LEN, PAGE, Region
-from semantics.runtime import (
+from semantics.memory.events import LEN, PAGE, Region
+from semantics.wasm.runtime import (
     Code,
     Config,
     Frame,
@@ -49,10 +49,10 @@ from semantics.runtime import (
     Value,
     WaitX,
     WasmFunc,
-    config_ok,
 )
-from semantics.step import Emit, GlobalStep, Hole, Transition, global_steps
-from semantics.syntax import (
+from semantics.wasm.soundness import config_ok
+from semantics.wasm.step import Emit, GlobalStep, Hole, Transition, global_steps
+from semantics.wasm.syntax import (
     I32,
     I64,
     MEM_OPS,
@@ -337,7 +337,7 @@ def retyped(config: Config, retype: Retype) -> Config:
 
 
 def config_typing(retype: Retype = SOUND) -> Callable[[Config], object]:
-    """``⊢ config ok`` under the typing table: ``runtime.config_ok`` of the retyped
+    """``⊢ config ok`` under the typing table: ``soundness.config_ok`` of the retyped
     configuration (raises ``runtime.IllTyped``)."""
     return lambda c: config_ok(retyped(c, retype))
 
@@ -402,7 +402,7 @@ def walks(draw: st.DrawFn, retype: Retype = SOUND, steps: int = 16) -> Walk:
     return Walk(config, tuple(draw(st.lists(st.integers(0, 7), max_size=steps))), retype)
 
 
-# Found by ``progress``: runtime.config_ok accepts a host call past the last effect of a host
+# Found by ``progress``: soundness.config_ok accepts a host call past the last effect of a host
 # function with results (its rule checks 0 <= pc <= len(effects)), but no step applies to it.
 _HOST = HostFunc(FuncType((), (I32,)), (HostReturn((Value(I32, 5),)),), "host")
 HOST_PAST_END = Walk(

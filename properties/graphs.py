@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 import attrs
 
-from semantics.events import (
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     MEM_LEN,

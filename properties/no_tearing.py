@@ -9,7 +9,7 @@ from hypothesis import example, given
 from metatheory.theorems import NO_TEARING, Fails
 from properties.graphs import Graph
 from properties.pinned import TEAR
-from semantics.model import Model
+from semantics.memory.model import Model
 
 
 def no_tearing_property(model: Model) -> Callable[[], None]:

@@ -39,9 +39,9 @@ from properties.programs import (
     show_outcome,
 )
 from properties.totsearch import tot_constraints
-from semantics.events import INIT_THREAD, Execution
-from semantics.executions import enumerate_executions
-from semantics.model import Model, Ok, check
+from semantics.litmus.engine import enumerate_executions
+from semantics.memory.events import INIT_THREAD, Execution
+from semantics.memory.model import Model, Ok, check
 
 OPERATIONAL = attrs.evolve(DEFAULT, threads=(2, 3), ops=3, max_events=5)
 

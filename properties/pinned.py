@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from properties.graphs import Access, Graph, Shape, build
 from properties.strategies import program_order
-from semantics.events import Kind, Ord
+from semantics.memory.events import Kind, Ord
 
 W, R, X = Kind.WR, Kind.RD, Kind.RMW
 U, S = Ord.UNORD, Ord.SEQCST

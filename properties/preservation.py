@@ -1,5 +1,5 @@
 """``preservation`` ([T] appendix/properties.rst): a well-typed configuration steps only to
-well-typed configurations, and the store only grows (``runtime.extend_store``).
+well-typed configurations, and the store only grows (``soundness.extend_store``).
 
 Checked along a ``configs.Walk``: at every configuration of the walk, *every* successor (each
 global step of each thread, each read answered with each offered value) is checked, then the
@@ -17,7 +17,8 @@ from hypothesis import given
 
 from metatheory.theorems import Fails, Holds, Outcome, Vacuous
 from properties.configs import SOUND, Retype, Walk, config_typing, successors, walks
-from semantics.runtime import Config, Crash, IllTyped, extend_store
+from semantics.wasm.runtime import Config, Crash, IllTyped
+from semantics.wasm.soundness import extend_store
 
 
 @attrs.frozen

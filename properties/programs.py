@@ -22,9 +22,9 @@ from collections.abc import Iterable
 import attrs
 from hypothesis import strategies as st
 
-from semantics.events import PAGE
-from semantics.executions import DEFAULT_BOUNDS, Bounds, Enumeration, ValidExecution
-from semantics.litmus import LitmusTest, parse_litmus
+from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds, Enumeration, ValidExecution
+from semantics.litmus.format import LitmusTest, parse_litmus
+from semantics.memory.events import PAGE
 
 SLOT = 8  # bytes per named location: room for an aligned i64
 NAMES = ("x", "y", "z")

@@ -13,8 +13,8 @@ from hypothesis import given
 
 from metatheory.theorems import Fails, Holds, Outcome, Vacuous
 from properties.configs import SOUND, Retype, Walk, config_typing, successors, walks
-from semantics.runtime import Config, Crash, IllTyped
-from semantics.step import config_terminal
+from semantics.wasm.runtime import Config, Crash, IllTyped
+from semantics.wasm.step import config_terminal
 
 
 def walk_progress(w: Walk, retype: Retype = SOUND) -> tuple[Outcome, int]:

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from metatheory.theorems import SC_DRF, Fails
 from properties.graphs import Graph
 from properties.pinned import CLAUSE1, DAGGER, DDAGGER, ISSUE_1354
-from semantics.model import Model
+from semantics.memory.model import Model
 
 
 def sc_drf_property(model: Model) -> Callable[[], None]:

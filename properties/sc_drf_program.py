@@ -1,7 +1,7 @@
 """``sc_drf_program``: the "ideal" SC-DRF of DESIGN.md section 4, over programs.
 
 Hypotheses: ``WF`` (valid program, by construction), ``DRF`` (no SC execution of the program has
-a data race under the model's hb: every execution of the SC machine, ``semantics.sc``, is
+a data race under the model's hb: every execution of the SC machine, ``semantics.litmus.sc``, is
 checked with ``model.data_race``), ``FIN`` (both enumerations complete within their bounds).
 Conclusion: every outcome the model allows is an outcome of the SC machine.
 
@@ -36,9 +36,9 @@ from properties.programs import (
     programs,
     show_outcome,
 )
-from semantics.executions import Enumeration, ThreadPath, enumerate_executions
-from semantics.model import Model, data_race
-from semantics.sc import sc_executions
+from semantics.litmus.engine import Enumeration, ThreadPath, enumerate_executions
+from semantics.litmus.sc import sc_executions
+from semantics.memory.model import Model, data_race
 
 PROMOTIONS = 6
 

@@ -1,5 +1,5 @@
-"""``sc_machine_eq_seqcst``: the SC machine (``semantics.sc``) has exactly the outcomes of the
-valid executions that are is-seqcst for some valid tot ([P] Fig.17).
+"""``sc_machine_eq_seqcst``: the SC machine (``semantics.litmus.sc``) has exactly the outcomes
+of the valid executions that are is-seqcst for some valid tot ([P] Fig.17).
 
 For each execution the axiomatic enumeration finds, a tot that is both valid and SC is searched
 with the model's own tot constraints plus, for each cell read, "the writer is tot-before the read
@@ -28,12 +28,12 @@ from properties.programs import (
     show_outcome,
 )
 from properties.totsearch import tot_constraints
-from semantics.axioms import Before, Constraint, NotBetween
-from semantics.events import Execution, access_range, writing
-from semantics.executions import enumerate_executions
-from semantics.model import Model, Ok, check, is_seqcst
-from semantics.sc import sc_executions
-from semantics.totsearch import find_tot
+from semantics.litmus.engine import enumerate_executions
+from semantics.litmus.sc import sc_executions
+from semantics.memory.axioms import Before, Constraint, NotBetween
+from semantics.memory.events import Execution, access_range, writing
+from semantics.memory.model import Model, Ok, check, is_seqcst
+from semantics.memory.totsearch import find_tot
 
 
 def sc_constraints(ex: Execution) -> list[Constraint]:

@@ -9,7 +9,7 @@ from hypothesis import example, given
 from metatheory.theorems import SC_SINGLE_THREAD, Fails
 from properties.graphs import Graph
 from properties.pinned import INIT_READ, OWN_STORE
-from semantics.model import Model
+from semantics.memory.model import Model
 
 
 def single_thread_property(model: Model) -> Callable[[], None]:

@@ -22,8 +22,8 @@ from properties.graphs import (
     event_ids,
     sources_of,
 )
-from semantics.events import Kind, Ord
-from semantics.model import Model, data_race
+from semantics.memory.events import Kind, Ord
+from semantics.memory.model import Model, data_race
 
 
 @attrs.frozen

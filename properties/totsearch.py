@@ -9,10 +9,10 @@ API: ``model.check(ex, model, tot)`` is Ok and ``model.is_seqcst(ex, tot)`` is F
 
 from __future__ import annotations
 
-from semantics.axioms import Before, Constraint
-from semantics.events import MEM_DATA, Execution, access_range, writing
-from semantics.model import Model, Ok, check, facts, is_seqcst
-from semantics.totsearch import find_tot
+from semantics.memory.axioms import Before, Constraint
+from semantics.memory.events import MEM_DATA, Execution, access_range, writing
+from semantics.memory.model import Model, Ok, check, facts, is_seqcst
+from semantics.memory.totsearch import find_tot
 
 
 def tot_constraints(ex: Execution, model: Model) -> list[Constraint]:

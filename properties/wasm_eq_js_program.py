@@ -24,8 +24,8 @@ from properties.programs import (
     programs,
     show_outcome,
 )
-from semantics.executions import enumerate_executions
-from semantics.model import Model
+from semantics.litmus.engine import enumerate_executions
+from semantics.memory.model import Model
 
 X, Y, Z = 0, 1, 2
 

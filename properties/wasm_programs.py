@@ -16,8 +16,9 @@ from __future__ import annotations
 import attrs
 from hypothesis import strategies as st
 
-from semantics.events import PAGE
-from semantics.syntax import (
+from semantics.memory.events import PAGE
+from semantics.text.wat import print_body
+from semantics.wasm.syntax import (
     I32,
     I64,
     MEM_OPS,
@@ -34,7 +35,6 @@ from semantics.syntax import (
     Node,
     ValType,
 )
-from semantics.text import print_body
 
 RUN = "run"
 MEMORY = "mem"

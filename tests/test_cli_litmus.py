@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from metatheory.cli import main
-from semantics.litmus import load_test
+from semantics.litmus.loader import load_test
 
 CORPUS = Path(__file__).parent / "litmus"
 

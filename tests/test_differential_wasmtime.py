@@ -20,12 +20,12 @@ import pytest
 import wasmtime
 from hypothesis import given, settings
 
-from metatheory.script import Runner, invoke
+from metatheory.conformance import Runner, invoke
 from properties.wasm_programs import MEMORY, RUN, WasmProgram, programs
-from semantics.events import PAGE
-from semantics.syntax import MEM_OPS, Block, Instr, Node
-from semantics.validation import module_ok
-from semantics.wast import parse_module
+from semantics.memory.events import PAGE
+from semantics.text.wast import parse_module
+from semantics.wasm.syntax import MEM_OPS, Block, Instr, Node
+from semantics.wasm.validation import module_ok
 
 REGRESSIONS = Path(__file__).parent / "regressions"
 _NONZERO = re.compile(rb"[^\x00]")

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from semantics.herd import run_test
-from semantics.litmus import parse_litmus
+from semantics.litmus.format import parse_litmus
+from semantics.litmus.result import run_test
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"```\n(WASM .*?)```\n(?P<after>(?:[^\n]*\n){0,3})", re.S)

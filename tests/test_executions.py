@@ -1,17 +1,17 @@
 """The enumerator: thread paths, candidate values, rf by construction, bounds."""
 
-from semantics.events import DATA, INIT_THREAD, MEM_DATA, is_memory, reading, writing
-from semantics.executions import (
+from semantics.litmus.engine import (
     Bounds,
     ThreadPath,
     enumerate_executions,
     explore_thread,
 )
-from semantics.executions import _initial_offer as initial_offer
-from semantics.herd import run_test
-from semantics.litmus import parse_litmus
-from semantics.model import get_model
-from semantics.runtime import instantiate
+from semantics.litmus.engine import _initial_offer as initial_offer
+from semantics.litmus.format import parse_litmus
+from semantics.litmus.result import run_test
+from semantics.memory.events import DATA, INIT_THREAD, MEM_DATA, is_memory, reading, writing
+from semantics.memory.model import get_model
+from semantics.wasm.runtime import instantiate
 
 WASM = get_model("wasm")
 DATA_X = MEM_DATA

@@ -13,7 +13,7 @@ from metatheory.render import (
     skeleton,
 )
 from properties.strategies import SC_DRF_BOUNDS, graphs
-from semantics.litmus import parse_litmus
+from semantics.litmus.format import parse_litmus
 
 
 def test_es2017_counterexample_is_small_and_reproducible():

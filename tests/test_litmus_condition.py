@@ -4,8 +4,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from semantics import condition as c
-from semantics.herd import Result, herd_block
+from semantics.litmus import condition as c
+from semantics.litmus.result import Result, herd_block
 
 NAMES = {"x": 0, "y": 4}
 

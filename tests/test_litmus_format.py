@@ -4,9 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from semantics import condition as c
-from semantics.litmus import LitmusError, load_test, parse_litmus, print_litmus
-from semantics.syntax import I32, Instr, MemType
+from semantics.litmus import condition as c
+from semantics.litmus.format import LitmusError, parse_litmus, print_litmus
+from semantics.litmus.loader import load_test
+from semantics.wasm.syntax import I32, Instr, MemType
 
 CORPUS = Path(__file__).parent / "litmus"
 

@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from semantics.herd import herd_block, run_test
-from semantics.litmus import load_test
+from semantics.litmus.loader import load_test
+from semantics.litmus.result import herd_block, run_test
 
 CORPUS = Path(__file__).parent / "litmus"
 FILES = sorted(CORPUS.rglob("*.litmus"))

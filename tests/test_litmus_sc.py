@@ -5,10 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from semantics.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
-from semantics.executions import ValidExecution
-from semantics.herd import run_test, state_of
-from semantics.litmus import LitmusTest, load_test, parse_litmus
+from semantics.litmus.engine import ValidExecution
+from semantics.litmus.format import LitmusTest, parse_litmus
+from semantics.litmus.loader import load_test
+from semantics.litmus.result import run_test, state_of
+from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
 
 CORPUS = Path(__file__).parent / "litmus"
 

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from semantics import model
-from semantics.events import INIT_THREAD, MEM_DATA, MEM_LEN, Execution, Ord, wr
-from semantics.model import (
+from semantics.memory import model
+from semantics.memory.events import INIT_THREAD, MEM_DATA, MEM_LEN, Execution, Ord, wr
+from semantics.memory.model import (
     MODELS,
     Ok,
     UnknownModel,
@@ -23,7 +23,7 @@ from semantics.model import (
     hb,
     is_seqcst,
 )
-from semantics.relations import linear
+from semantics.memory.relations import linear
 from tests.test_model_builder import Exe, X, Y
 from tests.test_model_litmus import dagger_js, fig18, mp_atomic, sb_atomic, two_grows
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from semantics.axioms import AXIOMS
-from semantics.events import MEM_DATA, Execution, wr
-from semantics.model import Model, Ok, check, consistent, get_model, violations
+from semantics.memory.axioms import AXIOMS
+from semantics.memory.events import MEM_DATA, Execution, wr
+from semantics.memory.model import Model, Ok, check, consistent, get_model, violations
 from tests.test_model_builder import Exe, X, Y
 from tests.test_model_litmus import dagger_js, fig18, mp_popl_poap, stephen, torn_i32
 

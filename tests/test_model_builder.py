@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from semantics.events import (
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     MEM_LEN,

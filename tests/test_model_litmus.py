@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
-from semantics.events import Execution
-from semantics.model import MODELS, check, consistent, get_model, hb
-from semantics.relations import linear
+from semantics.memory.events import Execution
+from semantics.memory.model import MODELS, check, consistent, get_model, hb
+from semantics.memory.relations import linear
 from tests.test_model_builder import Exe, X, Y, Z
 
 ALL = ("wasm", "wasm-oopsla19", "es2017", "es2020")

@@ -6,8 +6,8 @@ from metatheory.hunt import hunt
 from metatheory.mutants import MUTANTS
 from metatheory.render import parse_skeleton, same_up_to_renaming, skeleton
 from metatheory.theorems import Fails, get_theorem
-from semantics.litmus import parse_litmus
-from semantics.model import get_model
+from semantics.litmus.format import parse_litmus
+from semantics.memory.model import get_model
 
 
 def test_at_least_six_mutants_with_distinct_models():

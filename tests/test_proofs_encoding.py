@@ -14,8 +14,8 @@ from proofs.encoding import UnknownAxiom, encode
 from proofs.obligations import solver
 from proofs.space import INIT_ACTION, Space, concrete_action
 from proofs.symbolic import fresh
-from semantics import model as M
-from semantics.events import (
+from semantics.memory import model as M
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     Event,

@@ -25,11 +25,12 @@ from proofs.litmus import (
     solver_outcomes,
     state_of,
 )
-from semantics import model as M
-from semantics.axioms import Axiom
-from semantics.events import MEM_LEN, Kind, wr
-from semantics.herd import run_test
-from semantics.litmus import load_test, parse_litmus
+from semantics.litmus.format import parse_litmus
+from semantics.litmus.loader import load_test
+from semantics.litmus.result import run_test
+from semantics.memory import model as M
+from semantics.memory.axioms import Axiom
+from semantics.memory.events import MEM_LEN, Kind, wr
 
 LITMUS = Path(__file__).resolve().parent / "litmus"
 CORPUS = corpus(LITMUS)

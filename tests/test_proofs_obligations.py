@@ -25,8 +25,8 @@ from proofs.obligations import (
 from proofs.space import INIT_ACTION, Space, concrete_action
 from proofs.symbolic import SymExec, fresh
 from properties.strategies import Bounds, graphs
-from semantics import model as M
-from semantics.events import (
+from semantics.memory import model as M
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     Event,

@@ -6,7 +6,7 @@ from metatheory.theorems import NO_TEARING, SC_DRF, SC_SINGLE_THREAD, VARIANTS
 from properties.no_tearing import no_tearing_property
 from properties.sc_drf import sc_drf_property
 from properties.single_thread import single_thread_property
-from semantics.model import get_model
+from semantics.memory.model import get_model
 
 HOLDS = [m for m in VARIANTS if SC_DRF.expect(m)]
 

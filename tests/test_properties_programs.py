@@ -20,8 +20,8 @@ from properties.programs import DEFAULT, DEPENDENT, FRESH, Op, Prog, programs
 from properties.sc_drf_program import LB_CTRL, drf_programs, promote_races, sc_drf_program
 from properties.sc_machine_eq_seqcst import sc_machine_property
 from properties.wasm_eq_js_program import INIT_RMW, STEPHEN, wasm_eq_js_program
-from semantics.litmus import parse_litmus
-from semantics.model import get_model
+from semantics.litmus.format import parse_litmus
+from semantics.memory.model import get_model
 
 WASM = get_model("wasm")
 HUNT_SEED = 1  # a seed that finds it within the CI budget (about 30 instances)
@@ -79,7 +79,7 @@ def test_hunt_finds_load_buffering_thin_air():
 
 
 def test_interleavings_keep_program_order():
-    from semantics.executions import enumerate_executions
+    from semantics.litmus.engine import enumerate_executions
 
     en = enumerate_executions(LB_CTRL.test.program, WASM, seeds=LB_CTRL.seeds)
     ex = max((v.execution for v in en.valid), key=lambda ex: len(ex.events))  # thin air

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from semantics.events import (
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     MEM_LEN,
@@ -18,7 +18,7 @@ from semantics.events import (
     rd,
     wr,
 )
-from semantics.runtime import (
+from semantics.wasm.runtime import (
     HostAllocMem,
     HostCall,
     HostFunc,
@@ -35,8 +35,8 @@ from semantics.runtime import (
     thread_start,
     thread_status,
 )
-from semantics.step import Emit, GlobalStep, config_terminal, event_of, global_steps, settle
-from semantics.syntax import I32, I64, Func, FuncType, Instr, MemArg, MemType, Program
+from semantics.wasm.step import Emit, GlobalStep, config_terminal, event_of, global_steps, settle
+from semantics.wasm.syntax import I32, I64, Func, FuncType, Instr, MemArg, MemType, Program
 from tests.test_step_seqrun import SeqMemory
 
 

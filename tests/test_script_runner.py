@@ -5,8 +5,8 @@ from __future__ import annotations
 import io
 from pathlib import Path
 
-from metatheory.script import main, render, run_file, run_script
-from semantics import wast
+from metatheory.conformance import main, render, run_file, run_script
+from semantics.text import wast
 
 ASSERTION_TYPES = (wast.AssertReturn, wast.AssertTrap, wast.AssertExhaustion,
                    wast.AssertInvalid, wast.AssertMalformed, wast.AssertUnlinkable)

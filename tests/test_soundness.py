@@ -17,8 +17,9 @@ from properties.configs import (
 )
 from properties.preservation import preservation_property, walk_preservation
 from properties.progress import progress, progress_property
-from semantics.runtime import IllTyped, config_ok
-from semantics.syntax import I32, I64
+from semantics.wasm.runtime import IllTyped
+from semantics.wasm.soundness import config_ok
+from semantics.wasm.syntax import I32, I64
 
 
 @settings(max_examples=80)
@@ -68,8 +69,8 @@ def test_walks_reach_administrative_and_host_rules():
 
 def _i32_load_into_i64_local() -> Walk:
     """Well-typed only under the mutant rule: an i32 atomic load stored into an i64 local."""
-    from semantics.runtime import Config, MemInst, Store, Thread, Value
-    from semantics.syntax import Instr, MemArg, MemType
+    from semantics.wasm.runtime import Config, MemInst, Store, Thread, Value
+    from semantics.wasm.syntax import Instr, MemArg, MemType
 
     code = (Instr("i32.const", (0,)), Instr("i32.atomic.load", (MemArg(),)),
             Instr("local.set", (1,)))
@@ -91,12 +92,12 @@ def test_the_typing_mutant_is_caught():
 
 
 def test_mutant_typing_types_the_load_as_i64():
-    from semantics.runtime import Config, MemInst, Store, Thread
-    from semantics.syntax import Instr, MemArg, MemType
+    from semantics.wasm.runtime import Config, MemInst, Store, Thread
+    from semantics.wasm.syntax import Instr, MemArg, MemType
 
     code = (Instr("i32.const", (0,)), Instr("i32.atomic.load", (MemArg(),)),
             Instr("local.set", (1,)))
-    from semantics.runtime import Value
+    from semantics.wasm.runtime import Value
 
     c = Config(Store((MemInst(MemType(1, 1, True), None),), ()),
                (Thread((Value(I32, 0), Value(I64, 0)), (), code),), (1,), (0,), 1)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from semantics.events import (
+from semantics.memory.events import (
     MEM_DATA,
     MEM_LEN,
     PAGE,
@@ -16,7 +16,7 @@ from semantics.events import (
     rmw,
     wr,
 )
-from semantics.runtime import (
+from semantics.wasm.runtime import (
     Crash,
     Label,
     Store,
@@ -28,8 +28,8 @@ from semantics.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.step import MAX_WOKEN, Emit, Hole, Read, settle, thread_steps
-from semantics.syntax import (
+from semantics.wasm.step import MAX_WOKEN, Emit, Hole, Read, settle, thread_steps
+from semantics.wasm.syntax import (
     F32,
     I32,
     I64,

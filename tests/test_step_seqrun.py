@@ -1,18 +1,18 @@
 """A sequential runner (``settle`` over a bytearray memory) and the atomic.wast results it
 reproduces: every ``invoke``/``assert_return``/``assert_trap`` of the script (shared and unshared
-memories), run through ``thread_steps`` by ``metatheory.script``'s runner, with the trapping rule
-named after the cause and no write made by a trapping step."""
+memories), run through ``thread_steps`` by ``metatheory.conformance``'s runner, with the trapping
+rule named after the cause and no write made by a trapping step."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
 
-from metatheory import script
-from metatheory.script import Runner, invoke
-from semantics import wast
-from semantics.events import PAGE
-from semantics.runtime import (
+from metatheory import conformance as script
+from metatheory.conformance import Runner, invoke
+from semantics.memory.events import PAGE
+from semantics.text import wast
+from semantics.wasm.runtime import (
     Store,
     Thread,
     Value,
@@ -21,8 +21,8 @@ from semantics.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.step import Emit, settle, thread_steps
-from semantics.syntax import (
+from semantics.wasm.step import Emit, settle, thread_steps
+from semantics.wasm.syntax import (
     I64,
     MEM_OPS,
     Func,

@@ -4,10 +4,10 @@ import struct
 
 import pytest
 
-from semantics.literals import parse_float, parse_int
-from semantics.sexp import ATOM, ParseError, Token, read, tokenize
-from semantics.syntax import F32, F64, I32, I64, Block, Func, FuncType, If, Instr, MemArg
-from semantics.text import parse_body, print_body, print_instr
+from semantics.text.literals import parse_float, parse_int
+from semantics.text.sexp import ATOM, ParseError, Token, read, tokenize
+from semantics.text.wat import parse_body, print_body, print_instr
+from semantics.wasm.syntax import F32, F64, I32, I64, Block, Func, FuncType, If, Instr, MemArg
 
 
 def tok(text: str) -> Token:

@@ -5,7 +5,8 @@ import functools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from semantics.syntax import (
+from semantics.text.wat import LABEL_OPS, PLAIN_OPS, parse_body, print_body
+from semantics.wasm.syntax import (
     CONST_OPS,
     MEM_OPS,
     NUM_OPS,
@@ -18,7 +19,6 @@ from semantics.syntax import (
     Node,
     ValType,
 )
-from semantics.text import LABEL_OPS, PLAIN_OPS, parse_body, print_body
 
 OPS = sorted(PLAIN_OPS)
 LOCAL_NAMES = ["$r0", "$r1", "$x", "$acc", "$i"]

@@ -16,7 +16,7 @@ from metatheory.theorems import (
 )
 from properties.pinned import DAGGER, ISSUE_1354
 from properties.totsearch import non_sc_tot
-from semantics.model import Ok, check, get_model, is_seqcst
+from semantics.memory.model import Ok, check, get_model, is_seqcst
 
 
 def test_every_theorem_names_its_hypotheses_reference_and_expectations():

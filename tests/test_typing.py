@@ -8,8 +8,8 @@ from collections import deque
 import attrs
 import pytest
 
-from semantics.events import DATA, LEN, MEM_DATA, PAGE, Payload
-from semantics.runtime import (
+from semantics.memory.events import DATA, LEN, MEM_DATA, PAGE, Payload
+from semantics.wasm.runtime import (
     Config,
     Frame,
     HostAllocMem,
@@ -27,15 +27,20 @@ from semantics.runtime import (
     Trap,
     Value,
     WaitX,
-    config_ok,
-    extend_store,
     instantiate,
-    store_ok,
-    thread_ok,
     thread_status,
 )
-from semantics.step import Emit, GlobalStep, Hole, Read, Transition, config_terminal, global_steps
-from semantics.syntax import (
+from semantics.wasm.soundness import config_ok, extend_store, store_ok, thread_ok
+from semantics.wasm.step import (
+    Emit,
+    GlobalStep,
+    Hole,
+    Read,
+    Transition,
+    config_terminal,
+    global_steps,
+)
+from semantics.wasm.syntax import (
     I32,
     I64,
     Block,

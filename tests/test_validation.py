@@ -5,7 +5,17 @@ from pathlib import Path
 
 import pytest
 
-from semantics.syntax import (
+from semantics.text.wast import (
+    AssertInvalid,
+    AssertUnlinkable,
+    Command,
+    ModuleCmd,
+    Thread,
+    parse_module,
+    parse_script,
+)
+from semantics.text.wat import parse_body
+from semantics.wasm.syntax import (
     I32,
     I64,
     Block,
@@ -17,17 +27,7 @@ from semantics.syntax import (
     Program,
     ValType,
 )
-from semantics.text import parse_body
-from semantics.validation import Context, ValidationError, func_ok, module_ok, program_ok
-from semantics.wast import (
-    AssertInvalid,
-    AssertUnlinkable,
-    Command,
-    ModuleCmd,
-    Thread,
-    parse_module,
-    parse_script,
-)
+from semantics.wasm.validation import Context, ValidationError, func_ok, module_ok, program_ok
 
 
 def walk(commands: tuple[Command, ...]) -> Iterator[Command]:

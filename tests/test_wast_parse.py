@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from semantics.sexp import ParseError
-from semantics.syntax import F32, F64, I32, I64, Export, FuncType, Import, Instr, MemArg, MemType
-from semantics.wast import (
+from semantics.text.sexp import ParseError
+from semantics.text.wast import (
     AssertInvalid,
     AssertMalformed,
     AssertReturn,
@@ -26,6 +25,18 @@ from semantics.wast import (
     Wait,
     parse_module,
     parse_script,
+)
+from semantics.wasm.syntax import (
+    F32,
+    F64,
+    I32,
+    I64,
+    Export,
+    FuncType,
+    Import,
+    Instr,
+    MemArg,
+    MemType,
 )
 
 FILES = ["LB.wast", "LB_atomic.wast", "MP.wast", "MP_atomic.wast", "SB.wast", "SB_atomic.wast",

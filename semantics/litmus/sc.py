@@ -14,8 +14,17 @@ from collections.abc import Sequence
 
 import attrs
 
-from semantics import runtime
-from semantics.events import (
+from semantics.litmus.engine import (
+    DEFAULT_BOUNDS,
+    Bounds,
+    Enumeration,
+    ThreadPath,
+    ValidExecution,
+    after_step,
+    allocation_event,
+    thread_final,
+)
+from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
     Action,
@@ -27,19 +36,10 @@ from semantics.events import (
     is_memory,
     writing,
 )
-from semantics.executions import (
-    DEFAULT_BOUNDS,
-    Bounds,
-    Enumeration,
-    ThreadPath,
-    ValidExecution,
-    after_step,
-    allocation_event,
-    thread_final,
-)
-from semantics.runtime import Store, Thread
-from semantics.step import Emit, Hole, settle, thread_steps
-from semantics.syntax import Program
+from semantics.wasm import runtime
+from semantics.wasm.runtime import Store, Thread
+from semantics.wasm.step import Emit, Hole, settle, thread_steps
+from semantics.wasm.syntax import Program
 
 Key = tuple[int, int]  # (thread, index in thread); the allocation is (INIT_THREAD, 0)
 ALLOC: Key = (INIT_THREAD, 0)

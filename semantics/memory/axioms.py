@@ -1,7 +1,7 @@
 """The consistency axioms of [P] Fig.16 / [T] relaxed.rst as named records.
 
 An axiom has up to three hooks, so that the checker (against a given tot), the tot search
-(``semantics.totsearch``) and the SMT encoder can all read the one list:
+(``semantics.memory.totsearch``) and the SMT encoder can all read the one list:
 
 - ``static(facts)``: a check that does not mention tot (value-consistent, hb-consistent, ...);
 - ``order(facts)``: what the axiom demands of tot, as constraints: ``Before(a, b)`` (a is
@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import attrs
 
-from semantics.events import (
+from semantics.memory.events import (
     LEN,
     Action,
     Execution,
@@ -31,9 +31,9 @@ from semantics.events import (
     sync,
     writing,
 )
-from semantics.hb import EdgeFn, init_edges
-from semantics.relations import Rel, find_cycle
-from semantics.verdict import Violation
+from semantics.memory.hb import EdgeFn, init_edges
+from semantics.memory.relations import Rel, find_cycle
+from semantics.memory.verdict import Violation
 
 Cells = Mapping[int, tuple[int, ...]]
 

@@ -15,7 +15,7 @@ from typing import Union
 
 import attrs
 
-from semantics.events import (
+from semantics.memory.events import (
     MEM_DATA,
     MEM_LEN,
     PAGE,
@@ -30,8 +30,8 @@ from semantics.events import (
     rmw,
     wr,
 )
-from semantics.numerics import bytes_of, extend_s, from_bytes, num_op, rmw_op, signed, wrap
-from semantics.runtime import (
+from semantics.wasm.numerics import bytes_of, extend_s, from_bytes, num_op, rmw_op, signed, wrap
+from semantics.wasm.runtime import (
     MAX_PAGES,
     Code,
     Config,
@@ -58,7 +58,18 @@ from semantics.runtime import (
     start_func,
     thread_status,
 )
-from semantics.syntax import I32, I64, MEM_OPS, NUM_OPS, Block, If, Instr, MemArg, MemOp, ValType
+from semantics.wasm.syntax import (
+    I32,
+    I64,
+    MEM_OPS,
+    NUM_OPS,
+    Block,
+    If,
+    Instr,
+    MemArg,
+    MemOp,
+    ValType,
+)
 
 
 @attrs.frozen

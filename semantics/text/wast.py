@@ -13,9 +13,10 @@ from typing import Union
 
 import attrs
 
-from semantics.literals import parse_float, parse_int, parse_uint, parse_valtype
-from semantics.sexp import Cursor, ParseError, SExp, SList, Token, end_position, error_at, read
-from semantics.syntax import (
+from semantics.text.literals import parse_float, parse_int, parse_uint, parse_valtype
+from semantics.text.sexp import Cursor, ParseError, SExp, SList, Token, end_position, error_at, read
+from semantics.text.wat import Env, func_body
+from semantics.wasm.syntax import (
     CONST_OPS,
     Export,
     Func,
@@ -25,7 +26,6 @@ from semantics.syntax import (
     Module,
     ValType,
 )
-from semantics.text import Env, func_body
 
 # --- values and results ---------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from typing import Union
 
 import attrs
 
-from semantics.sexp import ParseError
+from semantics.text.sexp import ParseError
 
 EXISTS = "exists"
 NOT_EXISTS = "~exists"

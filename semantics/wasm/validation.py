@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import attrs
 
-from semantics.syntax import (
+from semantics.text.wat import print_instr
+from semantics.wasm.syntax import (
     CONST_OPS,
     I32,
     MEM_OPS,
@@ -30,7 +31,6 @@ from semantics.syntax import (
     Program,
     ValType,
 )
-from semantics.text import print_instr
 
 MAX_PAGES = 65536
 

@@ -16,19 +16,17 @@ line, column and what was expected.
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Mapping
 
 import attrs
 
-from semantics import condition as cond
-from semantics import wast
-from semantics.events import PAGE, le_bytes
-from semantics.sexp import ParseError
-from semantics.syntax import Block, Func, If, Instr, MemType, Module, Program, ValType
-from semantics.text import parse_body, print_body
-from semantics.validation import ValidationError, program_ok
+from semantics.litmus import condition as cond
+from semantics.memory.events import PAGE, le_bytes
+from semantics.text.sexp import ParseError
+from semantics.text.wat import parse_body, print_body
+from semantics.wasm.syntax import Func, MemType, Program
+from semantics.wasm.validation import ValidationError, program_ok
 
 MAX_PAGES = 65536
 
@@ -410,11 +408,6 @@ def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
         raise LitmusError(s.file, e.line, e.col, f"expected {e.expected}, found {e.found}") from e
 
 
-def read_litmus(path: str) -> LitmusTest:
-    with open(path, encoding="utf-8") as f:
-        return parse_litmus(f.read(), path)
-
-
 # --- printing ------------------------------------------------------------------------------
 
 
@@ -439,245 +432,3 @@ def print_litmus(t: LitmusTest) -> str:
         lines.append("}")
     lines.append(str(t.condition))
     return "\n".join(lines) + "\n"
-
-
-# --- the threads proposal's .wast litmus scripts ---------------------------------------------
-
-
-def _wast_error(file: str, line: int, what: str) -> LitmusError:
-    return LitmusError(file, line or 1, 1, f"expected {what}")
-
-
-def _exported_func(module: Module, name: str, file: str, line: int) -> Func:
-    for ex in module.exports:
-        if ex.kind == "func" and ex.name == name:
-            n_imported = len(module.func_types) - len(module.funcs)
-            if ex.index < n_imported:
-                raise _wast_error(file, line, f"function {name!r} defined in the module, not "
-                                  "imported")
-            return module.funcs[ex.index - n_imported]
-    raise _wast_error(file, line, f"a function exported as {name!r}")
-
-
-def _calls(nodes: tuple[object, ...]) -> bool:
-    for n in nodes:
-        if isinstance(n, Instr) and n.op == "call":
-            return True
-        if isinstance(n, Block) and _calls(n.body):
-            return True
-        if isinstance(n, If) and (_calls(n.then) or _calls(n.else_)):
-            return True
-    return False
-
-
-def _thread_func(t: wast.Thread, file: str) -> Func:
-    module: Module | None = None
-    func: Func | None = None
-    for c in t.commands:
-        if isinstance(c, wast.ModuleCmd):
-            module = c.module
-        elif isinstance(c, wast.Invoke) and module is not None and func is None:
-            if c.args:
-                raise _wast_error(file, c.line, "an invoke without arguments in a litmus thread")
-            func = _exported_func(module, c.name, file, c.line)
-        elif not isinstance(c, wast.Register):
-            raise _wast_error(file, getattr(c, "line", t.line),
-                              f"only register, module and invoke commands in thread {t.name}")
-    if func is None or module is None:
-        raise _wast_error(file, t.line, f"a module and an (invoke ...) in thread {t.name}")
-    if _calls(func.body):
-        raise _wast_error(file, t.line, f"a thread function without calls in thread {t.name}")
-    return func
-
-
-def _expected_prop(results: tuple[wast.Result, ...], obs: int, file: str,
-                   line: int) -> cond.Prop:
-    if len(results) != 1:
-        raise _wast_error(file, line, "one expected result of the check function")
-    r = results[0]
-    alts = r.alternatives if isinstance(r, wast.Either) else (r,)
-    prop: cond.Prop | None = None
-    for a in alts:
-        if not isinstance(a, wast.Const):
-            raise _wast_error(file, line, "an expected constant result, not a NaN pattern")
-        atom = cond.Atom(cond.Reg(obs, "result"), a.bits)
-        prop = atom if prop is None else cond.Or(prop, atom)
-    if prop is None:
-        raise _wast_error(file, line, "an expected result")
-    return prop
-
-
-def litmus_of_script(script: wast.Script, name: str, file: str = "<wast>") -> LitmusTest:
-    """A threads-proposal litmus script as a litmus test: each ``thread`` becomes a litmus
-    thread, the function of the final ``assert_return`` runs as the final observer, and the
-    condition is ``forall`` its asserted result. The observer's locals are printed in states."""
-    memory: MemType | None = None
-    data: tuple[tuple[int, tuple[int, ...]], ...] = ()
-    funcs: list[Func] = []
-    modules: dict[str, Module] = {}
-    last: Module | None = None
-    check: tuple[Func, cond.Prop] | None = None
-    n_threads = sum(isinstance(c, wast.Thread) for c in script.commands)
-    for c in script.commands:
-        if isinstance(c, wast.ModuleCmd):
-            last = c.module
-            if c.module.name:
-                modules[c.module.name] = c.module
-            if memory is None and c.module.memories:
-                memory, data = c.module.memories[0], c.module.data
-        elif isinstance(c, wast.Thread):
-            funcs.append(_thread_func(c, file))
-        elif isinstance(c, wast.AssertReturn) and isinstance(c.action, wast.Invoke):
-            target = modules.get(c.action.module or "", last) if c.action.module else last
-            if target is None:
-                raise _wast_error(file, c.line, "a module defined before the assert_return")
-            f = _exported_func(target, c.action.name, file, c.line)
-            check = (f, _expected_prop(c.results, n_threads, file, c.line))
-        elif not isinstance(c, (wast.Register, wast.Wait)):
-            raise _wast_error(file, getattr(c, "line", 1),
-                              "a litmus script: modules, register, thread, wait, assert_return")
-    if memory is None or not memory.shared:
-        raise _wast_error(file, 1, "a module defining a shared memory")
-    if not funcs:
-        raise _wast_error(file, 1, "at least one (thread ...)")
-    if check is None:
-        raise _wast_error(file, 1, "a final (assert_return (invoke ...) ...) check")
-    observer_func, prop = check
-    program = Program(memory, tuple(funcs) + (observer_func,), tuple(range(len(funcs))), data)
-    try:
-        program_ok(program)
-    except ValidationError as e:
-        raise _wast_error(file, 1, f"well-typed functions: {e}") from e
-    n_locals = len(observer_func.type.params) + len(observer_func.locals)
-    names = observer_func.local_names or (None,) * n_locals
-    extra = tuple(cond.Reg(len(funcs), (n or str(i)).removeprefix("$"))
-                  for i, n in enumerate(names))
-    return LitmusTest(name=name, comment=f"from {os.path.basename(file)}", program=program,
-                      names=(), condition=cond.Condition(cond.FORALL, prop),
-                      observer=len(funcs), extra=extra, file=file)
-
-
-def load_test(path: str) -> LitmusTest:
-    """A ``.litmus`` file, or a ``.wast`` litmus script (by extension)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise LitmusError(path, 1, 1, f"expected a readable UTF-8 file ({e})") from e
-    if path.endswith(".wast"):
-        try:
-            script = wast.parse_script(src)
-        except ParseError as e:
-            raise LitmusError(path, e.line, e.col,
-                              f"expected {e.expected}, found {e.found}") from e
-        stem = os.path.splitext(os.path.basename(path))[0]
-        return litmus_of_script(script, stem, path)
-    return parse_litmus(src, path)
-
-
-RESULT_BASE = 0xFF00
-"""Where an emitted ``.wast`` script's threads store their observed locals for the check."""
-
-_LOAD = {1: "i32.atomic.load8_u", 2: "i32.atomic.load16_u", 4: "i32.atomic.load",
-         8: "i64.atomic.load"}
-_PLAIN_LOAD = {1: "i32.load8_u", 2: "i32.load16_u", 4: "i32.load", 8: "i64.load"}
-
-
-def _reg_slots(t: LitmusTest) -> dict[cond.Reg, tuple[int, ValType, int]]:
-    """Each observed local: (slot address, type, local index)."""
-    slots: dict[cond.Reg, tuple[int, ValType, int]] = {}
-    addr = RESULT_BASE
-    for o in t.observables:
-        if isinstance(o, cond.Trap):
-            raise LitmusError(t.file or "<litmus>", 1, 1,
-                              f"expected no trap observable in a test emitted as .wast "
-                              f"(a script cannot record that {o} trapped)")
-        if isinstance(o, cond.Reg):
-            func = t.program.funcs[t.program.threads[o.thread]]
-            idx = _local_index(func, o.name)
-            ty = (func.type.params + func.locals)[idx]
-            slots[o] = (addr, ty, idx)
-            addr += 8
-    return slots
-
-
-def _local_index(func: Func, name: str) -> int:
-    for i, n in enumerate(func.local_names):
-        if n is not None and n.removeprefix("$") == name:
-            return i
-    return int(name)
-
-
-def _prop_wat(p: cond.Prop, slots: Mapping[cond.Reg, tuple[int, ValType, int]]) -> str:
-    if isinstance(p, cond.Const):
-        return f"(i32.const {int(p.value)})"
-    if isinstance(p, cond.Not):
-        return f"(i32.eqz {_prop_wat(p.arg, slots)})"
-    if isinstance(p, cond.And):
-        return f"(i32.and {_prop_wat(p.left, slots)} {_prop_wat(p.right, slots)})"
-    if isinstance(p, cond.Or):
-        return f"(i32.or {_prop_wat(p.left, slots)} {_prop_wat(p.right, slots)})"
-    if isinstance(p, cond.Implies):
-        return f"(i32.or (i32.eqz {_prop_wat(p.left, slots)}) {_prop_wat(p.right, slots)})"
-    loc = p.loc
-    if isinstance(loc, cond.Reg):
-        addr, ty, _ = slots[loc]
-        it = "i64" if ty.bits == 64 else "i32"
-        return f"({it}.eq ({it}.load (i32.const {addr})) ({it}.const {p.value}))"
-    if isinstance(loc, cond.Mem):
-        op = _LOAD[loc.width] if loc.addr % loc.width == 0 else _PLAIN_LOAD[loc.width]
-        it = "i64" if loc.width == 8 else "i32"
-        return f"({it}.eq ({op} (i32.const {loc.addr})) ({it}.const {p.value}))"
-    raise TypeError(loc)
-
-
-def _store_local(addr: int, ty: ValType, idx: int) -> str:
-    get = f"(local.get {idx})"
-    if ty is ValType.F32:
-        get = f"(i32.reinterpret_f32 {get})"
-    if ty is ValType.F64:
-        get = f"(i64.reinterpret_f64 {get})"
-    it = "i64" if ty.bits == 64 else "i32"
-    return f"({it}.store (i32.const {addr}) {get})"
-
-
-def _wat_bytes(bs: tuple[int, ...]) -> str:
-    return "".join("\\" + format(b, "02x") for b in bs)
-
-
-def print_wast(t: LitmusTest) -> str:
-    """The test as a threads-proposal script (the shape of MP.wast): each thread stores the
-    locals the condition observes at ``RESULT_BASE``; ``$Check`` evaluates the proposition.
-    ``forall P`` asserts P; ``~exists P`` and ``exists P`` assert ``~P`` (for ``exists``, a
-    failing assertion is the witness)."""
-    if t.observer is not None:
-        raise LitmusError(t.file or "<litmus>", 1, 1,
-                          "expected a .litmus test (this one already comes from a script)")
-    slots = _reg_slots(t)
-    m = t.program.memory
-    mem = f"{m.min} {m.max} shared"
-    data = "".join(f'\n  (data (i32.const {a}) "{_wat_bytes(bs)}")' for a, bs in t.program.data)
-    out = [f";; {t.name}" + (f": {t.comment}" if t.comment else ""),
-           f";; generated by weakwasm from the litmus condition {t.condition}",
-           f'(module $Mem\n  (memory (export "shared") {mem}){data}\n)', '(register "mem")', ""]
-    for i, fi in enumerate(t.program.threads):
-        func = t.program.funcs[fi]
-        stores = [_store_local(a, ty, idx) for o, (a, ty, idx) in slots.items()
-                  if o.thread == i]
-        body = print_body(func).splitlines()
-        if stores:
-            body += [";; store results for checking", *stores]
-        inner = "\n".join("      " + ln for ln in body)
-        out.append(f'(thread $T{i} (shared (module $Mem))\n  (register "mem" $Mem)\n'
-                   f'  (module\n    (memory (import "mem" "shared") {mem})\n'
-                   f'    (func (export "run")\n{inner}\n    )\n  )\n  (invoke "run")\n)\n')
-    out += [f"(wait $T{i})" for i in range(len(t.program.threads))]
-    q = t.condition.quantifier
-    prop = t.condition.prop if q == cond.FORALL else cond.Not(t.condition.prop)
-    note = {cond.FORALL: ";; every run satisfies the condition",
-            cond.NOT_EXISTS: ";; no run exhibits the outcome",
-            cond.EXISTS: ";; exists: a run on which this assertion fails exhibits the outcome"}[q]
-    out += ["", f'(module $Check\n  (memory (import "mem" "shared") {mem})\n'
-            f'  (func (export "check") (result i32)\n    {_prop_wat(prop, slots)}\n  )\n)',
-            note, '(assert_return (invoke $Check "check") (i32.const 1))']
-    return "\n".join(out) + "\n"

@@ -9,8 +9,8 @@ import re
 import struct
 from fractions import Fraction
 
-from semantics.sexp import ParseError, Token
-from semantics.syntax import VALTYPES, ValType
+from semantics.text.sexp import ParseError, Token
+from semantics.wasm.syntax import VALTYPES, ValType
 
 _DEC = r"[0-9](?:_?[0-9])*"
 _HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from semantics.axioms import Before, Constraint
-from semantics.relations import find_cycle
+from semantics.memory.axioms import Before, Constraint
+from semantics.memory.relations import find_cycle
 
 
 def find_tot(n: int, constraints: Sequence[Constraint]) -> tuple[int, ...] | None:

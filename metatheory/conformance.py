@@ -25,9 +25,10 @@ from typing import TextIO
 
 import attrs
 
-from semantics import wast
-from semantics.events import LEN, PAGE, Action, Fill, Kind, Payload
-from semantics.runtime import (
+from semantics.memory.events import LEN, PAGE, Action, Fill, Kind, Payload
+from semantics.text import wast
+from semantics.text.sexp import ParseError
+from semantics.wasm.runtime import (
     Crash,
     FuncInst,
     MemInst,
@@ -39,10 +40,9 @@ from semantics.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.sexp import ParseError
-from semantics.step import Emit, Hole, settle, thread_steps
-from semantics.syntax import F32, F64, FuncType, MemType, Module
-from semantics.validation import ValidationError, module_ok
+from semantics.wasm.step import Emit, Hole, settle, thread_steps
+from semantics.wasm.syntax import F32, F64, FuncType, MemType, Module
+from semantics.wasm.validation import ValidationError, module_ok
 
 DEFAULT_MAX_STEPS = 200_000
 

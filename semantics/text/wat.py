@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 
 import attrs
 
-from semantics.literals import (
+from semantics.text.literals import (
     parse_float,
     parse_int,
     parse_uint,
@@ -22,8 +22,8 @@ from semantics.literals import (
     print_float,
     print_int,
 )
-from semantics.sexp import ATOM, Cursor, ParseError, SList, Token, end_position, error_at, read
-from semantics.syntax import (
+from semantics.text.sexp import ATOM, Cursor, ParseError, SList, Token, end_position, error_at, read
+from semantics.wasm.syntax import (
     CONST_OPS,
     CONTROL_OPS,
     MEM_OPS,

@@ -5,7 +5,7 @@ Floats only appear as bit patterns (loads, stores, reinterpretations), so no flo
 
 from __future__ import annotations
 
-from semantics.syntax import ValType
+from semantics.wasm.syntax import ValType
 
 
 def mask(bits: int) -> int:

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 import attrs
 
-from semantics.events import LEN, Execution, Kind, Ord, overlap, po, sync
-from semantics.relations import Rel
+from semantics.memory.events import LEN, Execution, Kind, Ord, overlap, po, sync
+from semantics.memory.relations import Rel
 
 EdgeFn = Callable[[Execution], Rel]
 

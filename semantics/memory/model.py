@@ -20,7 +20,7 @@ from collections.abc import Callable, Sequence
 
 import attrs
 
-from semantics.axioms import (
+from semantics.memory.axioms import (
     AXIOMS,
     ES2017_MEMORY_ORDER,
     HB_ACYCLIC,
@@ -38,7 +38,7 @@ from semantics.axioms import (
     Facts,
     make_facts,
 )
-from semantics.events import (
+from semantics.memory.events import (
     Action,
     Execution,
     access_range,
@@ -48,10 +48,10 @@ from semantics.events import (
     tearfree_spec,
     writing,
 )
-from semantics.hb import ALLOC, PO, SPAWN, SYNC, Generator
-from semantics.relations import Rel, plus, union
-from semantics.totsearch import core_witness, describe, find_tot, minimal_core
-from semantics.verdict import Ok, Verdict, Violation
+from semantics.memory.hb import ALLOC, PO, SPAWN, SYNC, Generator
+from semantics.memory.relations import Rel, plus, union
+from semantics.memory.totsearch import core_witness, describe, find_tot, minimal_core
+from semantics.memory.verdict import Ok, Verdict, Violation
 
 __all__ = [
     "AXIOMS", "MODELS", "Axiom", "Model", "Ok", "UnknownModel", "Verdict", "Violation",

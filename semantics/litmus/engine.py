@@ -22,8 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
-from semantics import runtime
-from semantics.events import (
+from semantics.memory.events import (
     DATA,
     INIT_THREAD,
     LEN,
@@ -41,10 +40,11 @@ from semantics.events import (
     value,
     writing,
 )
-from semantics.model import Model, Ok, consistent, hb
-from semantics.runtime import Store, Thread
-from semantics.step import Emit, Hole, Transition, thread_steps
-from semantics.syntax import Program
+from semantics.memory.model import Model, Ok, consistent, hb
+from semantics.wasm import runtime
+from semantics.wasm.runtime import Store, Thread
+from semantics.wasm.step import Emit, Hole, Transition, thread_steps
+from semantics.wasm.syntax import Program
 
 Cell = tuple[Region, int]
 

@@ -7,7 +7,7 @@ import time
 
 import attrs
 
-from semantics.condition import (
+from semantics.litmus.condition import (
     Condition,
     Mem,
     Observable,
@@ -17,17 +17,17 @@ from semantics.condition import (
     evaluate,
     state_line,
 )
-from semantics.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
-from semantics.executions import (
+from semantics.litmus.engine import (
     DEFAULT_BOUNDS,
     Bounds,
     Enumeration,
     ValidExecution,
     enumerate_executions,
 )
-from semantics.litmus import LitmusTest
-from semantics.model import get_model
-from semantics.sc import sc_executions
+from semantics.litmus.format import LitmusTest
+from semantics.litmus.sc import sc_executions
+from semantics.memory.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
+from semantics.memory.model import get_model
 
 SC_MODEL = "sc"
 

@@ -1,0 +1,1 @@
+"""The relaxed memory model: events, relations, hb, axioms, model variants, tot search."""

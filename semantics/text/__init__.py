@@ -1,0 +1,1 @@
+"""Text formats: s-expressions, literals, WAT instructions and bodies, .wast scripts."""

@@ -1,0 +1,1 @@
+"""The Wasm threads fragment: syntax, validation, runtime, reduction, soundness judgements."""
