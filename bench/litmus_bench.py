@@ -15,6 +15,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from metatheory.cli import expand  # noqa: E402
+from metatheory.models import resolve_model  # noqa: E402
 from semantics.litmus.loader import load_test  # noqa: E402
 from semantics.litmus.result import run_test  # noqa: E402
 
@@ -26,6 +27,7 @@ def main() -> None:
     p.add_argument("--model", default="wasm")
     p.add_argument("--repeat", type=int, default=3)
     args = p.parse_args()
+    model = resolve_model(args.model, sc=True)
     tests = [load_test(f) for f in expand(args.paths)]
     times: list[float] = []
     valid = candidates = 0
@@ -36,7 +38,7 @@ def main() -> None:
         start = time.perf_counter()
         for t in tests:
             t0 = time.perf_counter()
-            run = run_test(t, args.model)
+            run = run_test(t, model)
             slowest.append((time.perf_counter() - t0, t.name))
             valid += len(run.enumeration.valid)
             candidates += run.enumeration.candidates

@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 
 from metatheory.hunt import hunt  # noqa: E402
-from metatheory.theorems import EXECUTIONS, THEOREMS, Fails  # noqa: E402
+from metatheory.theorems import EXECUTIONS, THEOREMS  # noqa: E402
 from properties.configs import walks  # noqa: E402
+from properties.outcome import Fails  # noqa: E402
 from properties.preservation import walk_preservation  # noqa: E402
 from properties.progress import walk_progress  # noqa: E402
 from semantics.memory.model import get_model  # noqa: E402

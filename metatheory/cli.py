@@ -19,23 +19,27 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
+from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND
 from semantics.litmus.engine import Bounds
 from semantics.litmus.format import LitmusError, LitmusTest
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import SC_MODEL, dot_executions, herd_block, run_test
+from semantics.litmus.result import dot_executions, herd_block, run_test
 from semantics.litmus.script import print_wast
-from semantics.memory.model import MODELS, UnknownModel, get_model
+from semantics.memory.model import MODELS
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+
+MODEL_HELP = (f"a variant ({', '.join(MODELS)}), a mutant (metatheory/mutants.py) or FILE.py, "
+              "a Python file defining MODEL, a Model (docs/models.md)")
 
 
 def _add_litmus(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", metavar="FILE", nargs="+",
                    help="litmus tests (.litmus) or threads-proposal scripts (.wast)")
     p.add_argument("--model", default="wasm",
-                   help=f"memory model: {', '.join([*MODELS, SC_MODEL])} (default: wasm)")
+                   help=f"{MODEL_HELP}, or sc, the SC machine (default: wasm)")
     p.add_argument("--show", choices=["dot"],
                    help="also write the valid executions (dot: Graphviz)")
     p.add_argument("--emit-wast", action="store_true",
@@ -76,12 +80,11 @@ def _write_artifact(args: argparse.Namespace, test: LitmusTest, ext: str, text: 
 
 
 def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.model != SC_MODEL:
-        try:
-            get_model(args.model)
-        except UnknownModel as e:
-            err.write(f"weakwasm: {e}, {SC_MODEL} (the SC machine)\n")
-            return EXIT_BAD_INPUT
+    try:
+        model = resolve_model(args.model, sc=True)
+    except BadModel as e:
+        err.write(f"weakwasm: {e}\n")
+        return EXIT_BAD_INPUT
     bounds = Bounds(max_events=args.max_events)
     status = EXIT_OK
     done = ok = 0
@@ -105,7 +108,7 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 err.write(f"{e}\n")
                 status = EXIT_BAD_INPUT
             continue
-        run = run_test(test, args.model, bounds)
+        run = run_test(test, model, bounds)
         out.write(herd_block(run.result, time=not args.no_time))
         if args.write_expected:
             with open(path + ".expected", "w", encoding="utf-8") as f:
@@ -122,14 +125,14 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if len(files) > 1 and not args.emit_wast:
         bad = len(files) - done
         err.write(f"{done} tests, {ok} Ok, {done - ok} No"
-                  f"{f', {bad} rejected' if bad else ''}; model {args.model}; "
+                  f"{f', {bad} rejected' if bad else ''}; model {model.name}; "
                   f"{time.perf_counter() - start:.2f}s\n")
     return status
 
 
 def _add_hunt(p: argparse.ArgumentParser) -> None:
     p.add_argument("theorem", help="a theorem name (weakwasm check lists them)")
-    p.add_argument("--model", default="wasm", help="a model variant or a mutant name")
+    p.add_argument("--model", default="wasm", help=f"{MODEL_HELP} (default: wasm)")
     p.add_argument("--seed", type=int, default=0, help="search seed (reproducible)")
     p.add_argument("--max-examples", type=int, default=20000,
                    help="how many instances to try before giving up")
@@ -211,8 +214,8 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
     p.add_argument("theorem", nargs="?", default="sc_drf",
                    help="sc_drf (default) or wasm_eq_js")
     p.add_argument("--model", default="wasm",
-                   help="a model variant or mutant (for wasm_eq_js: the Wasm variant compared "
-                        "with es2017 once its (dagger)(ddagger) are dropped)")
+                   help=f"{MODEL_HELP} (default: wasm; for wasm_eq_js: the Wasm variant "
+                        "compared with es2017 once its (dagger)(ddagger) are dropped)")
     p.add_argument("--bound", type=int, default=FULL_BOUND,
                    help=f"largest number of events (default {FULL_BOUND})")
     p.add_argument("--timeout", type=float, default=600.0,
@@ -248,13 +251,12 @@ def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
 
 
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.hunt import resolve_model
-    from metatheory.render import execution_litmus
     from proofs.obligations import UnknownTheorem, prove_up_to
+    from properties.render import execution_litmus
     from semantics.memory.events import show_execution
 
     try:
-        model = resolve_model(args.model)  # variants and mutants alike
+        model = resolve_model(args.model)
         run = prove_up_to(args.theorem, model, args.bound, args.timeout, rlimit=args.rlimit,
                           cells=args.cells, widths=args.widths,
                           on_result=lambda r: _say(err, r.summary()),
@@ -264,14 +266,14 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return EXIT_BAD_INPUT
     for r in run.results:
         out.write(f"bound {r.bound}: {r.status} ({r.seconds:.2f} s)\n")
-    out.write(f"{args.theorem} [{args.model}]: largest bound proved: {run.largest_proved} "
+    out.write(f"{args.theorem} [{model.name}]: largest bound proved: {run.largest_proved} "
               f"events (z3 {run.results[0].z3_version if run.results else '?'})\n")
     cex = run.counterexample
     if cex is not None and cex.execution is not None:
         out.write(f"\ncounterexample with {cex.bound} events"
                   f"{' (' + cex.detail + ')' if cex.detail else ''}:\n")
-        out.write(execution_litmus(cex.execution, f"{args.theorem}-{args.model}",
-                                   f"Z3 counterexample to {args.theorem} under {args.model}"))
+        out.write(execution_litmus(cex.execution, f"{args.theorem}-{model.name}",
+                                   f"Z3 counterexample to {args.theorem} under {model.name}"))
         out.write("\nexecution (with the tot the solver chose):\n")
         out.write(show_execution(cex.execution, hide_len=True) + "\n")
     return EXIT_OK

@@ -18,10 +18,12 @@ import attrs
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis.errors import NoSuchExample
 
-from metatheory.render import graph_litmus, graph_names
-from metatheory.theorems import Fails, Outcome, Theorem, Vacuous, get_theorem
+from metatheory.models import resolve_model
+from metatheory.theorems import Theorem, get_theorem
 from properties.graphs import Graph
+from properties.outcome import Fails, Outcome, Vacuous
 from properties.programs import Prog, exists
+from properties.render import graph_litmus, graph_names
 from semantics.memory.events import show_execution
 from semantics.memory.model import Model, Violation, check, get_model
 
@@ -127,19 +129,8 @@ def hunt(theorem: Theorem, model: Model, seed: int = 0, max_examples: int = 1000
                       _reference(g, model) if g is not None else "")
 
 
-def resolve_model(name: str) -> Model:
-    """A variant of ``semantics.memory.model`` or a mutant of ``metatheory.mutants``."""
-    from metatheory.mutants import MUTANTS
-
-    if name in MUTANTS:
-        return MUTANTS[name].model()
-    try:
-        return get_model(name)
-    except ValueError as e:
-        raise ValueError(f"{e}; mutants: {', '.join(MUTANTS)}") from None
-
-
 def hunt_command(theorem: str, model: str, seed: int = 0, max_examples: int = 1000) -> HuntResult:
     """``weakwasm hunt THEOREM --model M --seed S --max-examples N``; print ``.text()``.
-    Unknown names raise ``ValueError`` subclasses whose message lists the known names."""
+    Unknown names raise ``ValueError`` subclasses whose message lists the known names; ``M`` is
+    anything ``metatheory.models.resolve_model`` resolves but ``sc``."""
     return hunt(get_theorem(theorem), resolve_model(model), seed, max_examples)

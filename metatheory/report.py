@@ -20,12 +20,13 @@ import z3
 
 from metatheory.budgets import FAIL_BUDGET_FACTOR, MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.hunt import HuntResult, hunt
+from metatheory.models import resolve_model
 from metatheory.mutants import MUTANTS
 from metatheory.theorems import PROGRAMS, THEOREMS, Theorem
 from proofs.litmus import check_corpus, corpus
 from proofs.obligations import ProofResult, prove
 from proofs.space import FULL_BOUND
-from semantics.memory.model import MODELS, Model, get_model
+from semantics.memory.model import MODELS, Model
 
 
 @attrs.frozen
@@ -128,7 +129,7 @@ def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
     rows: list[Row] = []
     for theorem, column, model in jobs:
         start = time.perf_counter()
-        res = prove(theorem.name, model, bound, timeout_s, on_result=on_bound)
+        res = prove(theorem.name, resolve_model(model), bound, timeout_s, on_result=on_bound)
         scope = f" ({res.space.describe()})" if res.space is not None else ""
         detail = {"proved": f"proved up to {bound} events{scope}",
                   "counterexample": f"counterexample with {res.bound} events{scope}",
@@ -145,7 +146,7 @@ def solver_row(model: str, paths: Sequence[str]) -> Row:
     """``enumerator_eq_solver``: the Z3 encoding and the explicit enumerator find the same
     outcomes on every golden litmus test under ``model``."""
     start = time.perf_counter()
-    differ = [r.path for r in check_corpus(paths, model) if not r.equal]
+    differ = [r.path for r in check_corpus(paths, resolve_model(model)) if not r.equal]
     bound = f"{len(paths)} golden tests"
     if differ:
         return Row("enumerator_eq_solver", model, "z3", bound, "counterexample",
@@ -201,7 +202,7 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
 
     for name, model_name in planned(theorems):
         theorem = THEOREMS[name]
-        run(theorem, get_model(model_name), bool(theorem.expect(model_name)), seed)
+        run(theorem, resolve_model(model_name), bool(theorem.expect(model_name)), seed)
     if mutants:
         for m in MUTANTS.values():
             run(THEOREMS[m.breaks], m.model(), False, m.seed)

@@ -1,81 +1,38 @@
 """The metatheorems as data: statement, reference, named hypotheses, predicate, domain, and the
-verdict DESIGN.md section 4 expects per model variant.
+verdict expected per model variant (docs/metatheory.md).
 
 The expected verdicts are only what the report compares against; a verdict always comes from
 running the predicate. A predicate takes one instance of its domain and a model and says whether
-the instance satisfies the hypotheses and, if so, the conclusion:
-
-- ``Holds``: every hypothesis and the conclusion hold;
-- ``Vacuous(hypothesis, ...)``: the named hypothesis fails (the instance says nothing);
-- ``Fails(clause, ...)``: the hypotheses hold and the named clause of the conclusion does not.
-
-Hypotheses, by name: ``WF`` well-formed graph (or valid program), ``VC`` value-consistent
-reads-from (both by construction of the strategies), ``CNST`` the execution is valid under the
-model with its tot, ``DRF`` no data race (for programs: in no SC execution), ``1T`` a single
-thread, ``TF`` the read and its writers are tear-free and of one range, ``FIN`` the program's
-enumerations completed within their bounds, ``IB`` in bounds (no grow, no access beyond the
-first page), ``WT`` a well-typed configuration (``soundness.config_ok``).
-
-The program- and configuration-level predicates live in ``properties/<theorem>.py``; the
-functions below import them when called, because those modules import the outcome classes
-defined here.
+the instance satisfies the hypotheses and, if so, the conclusion (``properties.outcome``). The
+predicates and the strategies drawing their instances live in ``properties/<theorem>.py``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, Union
+from typing import Any
 
 import attrs
 from hypothesis import strategies as st
 
-from properties.graphs import Graph
-from properties.strategies import (
-    ONE_THREAD,
-    SC_DRF_BOUNDS,
-    STEPHEN,
-    TEARING,
-    graphs,
-)
-from properties.totsearch import non_sc_tot
-from semantics.memory.events import MEM_DATA, Event, access_range, same, writing
-from semantics.memory.model import (
-    Model,
-    Violation,
-    check,
-    consistent,
-    data_race,
-    get_model,
-    is_seqcst,
-)
+from properties.configs import walks
+from properties.no_tearing import no_tearing, tearing_graphs
+from properties.operational_eq_axiomatic import OPERATIONAL, operational_eq_axiomatic
+from properties.outcome import Outcome
+from properties.preservation import preservation
+from properties.programs import IN_BOUNDS, programs
+from properties.progress import progress
+from properties.sc_drf import sc_drf, sc_drf_graphs
+from properties.sc_drf_program import drf_programs, sc_drf_program
+from properties.sc_machine_eq_seqcst import sc_machine_eq_seqcst
+from properties.single_thread import one_thread_graphs, sc_single_thread
+from properties.wasm_eq_js import stephen_graphs, wasm_eq_js
+from properties.wasm_eq_js_program import wasm_eq_js_program
+from semantics.memory.model import MODELS, Model
 
 EXECUTIONS = "execution graphs (events, rf, tot)"
 PROGRAMS = "litmus programs"
 CONFIGURATIONS = "configurations"
-
-VARIANTS = ("wasm", "wasm-oopsla19", "es2017", "es2020")
-
-
-@attrs.frozen
-class Holds:
-    note: str = ""
-
-
-@attrs.frozen
-class Vacuous:
-    hypothesis: str
-    detail: str
-
-
-@attrs.frozen
-class Fails:
-    clause: str
-    detail: str
-    tot: tuple[int, ...] | None = None  # the tot under which the conclusion fails
-    witness: Any = None  # program-level theorems: the outcome (final state) that separates
-
-
-Outcome = Union[Holds, Vacuous, Fails]
 
 
 @attrs.frozen
@@ -97,123 +54,6 @@ class Theorem:
         return dict(self.expected).get(model)
 
 
-# --- helpers shared by the predicates --------------------------------------------------------
-
-
-def _valid(g: Graph, model: Model) -> Violation | None:
-    """CNST: with the graph's tot if it has one, else for some tot."""
-    v = consistent(g.ex, model) if g.tot is None else check(g.ex, model, g.tot)
-    return v if isinstance(v, Violation) else None
-
-
-def _seqcst(g: Graph, model: Model) -> Outcome:
-    """The conclusion is-seqcst, for the graph's tot or else for every valid tot."""
-    if g.tot is not None:
-        if is_seqcst(g.ex, g.tot):
-            return Holds()
-        return Fails("is-seqcst", not_seqcst_witness(g) or "not is-seqcst", g.tot)
-    tot = non_sc_tot(g.ex, model)
-    if tot is None:
-        return Holds("is-seqcst under every valid tot")
-    return Fails("is-seqcst", not_seqcst_witness(g.with_tot(tot)) or "not is-seqcst", tot)
-
-
-def not_seqcst_witness(g: Graph) -> str | None:
-    """A read cell that does not take the tot-latest earlier write of it ([P] Fig.17), or None.
-    (Only for explanations: the verdict comes from ``model.is_seqcst``.)"""
-    if g.tot is None:
-        return None
-    tot = g.tot
-    pos = {e: i for i, e in enumerate(tot)}
-    evs = g.ex.events
-    for w, r, reg, k in sorted(g.ex.rf, key=lambda t: (pos[t[1]], t[3])):
-        if reg != MEM_DATA:
-            continue
-        if pos[w] > pos[r]:
-            return f"#{r} reads cell {k} from #{w}, which is later in tot"
-        for e in tot[pos[w] + 1:pos[r]]:
-            a = evs[e].access(MEM_DATA)
-            if a is not None and writing(a) and k in access_range(a):
-                return (f"#{r} reads cell {k} from #{w}, but #{e} writes it in between in tot "
-                        f"(#{w} < #{e} < #{r})")
-    return None
-
-
-# --- predicates --------------------------------------------------------------------------------
-
-
-def sc_drf(g: Graph, model: Model) -> Outcome:
-    """[P] Prop 6.1: valid and data-race-free implies is-seqcst with the valid execution's tot."""
-    bad = _valid(g, model)
-    if bad is not None:
-        return Vacuous("CNST", str(bad))
-    race = data_race(g.ex, model)
-    if race is not None:
-        return Vacuous("DRF", f"#{race[0]} and #{race[1]} race")
-    return _seqcst(g, model)
-
-
-def sc_single_thread(g: Graph, model: Model) -> Outcome:
-    """One thread alone behaves as in the sequential semantics."""
-    if len(g.shape.threads) != 1:
-        return Vacuous("1T", "more than one thread")
-    bad = _valid(g, model)
-    if bad is not None:
-        return Vacuous("CNST", str(bad))
-    return _seqcst(g, model)
-
-
-def _writers(g: Graph, read: int) -> tuple[Event, ...]:
-    ws = sorted({w for (w, r, reg, _) in g.ex.rf if r == read and reg == MEM_DATA})
-    return tuple(g.ex.events[w] for w in ws)
-
-
-def no_tearing(g: Graph, model: Model) -> Outcome:
-    """A tear-free read whose bytes all come from tear-free writes of its own range reads them
-    all from one write (single-copy atomicity of tear-free accesses)."""
-    bad = _valid(g, model)
-    if bad is not None:
-        return Vacuous("CNST", str(bad))
-    seen = False
-    for e in g.ex.events:
-        r = e.access(MEM_DATA)
-        if r is None or not r.read or not model.tearfree(r):
-            continue
-        ws = _writers(g, e.eid)
-        acts = [w.access(MEM_DATA) for w in ws]
-        if not all(a is not None and same(a, r) and model.tearfree(a) for a in acts):
-            continue
-        seen = True
-        if len(ws) > 1:
-            return Fails("single-copy", f"#{e.eid} reads bytes of "
-                         + " and ".join(f"#{w.eid}" for w in ws))
-    return Holds() if seen else Vacuous("TF", "no tear-free read of same-range tear-free writes")
-
-
-WITHOUT_DAGGERS = ("sc-last-visible-dagger", "sc-last-visible-ddagger")
-
-
-def wasm_without_daggers() -> Model:
-    wasm = get_model("wasm")
-    return attrs.evolve(wasm, name="wasm-no-daggers",
-                        axioms=tuple(a for a in wasm.axioms if a.name not in WITHOUT_DAGGERS))
-
-
-def wasm_eq_js(g: Graph, model: Model) -> Outcome:
-    """[P] Prop 6.2: Wasm without (dagger)(ddagger) and ``model`` (ES2017) allow the same
-    executions of in-bounds programs (each with a tot of its own)."""
-    ours = consistent(g.ex, wasm_without_daggers())
-    theirs = consistent(g.ex, model)
-    if isinstance(ours, Violation) and isinstance(theirs, Violation):
-        return Vacuous("CNST", "invalid under both")
-    if isinstance(ours, Violation) != isinstance(theirs, Violation):
-        which = (f"valid under {model.name} only; wasm-no-daggers: {ours}"
-                 if isinstance(ours, Violation) else
-                 f"valid under wasm-no-daggers only; {model.name}: {theirs}")
-        return Fails("same-executions", which)
-    return Holds()
-
-
 # --- the theorems ----------------------------------------------------------------------------
 
 SC_DRF = Theorem(
@@ -224,7 +64,7 @@ SC_DRF = Theorem(
     domain=EXECUTIONS,
     expected=(("wasm", True), ("wasm-oopsla19", True), ("es2017", False), ("es2020", True)),
     predicate=sc_drf,
-    instances=lambda m: graphs(SC_DRF_BOUNDS, race_free=m),
+    instances=sc_drf_graphs,
 )
 
 SC_SINGLE_THREAD = Theorem(
@@ -233,9 +73,9 @@ SC_SINGLE_THREAD = Theorem(
     reference="[P] Prop 6.1 specialised to one thread; [T] INIT, [P] allocation time stamps",
     hypotheses=("WF", "VC", "1T", "CNST"),
     domain=EXECUTIONS,
-    expected=tuple((m, True) for m in VARIANTS),
+    expected=tuple((m, True) for m in MODELS),
     predicate=sc_single_thread,
-    instances=lambda m: graphs(ONE_THREAD),
+    instances=one_thread_graphs,
 )
 
 NO_TEARING = Theorem(
@@ -244,9 +84,9 @@ NO_TEARING = Theorem(
     reference="[P] Fig.16 NoTear, §5 p.19; [T] relaxed.rst notear; memory-model.md §5 row 23",
     hypotheses=("WF", "VC", "CNST", "TF"),
     domain=EXECUTIONS,
-    expected=tuple((m, True) for m in VARIANTS),
+    expected=tuple((m, True) for m in MODELS),
     predicate=no_tearing,
-    instances=lambda m: graphs(TEARING),
+    instances=tearing_graphs,
 )
 
 WASM_EQ_JS = Theorem(
@@ -257,90 +97,20 @@ WASM_EQ_JS = Theorem(
     domain=EXECUTIONS,
     expected=(("es2017", False),),
     predicate=wasm_eq_js,
-    instances=lambda m: graphs(STEPHEN),
+    instances=stephen_graphs,
 )
-
-# --- program and configuration theorems (predicates in properties/) -------------------------
-
-
-def sc_drf_program(p: Any, model: Model) -> Outcome:
-    from properties.sc_drf_program import sc_drf_program as pred
-
-    return pred(p, model)
-
-
-def _drf_programs(model: Model) -> st.SearchStrategy[Any]:
-    from properties.sc_drf_program import drf_programs
-
-    return drf_programs(model)
-
-
-def operational_eq_axiomatic(p: Any, model: Model) -> Outcome:
-    from properties.operational_eq_axiomatic import operational_eq_axiomatic as pred
-
-    return pred(p, model)
-
-
-def _operational_programs(model: Model) -> st.SearchStrategy[Any]:
-    from properties.operational_eq_axiomatic import OPERATIONAL
-    from properties.programs import programs
-
-    return programs(OPERATIONAL)
-
-
-def sc_machine_eq_seqcst(p: Any, model: Model) -> Outcome:
-    from properties.sc_machine_eq_seqcst import sc_machine_eq_seqcst as pred
-
-    return pred(p, model)
-
-
-def _programs(model: Model) -> st.SearchStrategy[Any]:
-    from properties.programs import programs
-
-    return programs()
-
-
-def _in_bounds_programs(model: Model) -> st.SearchStrategy[Any]:
-    from properties.programs import IN_BOUNDS, programs
-
-    return programs(IN_BOUNDS)
-
-
-def wasm_eq_js_program(p: Any, model: Model) -> Outcome:
-    from properties.wasm_eq_js_program import wasm_eq_js_program as pred
-
-    return pred(p, model)
-
-
-def preservation(c: Any, model: Model) -> Outcome:
-    from properties.preservation import preservation as pred
-
-    return pred(c)
-
-
-def progress(c: Any, model: Model) -> Outcome:
-    from properties.progress import progress as pred
-
-    return pred(c)
-
-
-def _walks(model: Model) -> st.SearchStrategy[Any]:
-    from properties.configs import walks
-
-    return walks()
-
 
 SC_DRF_PROGRAM = Theorem(
     name="sc_drf_program",
     statement="if no SC execution of a program races, every outcome the model allows is an "
               "outcome of the SC machine (the 'ideal' SC-DRF)",
-    reference="DESIGN.md §4; memory-model.md §4.1 (Watt on PR #169: 'technically false, "
+    reference="docs/metatheory.md; memory-model.md §4.1 (Watt on PR #169: 'technically false, "
               "because of a corner to do with thin-air'); [P] §8",
     hypotheses=("WF", "VC", "CNST", "DRF", "FIN"),
     domain=PROGRAMS,
-    expected=tuple((m, False) for m in VARIANTS),
+    expected=tuple((m, False) for m in MODELS),
     predicate=sc_drf_program,
-    instances=_drf_programs,
+    instances=drf_programs,
 )
 
 OPERATIONAL_EQ_AXIOMATIC = Theorem(
@@ -350,21 +120,21 @@ OPERATIONAL_EQ_AXIOMATIC = Theorem(
     reference="[T] exec/relaxed.rst (traces of the global reduction); [P] §5; erratum E2",
     hypotheses=("WF", "VC", "CNST", "FIN"),
     domain=PROGRAMS,
-    expected=tuple((m, True) for m in VARIANTS),
+    expected=tuple((m, True) for m in MODELS),
     predicate=operational_eq_axiomatic,
-    instances=_operational_programs,
+    instances=lambda _: programs(OPERATIONAL),
 )
 
 SC_MACHINE_EQ_SEQCST = Theorem(
     name="sc_machine_eq_seqcst",
     statement="the SC interleaving machine's outcomes are those of valid executions that are "
               "is-seqcst for some valid tot",
-    reference="[P] Fig.17 (is-seqcst), §6.1; semantics/sc.py",
+    reference="[P] Fig.17 (is-seqcst), §6.1; semantics/litmus/sc.py",
     hypotheses=("WF", "VC", "CNST", "FIN"),
     domain=PROGRAMS,
-    expected=tuple((m, True) for m in VARIANTS),
+    expected=tuple((m, True) for m in MODELS),
     predicate=sc_machine_eq_seqcst,
-    instances=_programs,
+    instances=lambda _: programs(),
 )
 
 WASM_EQ_JS_PROGRAM = Theorem(
@@ -376,7 +146,7 @@ WASM_EQ_JS_PROGRAM = Theorem(
     domain=PROGRAMS,
     expected=(("es2017", False),),
     predicate=wasm_eq_js_program,
-    instances=_in_bounds_programs,
+    instances=lambda _: programs(IN_BOUNDS),
 )
 
 PRESERVATION = Theorem(
@@ -387,8 +157,8 @@ PRESERVATION = Theorem(
     hypotheses=("WF", "WT"),
     domain=CONFIGURATIONS,
     expected=(("wasm", True),),
-    predicate=preservation,
-    instances=_walks,
+    predicate=lambda c, _: preservation(c),
+    instances=lambda _: walks(),
 )
 
 PROGRESS = Theorem(
@@ -398,8 +168,8 @@ PROGRESS = Theorem(
     hypotheses=("WF", "WT"),
     domain=CONFIGURATIONS,
     expected=(("wasm", True),),
-    predicate=progress,
-    instances=_walks,
+    predicate=lambda c, _: progress(c),
+    instances=lambda _: walks(),
 )
 
 THEOREMS: dict[str, Theorem] = {t.name: t for t in (

@@ -305,7 +305,7 @@ def explicit_run(test: LitmusTest, model: str | Model = "wasm",
     arguments ``run_test`` passes."""
     start = time.perf_counter()
     if isinstance(model, str):
-        run = run_test(test, model, bounds)
+        run = run_test(test, _model(model), bounds)
         valid = run.enumeration.valid
         states = frozenset(run.result.states)
     else:

@@ -100,7 +100,8 @@ class Graph:
 
     def __repr__(self) -> str:
         # Hypothesis prints failing examples with repr: make it the litmus test plus the graph.
-        from metatheory.render import render_graph
+        # (Imported here because properties.render builds on this module.)
+        from properties.render import render_graph
 
         return render_graph(self)
 

@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator, Sequence
 import attrs
 from hypothesis import given
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.programs import (
     DEFAULT,
     FinalState,

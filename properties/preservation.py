@@ -15,8 +15,8 @@ from collections.abc import Callable
 import attrs
 from hypothesis import given
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous
 from properties.configs import SOUND, Retype, Walk, config_typing, successors, walks
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from semantics.wasm.runtime import Config, Crash, IllTyped
 from semantics.wasm.soundness import extend_store
 

@@ -11,8 +11,8 @@ from collections.abc import Callable
 
 from hypothesis import given
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous
 from properties.configs import SOUND, Retype, Walk, config_typing, successors, walks
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from semantics.wasm.runtime import Config, Crash, IllTyped
 from semantics.wasm.step import config_terminal
 

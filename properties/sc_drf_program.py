@@ -25,7 +25,7 @@ import attrs
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.programs import (
     DEPENDENT,
     Op,

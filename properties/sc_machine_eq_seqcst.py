@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 from hypothesis import given
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.programs import (
     DEFAULT,
     Prog,

@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 from hypothesis import example, given
 
-from metatheory.theorems import Fails, Holds, Outcome, Vacuous, wasm_without_daggers
+from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.programs import (
     IN_BOUNDS,
     Op,
@@ -24,6 +24,7 @@ from properties.programs import (
     programs,
     show_outcome,
 )
+from properties.wasm_eq_js import wasm_without_daggers
 from semantics.litmus.engine import enumerate_executions
 from semantics.memory.model import Model
 

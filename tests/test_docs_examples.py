@@ -11,6 +11,7 @@ import pytest
 
 from semantics.litmus.format import parse_litmus
 from semantics.litmus.result import run_test
+from semantics.memory.model import get_model
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 BLOCK = re.compile(r"```\n(WASM .*?)```\n(?P<after>(?:[^\n]*\n){0,3})", re.S)
@@ -40,6 +41,6 @@ def test_doc_example_runs(where: str, src: str, after: str) -> None:
     if claim and claim.group(2):
         models = ["wasm", "wasm-oopsla19", "es2017", "es2020"]
     for model in models:
-        run = run_test(test, model)
+        run = run_test(test, get_model(model))
         if claim:
             assert run.result.observation == claim.group(1), (where, model)

@@ -8,7 +8,7 @@ from semantics.litmus.engine import (
 )
 from semantics.litmus.engine import _initial_offer as initial_offer
 from semantics.litmus.format import parse_litmus
-from semantics.litmus.result import run_test
+from semantics.litmus.result import SC, run_test
 from semantics.memory.events import DATA, INIT_THREAD, MEM_DATA, is_memory, reading, writing
 from semantics.memory.model import get_model
 from semantics.wasm.runtime import instantiate
@@ -107,7 +107,7 @@ forall (0:trap=0)
     assert not run.enumeration.complete
     assert any("thread 0" in r and "cut" in r for r in run.enumeration.bound_reports)
     assert run.result.ok  # the runs that finish all see the flag
-    sc = run_test(t, "sc", bounds=Bounds(max_events=6))
+    sc = run_test(t, SC, bounds=Bounds(max_events=6))
     assert not sc.enumeration.complete and sc.result.ok
 
 

@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings
 
 from metatheory.hunt import hunt_command
-from metatheory.render import (
+from properties.render import (
     RenderError,
     canonical,
     graph_litmus,

@@ -8,8 +8,9 @@ import pytest
 from semantics.litmus.engine import ValidExecution
 from semantics.litmus.format import LitmusTest, parse_litmus
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import run_test, state_of
+from semantics.litmus.result import SC, run_test, state_of
 from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
+from semantics.memory.model import get_model
 
 CORPUS = Path(__file__).parent / "litmus"
 
@@ -23,7 +24,7 @@ def _actions(vs: tuple[ValidExecution, ...]):
 
 def sc_only(test: LitmusTest) -> bool:
     """All data accesses SeqCst, overlapping ones with equal ranges, the length never written."""
-    acts = list(_actions(run_test(test, "sc").enumeration.valid))
+    acts = list(_actions(run_test(test, SC).enumeration.valid))
     data = [a for a in acts if a.region == Region(0, DATA)]
     if any(a.ord is not Ord.SEQCST for a in data):
         return False
@@ -35,7 +36,7 @@ def sc_only(test: LitmusTest) -> bool:
 
 
 def outcomes(test: LitmusTest, model: str) -> set[tuple]:
-    run = run_test(test, model)
+    run = run_test(test, SC if model == "sc" else get_model(model))
     assert run.enumeration.complete
     return {tuple(sorted(state_of(test, v).items(), key=str)) for v in run.enumeration.valid}
 
@@ -56,7 +57,7 @@ def test_wasm_equals_sc_on_seqcst_tests(path: Path) -> None:
 def test_sc_machine_is_strictly_stronger_on_plain_sb() -> None:
     t = load_test(str(CORPUS / "classic" / "SB.litmus"))
     assert outcomes(t, "sc") < outcomes(t, "wasm")
-    assert run_test(t, "sc").result.positive == 0
+    assert run_test(t, SC).result.positive == 0
 
 
 def test_sc_machine_reads_latest_write_and_records_rf() -> None:
@@ -66,7 +67,7 @@ thread 0 { (local $r i32) (i32.store (i32.const x) (i32.const 3))
            (local.set $r (i32.load (i32.const x))) }
 forall (0:r=3 /\\ [x]=3)
 """)
-    run = run_test(t, "sc")
+    run = run_test(t, SC)
     assert run.result.ok and len(run.enumeration.valid) == 1
     ex = run.enumeration.valid[0].execution
     store = next(e.eid for e in ex.events if e.rule and "store" in e.rule)

@@ -4,8 +4,9 @@ import pytest
 
 from metatheory.hunt import hunt
 from metatheory.mutants import MUTANTS
-from metatheory.render import parse_skeleton, same_up_to_renaming, skeleton
-from metatheory.theorems import Fails, get_theorem
+from metatheory.theorems import get_theorem
+from properties.outcome import Fails
+from properties.render import parse_skeleton, same_up_to_renaming, skeleton
 from semantics.litmus.format import parse_litmus
 from semantics.memory.model import get_model
 

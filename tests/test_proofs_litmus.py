@@ -67,7 +67,7 @@ def test_enumerator_eq_solver_wasm(path: str) -> None:
     test = load_test(path)
     wasm = M.get_model("wasm")
     valid = {(v.execution.events, v.execution.rf, v.execution.spawn)
-             for v in run_test(test, "wasm").enumeration.valid}
+             for v in run_test(test, M.get_model("wasm")).enumeration.valid}
     for outcome, ex in c.solver.witnesses:
         assert ex.tot is not None
         assert isinstance(M.check(ex, wasm, ex.tot), M.Ok), f"{outcome}\n{ex}"
@@ -148,7 +148,7 @@ def test_check_corpus_rows() -> None:
 def test_states_project_outcomes_as_the_herd_block_prints_them() -> None:
     test = load_test(str(LITMUS / "classic" / "MP_sc.litmus"))
     states = {state_of(test, o) for o in solver_outcomes(test, "wasm")}
-    assert states == set(run_test(test, "wasm").result.states)
+    assert states == set(run_test(test, M.get_model("wasm")).result.states)
     assert {tuple(v for _, v in s) for s in states} == {(0, 0), (0, 42), (1, 42)}
 
 
@@ -167,7 +167,7 @@ def test_layout_puts_each_path_where_combine_does() -> None:
     test = load_test(str(LITMUS / "table" / "row08_grow_size_MP.litmus"))
     cands = candidate_paths(test)
     lay = layout(cands)
-    run = run_test(test, "wasm")
+    run = run_test(test, M.get_model("wasm"))
     assert run.enumeration.valid
     for v in run.enumeration.valid:
         picks = [cands.groups[g].index(p) for g, p in enumerate(v.paths)]

@@ -4,7 +4,7 @@ caught; the stuck host call that runtime's typing admits is reported."""
 
 from hypothesis import given, settings
 
-from metatheory.theorems import PRESERVATION, PROGRESS, Fails, Holds, Vacuous
+from metatheory.theorems import PRESERVATION, PROGRESS
 from properties.configs import (
     HOST_PAST_END,
     I32_LOAD_AS_I64,
@@ -15,6 +15,7 @@ from properties.configs import (
     successors,
     walks,
 )
+from properties.outcome import Fails, Holds, Vacuous
 from properties.preservation import preservation_property, walk_preservation
 from properties.progress import progress, progress_property
 from semantics.wasm.runtime import IllTyped

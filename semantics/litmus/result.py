@@ -27,9 +27,19 @@ from semantics.litmus.engine import (
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.sc import sc_executions
 from semantics.memory.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
-from semantics.memory.model import get_model
+from semantics.memory.model import MODELS, Model
 
-SC_MODEL = "sc"
+
+@attrs.frozen
+class SCMachine:
+    """The SC interleaving machine (``semantics.litmus.sc``) in the place of a memory model:
+    ``run_test`` takes it or a ``Model``. It has no axioms, so it is a value of its own and not
+    a ``Model``; ``sc`` names it on the command line."""
+
+    name: str = "sc"
+
+
+SC = SCMachine()
 
 StateT = tuple[tuple[Observable, int], ...]
 
@@ -91,7 +101,7 @@ def _state_key(s: StateT) -> tuple[int, ...]:
 class Run:
     result: Result
     enumeration: Enumeration
-    model: str
+    model: str  # its name
 
 
 def state_of(test: LitmusTest, v: ValidExecution) -> dict[Observable, int]:
@@ -121,15 +131,15 @@ def seeds_of(test: LitmusTest) -> tuple[frozenset[int], dict[tuple[Region, int],
     return frozenset(seeds), cells
 
 
-def run_test(test: LitmusTest, model_name: str = "wasm", bounds: Bounds = DEFAULT_BOUNDS) -> Run:
-    """Enumerate ``test``'s valid executions under the model (``sc``: the SC machine) and
-    summarise them as herd does. Raises ``UnknownModel`` for an unknown model name."""
+def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
+             bounds: Bounds = DEFAULT_BOUNDS) -> Run:
+    """Enumerate ``test``'s valid executions under ``model`` (or on the SC machine) and
+    summarise them as herd does."""
     start = time.perf_counter()
     observe = tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
-    if model_name == SC_MODEL:
+    if isinstance(model, SCMachine):
         en = sc_executions(test.program, observe=observe, observer=test.observer, bounds=bounds)
     else:
-        model = get_model(model_name)
         seeds, cells = seeds_of(test)
         en = enumerate_executions(test.program, model, observe=observe, observer=test.observer,
                                   seeds=seeds, cell_seeds=cells, bounds=bounds)
@@ -144,7 +154,7 @@ def run_test(test: LitmusTest, model_name: str = "wasm", bounds: Bounds = DEFAUL
             neg += 1
     seconds = time.perf_counter() - start
     result = Result(test.name, test.condition, tuple(states), pos, neg, seconds)
-    return Run(result, en, model_name)
+    return Run(result, en, model.name)
 
 
 # --- Graphviz -----------------------------------------------------------------------------
