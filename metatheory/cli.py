@@ -139,15 +139,17 @@ def _add_hunt(p: argparse.ArgumentParser) -> None:
 
 
 def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.hunt import hunt_command
+    from metatheory.hunt import hunt
+    from metatheory.theorems import get_theorem
 
-    err.write(f"hunting {args.theorem} under {args.model} "
-              f"(seed {args.seed}, up to {args.max_examples} instances)...\n")
     try:
-        result = hunt_command(args.theorem, args.model, args.seed, args.max_examples)
+        theorem, model = get_theorem(args.theorem), resolve_model(args.model)
     except ValueError as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
+    err.write(f"hunting {args.theorem} under {args.model} "
+              f"(seed {args.seed}, up to {args.max_examples} instances)...\n")
+    result = hunt(theorem, model, args.seed, args.max_examples)
     out.write(result.text().rstrip("\n") + "\n")
     return EXIT_OK
 

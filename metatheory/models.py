@@ -50,8 +50,8 @@ def resolve_model(spec: str, *, sc: bool = False) -> Model | SCMachine:
     if spec == SC.name:
         if sc:
             return SC
-        raise BadModel(f"{spec!r} is the SC machine, which has no axioms to hunt or prove; "
-                       f"{known()}")
+        raise BadModel(f"{spec!r} is the SC machine, which has no axioms: only weakwasm litmus "
+                       f"runs it; {known()}")
     if spec in MUTANTS:
         return MUTANTS[spec].model()
     if spec in MODELS:
