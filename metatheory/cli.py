@@ -172,6 +172,10 @@ def _add_check(p: argparse.ArgumentParser) -> None:
                    help="the golden litmus tests enumerator_eq_solver runs on "
                         "(default: tests/litmus)")
     p.add_argument("--no-mutants", action="store_true", help="skip the mutants")
+    p.add_argument("--model", default=None,
+                   help=f"check only this model: {MODEL_HELP}; by every theorem stated for all "
+                        "the variants, sc_drf's proof and enumerator_eq_solver (default: every "
+                        "variant and mutant)")
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -192,8 +196,9 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
             progress=progress, on_bound=lambda r: _say(err, f"  {r.summary()}"),
             program_examples=args.program_examples,
-            announce=lambda what: _say(err, f"... {what}"), corpus_dir=args.corpus)
-    except NoCorpus as e:
+            announce=lambda what: _say(err, f"... {what}"), corpus_dir=args.corpus,
+            model=args.model)
+    except (NoCorpus, BadModel) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
     out.write(report.text().rstrip("\n") + "\n")

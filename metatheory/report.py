@@ -115,7 +115,7 @@ def hunt_row(theorem: Theorem, model: Model, expected: str, seed: int,
 
 
 ProofJob = tuple[Theorem, str, str]
-"""(theorem, the report's model column, the model the obligation is given)."""
+"""(theorem, the report's model column, the model the obligation is given, as ``--model``)."""
 
 
 def proof_jobs() -> list[ProofJob]:
@@ -129,14 +129,15 @@ def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
     rows: list[Row] = []
     for theorem, column, model in jobs:
         start = time.perf_counter()
-        res = prove(theorem.name, resolve_model(model), bound, timeout_s, on_result=on_bound)
+        given = resolve_model(model)
+        res = prove(theorem.name, given, bound, timeout_s, on_result=on_bound)
         scope = f" ({res.space.describe()})" if res.space is not None else ""
         detail = {"proved": f"proved up to {bound} events{scope}",
                   "counterexample": f"counterexample with {res.bound} events{scope}",
                   }.get(res.status, f"unknown at {res.bound} events: {res.detail}")
         exp = theorem.expect(column)
         rows.append(Row(theorem.name, column, "z3", f"up to {bound} events", res.status,
-                        f"{res.model}: {detail}" if column != model else detail,
+                        f"{res.model}: {detail}" if column != given.name else detail,
                         "-" if exp is None else ("holds" if exp else "fails"),
                         time.perf_counter() - start, str(res.execution or "")))
     return rows
@@ -144,9 +145,11 @@ def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
 
 def solver_row(model: str, paths: Sequence[str]) -> Row:
     """``enumerator_eq_solver``: the Z3 encoding and the explicit enumerator find the same
-    outcomes on every golden litmus test under ``model``."""
+    outcomes on every golden litmus test under ``model`` (a ``--model`` argument)."""
     start = time.perf_counter()
-    differ = [r.path for r in check_corpus(paths, resolve_model(model)) if not r.equal]
+    given = resolve_model(model)
+    model = given.name
+    differ = [r.path for r in check_corpus(paths, given) if not r.equal]
     bound = f"{len(paths)} golden tests"
     if differ:
         return Row("enumerator_eq_solver", model, "z3", bound, "counterexample",
@@ -176,12 +179,16 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
                   on_bound: Callable[[ProofResult], object] | None = None,
                   program_examples: int = PROGRAM_EXAMPLES,
                   announce: Callable[[str], object] | None = None,
-                  corpus_dir: str | Path = "tests/litmus") -> Report:
+                  corpus_dir: str | Path = "tests/litmus",
+                  model: str | None = None) -> Report:
     """``weakwasm check --out DIR``: run everything (or only ``theorems``), write
     report.{txt,md,json} under DIR. Program-level theorems get ``program_examples`` instances,
     the others ``max_examples`` (``metatheory.budgets`` says why). ``announce`` hears of each
     row as it starts. ``corpus_dir`` holds the golden litmus tests that
-    ``enumerator_eq_solver`` runs on; it is checked before anything runs."""
+    ``enumerator_eq_solver`` runs on; it is checked before anything runs. With ``model`` (a
+    ``--model`` argument) only that model is checked: by every
+    theorem stated for all the variants, and by the proofs of sc_drf and enumerator_eq_solver;
+    its expected verdicts are the variant's, or none ("-")."""
     golden = corpus(corpus_dir) if proofs else []
     if proofs and not golden:
         raise NoCorpus(f"no golden litmus tests (*.litmus) under {corpus_dir}: run from the "
@@ -193,24 +200,35 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
         if progress is not None:
             progress(row)
 
-    def run(theorem: Theorem, model: Model, holds: bool, seed: int) -> None:
+    def run(theorem: Theorem, model: Model, holds: bool | None, seed: int) -> None:
         if announce is not None:
             announce(f"{theorem.name} / {model.name}")
         n = program_examples if theorem.domain == PROGRAMS else max_examples
-        add(hunt_row(theorem, model, "holds" if holds else "fails", seed,
-                     n if holds else FAIL_BUDGET_FACTOR * n))
+        expected = "-" if holds is None else "holds" if holds else "fails"
+        add(hunt_row(theorem, model, expected, seed,
+                     FAIL_BUDGET_FACTOR * n if holds is False else n))
 
-    for name, model_name in planned(theorems):
-        theorem = THEOREMS[name]
-        run(theorem, resolve_model(model_name), bool(theorem.expect(model_name)), seed)
-    if mutants:
-        for m in MUTANTS.values():
-            run(THEOREMS[m.breaks], m.model(), False, m.seed)
+    jobs: list[ProofJob]
+    solved: list[str]  # --model arguments of enumerator_eq_solver
+    if model is None:
+        for name, model_name in planned(theorems):
+            theorem = THEOREMS[name]
+            run(theorem, resolve_model(model_name), bool(theorem.expect(model_name)), seed)
+        if mutants:
+            for m in MUTANTS.values():
+                run(THEOREMS[m.breaks], m.model(), False, m.seed)
+        jobs, solved = proof_jobs(), list(MODELS)
+    else:
+        only = resolve_model(model)
+        for name in list(THEOREMS) if theorems is None else theorems:
+            if THEOREMS[name].models == tuple(MODELS):  # stated for every variant
+                run(THEOREMS[name], only, THEOREMS[name].expect(only.name), seed)
+        jobs, solved = [(THEOREMS["sc_drf"], only.name, model)], [model]
     if proofs:
-        for row in proof_rows(proof_jobs(), proof_bound, proof_timeout_s, on_bound):
+        for row in proof_rows(jobs, proof_bound, proof_timeout_s, on_bound):
             add(row)
-        for model in MODELS:
-            add(solver_row(model, golden))
+        for spec in solved:
+            add(solver_row(spec, golden))
     report = Report(tuple(rows), versions())
     report.write(out_dir)
     return report

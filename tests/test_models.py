@@ -11,12 +11,16 @@ import pytest
 from metatheory.cli import main
 from metatheory.models import BadModel, resolve_model
 from metatheory.mutants import MUTANTS
+from metatheory.report import check_command
 from semantics.litmus.result import SC
 from semantics.memory.model import MODELS
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = str(ROOT / "docs" / "examples" / "no_dagger.py")
 DAGGER = str(ROOT / "tests" / "litmus" / "table" / "row14_dagger.litmus")
+
+
+COMMANDS = [("litmus", DAGGER), ("hunt", "sc_drf"), ("prove", "sc_drf"), ("check", "--no-proofs")]
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -72,6 +76,15 @@ def test_prove_takes_the_documented_variant_file() -> None:
     assert "counterexample with 2 events" in out and "WASM sc_drf-no-dagger" in out
 
 
+def test_check_checks_only_the_documented_variant_file(tmp_path: Path) -> None:
+    report = check_command(tmp_path, max_examples=100, proofs=False, model=EXAMPLE,
+                           theorems=["sc_drf", "no_tearing", "preservation"])
+    rows = [(r.theorem, r.model, r.result, r.expected) for r in report.rows]
+    assert rows == [("sc_drf", "no-dagger", "counterexample", "-"),
+                    ("no_tearing", "no-dagger", "tested", "-")]
+    assert (tmp_path / "report.json").is_file()
+
+
 def _one_line(code: int, out: str, err: str) -> str:
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("weakwasm: ") and "Traceback" not in err
@@ -87,8 +100,7 @@ def _one_line(code: int, out: str, err: str) -> str:
      "ValueError: model 'wasm' has no axiom no-such-axiom"),
     (None, "no such file"),
 ])
-@pytest.mark.parametrize("command", [("litmus", DAGGER), ("hunt", "sc_drf"),
-                                     ("prove", "sc_drf")])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_a_bad_model_file_is_one_line_naming_the_file_and_what_was_expected(
         tmp_path: Path, text: str | None, why: str, command: tuple[str, str]) -> None:
     bad = tmp_path / "mine.py"
@@ -99,8 +111,7 @@ def test_a_bad_model_file_is_one_line_naming_the_file_and_what_was_expected(
     assert "expected a Python file that defines MODEL, a semantics.memory.model.Model" in err
 
 
-@pytest.mark.parametrize("command", [("litmus", DAGGER), ("hunt", "sc_drf"),
-                                     ("prove", "sc_drf")])
+@pytest.mark.parametrize("command", COMMANDS)
 def test_the_unknown_model_message_lists_variants_mutants_sc_and_files(
         command: tuple[str, str]) -> None:
     err = _one_line(*run(*command, "--model", "tso"))
