@@ -6,7 +6,8 @@ import pytest
 
 from semantics.text.literals import parse_float, parse_int
 from semantics.text.sexp import ATOM, ParseError, Token, read, tokenize
-from semantics.text.wat import parse_body, print_body, print_instr
+from semantics.text.wat import parse_body, print_body
+from semantics.wasm.show import print_instr
 from semantics.wasm.syntax import F32, F64, I32, I64, Block, Func, FuncType, If, Instr, MemArg
 
 

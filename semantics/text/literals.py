@@ -1,4 +1,5 @@
-"""WAT literals: integers, floats and value types, read from tokens and printed back.
+"""WAT literals: integers, floats and value types, read from tokens (printed by
+``semantics.wasm.show``).
 
 Integer constants are stored as unsigned ints of their type's width, floats as bit patterns.
 """
@@ -6,10 +7,10 @@ Integer constants are stored as unsigned ints of their type's width, floats as b
 from __future__ import annotations
 
 import re
-import struct
 from fractions import Fraction
 
 from semantics.text.sexp import ParseError, Token
+from semantics.wasm.show import FLOAT_FORMAT
 from semantics.wasm.syntax import VALTYPES, ValType
 
 _DEC = r"[0-9](?:_?[0-9])*"
@@ -20,7 +21,7 @@ _FHEX_RE = re.compile(rf"([+-]?)0x({_HEX})(?:\.({_HEX})?)?(?:[pP]([+-]?{_DEC}))?
 _FSPECIAL_RE = re.compile(rf"([+-]?)(inf|nan|nan:0x({_HEX}))")
 
 # (mantissa bits, exponent bits) of the float types
-_FLOAT_FORMAT = {ValType.F32: (23, 8), ValType.F64: (52, 11)}
+
 
 
 def _digits(s: str) -> str:
@@ -102,7 +103,7 @@ def _float_value(tok: Token) -> tuple[bool, Fraction] | None:
 
 def parse_float(tok: Token, t: ValType) -> int:
     """The bit pattern of an ``f32``/``f64`` literal: decimal, hex, ``inf``, ``nan[:0xN]``."""
-    mant, exp_bits = _FLOAT_FORMAT[t]
+    mant, exp_bits = FLOAT_FORMAT[t]
     what = f"an {t.value} literal"
     sign_bit = 1 << (mant + exp_bits)
     exp_all = ((1 << exp_bits) - 1) << mant
@@ -122,30 +123,6 @@ def parse_float(tok: Token, t: ValType) -> int:
     if bits is None:
         raise ParseError(tok.line, tok.col, f"{what} in range", tok.shown)
     return (sign_bit if negative else 0) | bits
-
-
-def print_float(bits: int, t: ValType) -> str:
-    """A literal that ``parse_float`` reads back as exactly ``bits``."""
-    mant, exp_bits = _FLOAT_FORMAT[t]
-    sign = "-" if bits >> (mant + exp_bits) & 1 else ""
-    exp = (bits >> mant) & ((1 << exp_bits) - 1)
-    payload = bits & ((1 << mant) - 1)
-    if exp == (1 << exp_bits) - 1:
-        if payload == 0:
-            return sign + "inf"
-        return sign + ("nan" if payload == 1 << (mant - 1) else f"nan:0x{payload:x}")
-    if t is ValType.F32:
-        value = struct.unpack("<f", struct.pack("<I", bits))[0]
-    else:
-        value = struct.unpack("<d", struct.pack("<Q", bits))[0]
-    # repr is the shortest decimal that rounds to the double; an f32 is a double exactly and
-    # the decimal lies much closer to it than to any f32 rounding boundary.
-    return repr(value)
-
-
-def print_int(value: int, t: ValType) -> str:
-    """Signed decimal (how people write litmus constants); parsing stores it back mod 2^N."""
-    return str(value - (1 << t.bits) if value >> (t.bits - 1) else value)
 
 
 def parse_valtype(tok: Token) -> ValType:

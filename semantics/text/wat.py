@@ -19,10 +19,9 @@ from semantics.text.literals import (
     parse_int,
     parse_uint,
     parse_valtype,
-    print_float,
-    print_int,
 )
 from semantics.text.sexp import ATOM, Cursor, ParseError, SList, Token, end_position, error_at, read
+from semantics.wasm.show import LABEL_OPS, Names, block_head, print_instr
 from semantics.wasm.syntax import (
     CONST_OPS,
     CONTROL_OPS,
@@ -44,7 +43,6 @@ from semantics.wasm.syntax import (
 
 PLAIN_OPS = (frozenset(NUM_OPS) | frozenset(MEM_OPS) | frozenset(CONST_OPS) | CONTROL_OPS
              | VARIABLE_OPS | MEMORY_OPS)
-LABEL_OPS = frozenset({"br", "br_if"})
 
 
 @attrs.frozen
@@ -291,52 +289,6 @@ def _arity(node: Node) -> tuple[int, int | None]:
             "memory.copy": (3, 0), "nop": (0, 0), "atomic.fence": (0, 0)}.get(op, (0, None))
 
 
-@attrs.frozen
-class _Names:
-    locals: tuple[str | None, ...] = ()
-    labels: tuple[str | None, ...] = ()
-
-    def local(self, i: int) -> str:
-        n = self.locals[i] if i < len(self.locals) else None
-        return n if n is not None and self.locals.count(n) == 1 else str(i)
-
-    def label(self, depth: int) -> str:
-        n = self.labels[depth] if depth < len(self.labels) else None
-        return n if n is not None and n not in self.labels[:depth] else str(depth)
-
-
-def _imm(op: str, arg: int | MemArg, names: _Names) -> str:
-    if isinstance(arg, MemArg):
-        parts = [f"offset={arg.offset}"] if arg.offset else []
-        parts += [f"align={1 << arg.align}"] if arg.align is not None else []
-        return " ".join(parts)
-    if op in CONST_OPS:
-        t = CONST_OPS[op]
-        return print_int(arg, t) if t.is_int else print_float(arg, t)
-    if op in VARIABLE_OPS:
-        return names.local(arg)
-    if op in LABEL_OPS:
-        return names.label(arg)
-    return str(arg)
-
-
-def _block_head(node: Block | If) -> str:
-    kw = node.kind if isinstance(node, Block) else "if"
-    parts = [kw] + ([node.label] if node.label else [])
-    if node.results:
-        parts.append("(result " + " ".join(t.value for t in node.results) + ")")
-    return " ".join(parts)
-
-
-def print_instr(node: Node, *, local_names: tuple[str | None, ...] = (),
-                labels: tuple[str | None, ...] = ()) -> str:
-    """One instruction with its immediates, without operands or body: ``i32.load offset=4``."""
-    if isinstance(node, (Block, If)):
-        return _block_head(node)
-    names = _Names(local_names, labels)
-    return " ".join([node.op, *(s for a in node.args if (s := _imm(node.op, a, names)))])
-
-
 _WIDTH = 72
 
 
@@ -355,7 +307,7 @@ def _wrap(head: str, children: list[list[str]], tail: str = "") -> list[str]:
     return lines
 
 
-def _seq(nodes: tuple[Node, ...], names: _Names) -> list[list[str]]:
+def _seq(nodes: tuple[Node, ...], names: Names) -> list[list[str]]:
     """Printed items; each folds as operands the preceding items that push one value each."""
     items: list[tuple[list[str], int | None]] = []
     for node in nodes:
@@ -368,13 +320,13 @@ def _seq(nodes: tuple[Node, ...], names: _Names) -> list[list[str]]:
         full = pushes if k == pops else None  # an operand taken from outside is not foldable
         if isinstance(node, Block):
             inner = attrs.evolve(names, labels=(node.label, *names.labels))
-            items.append((_wrap(_block_head(node), _seq(node.body, inner)), None))
+            items.append((_wrap(block_head(node), _seq(node.body, inner)), None))
         elif isinstance(node, If):
             inner = attrs.evolve(names, labels=(node.label, *names.labels))
             arms = [_wrap("then", _seq(node.then, inner))]
             if node.else_:
                 arms.append(_wrap("else", _seq(node.else_, inner)))
-            items.append((_branches(_block_head(node), children, arms), None))
+            items.append((_branches(block_head(node), children, arms), None))
         else:
             items.append((_wrap(print_instr(node, local_names=names.locals,
                                             labels=names.labels), children), full))
@@ -387,14 +339,14 @@ def _branches(head: str, conds: list[list[str]], arms: list[list[str]]) -> list[
     return lines
 
 
-def _flat_lines(nodes: tuple[Node, ...], names: _Names) -> list[str]:
+def _flat_lines(nodes: tuple[Node, ...], names: Names) -> list[str]:
     lines: list[str] = []
     for node in nodes:
         if isinstance(node, Instr):
             lines.append(print_instr(node, local_names=names.locals, labels=names.labels))
             continue
         inner = attrs.evolve(names, labels=(node.label, *names.labels))
-        lines.append(_block_head(node))
+        lines.append(block_head(node))
         if isinstance(node, Block):
             lines += ["  " + s for s in _flat_lines(node.body, inner)]
         else:
@@ -420,7 +372,7 @@ def print_body(func: Func, *, folded: bool = True) -> str:
              else f"(local {t.value})" for n, t in zip(names[nparams:], func.locals, strict=True)]
     lines = [" ".join(decls)] if decls else []
     if not folded:
-        return "\n".join(lines + _flat_lines(func.body, _Names(names, ())))
-    for item in _seq(func.body, _Names(names, ())):
+        return "\n".join(lines + _flat_lines(func.body, Names(names, ())))
+    for item in _seq(func.body, Names(names, ())):
         lines += item
     return "\n".join(lines)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import attrs
 
-from semantics.text.wat import print_instr
+from semantics.wasm.show import print_instr
 from semantics.wasm.syntax import (
     CONST_OPS,
     I32,
