@@ -1,21 +1,13 @@
 """The ``weakwasm litmus`` command, through ``main([...])``."""
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 
-from metatheory.cli import main
 from semantics.litmus.loader import load_test
-
-CORPUS = Path(__file__).parent / "litmus"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+from tests.common.cli import run
+from tests.common.corpus import CORPUS
 
 
 @pytest.mark.parametrize("script, states", [

@@ -10,8 +10,7 @@ from semantics.litmus.format import LitmusTest, parse_litmus
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import run_test, state_of
 from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
-
-CORPUS = Path(__file__).parent / "litmus"
+from tests.common.corpus import CORPUS
 
 
 def _actions(vs: tuple[ValidExecution, ...]):

@@ -8,8 +8,8 @@ import pytest
 
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import herd_block, run_test
+from tests.common.corpus import CORPUS
 
-CORPUS = Path(__file__).parent / "litmus"
 FILES = sorted(CORPUS.rglob("*.litmus"))
 
 
