@@ -30,7 +30,7 @@ from semantics.memory.model import Model
 
 X, Y, Z = 0, 1, 2
 
-# memory-model.md §5 row 15 (tests/litmus/table/row15_Stephen.litmus)
+# memory-model.md §5 row 15 (tests/litmus/table/Stephen.litmus)
 STEPHEN = Prog((
     (Op("store", True, X, value=1), Op("store", True, X, value=2), Op("store", False, Y, value=1),
      Op("store", True, Z, value=1)),

@@ -1,4 +1,4 @@
-"""Shared test set-up: Hypothesis profiles and the location of ../shared."""
+"""Shared test set-up: Hypothesis profiles, the location of ../shared, a marker per tier."""
 
 import os
 from pathlib import Path
@@ -30,14 +30,18 @@ def threads_tests() -> Path:
     return THREADS_TESTS
 
 
-PROPERTY_FILES = (
-    "test_properties", "test_theorems", "test_mutants", "test_hunt", "test_soundness")
+TESTS = Path(__file__).resolve().parent
+TIERS = ("unit", "golden", "properties", "proofs", "quality")
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark each test with its tier, the directory it is in: tests/TIER/..."""
     for item in items:
-        name = item.path.name
-        if name.startswith("test_proofs"):
-            item.add_marker(pytest.mark.proofs)
-        elif name.startswith(PROPERTY_FILES):
-            item.add_marker(pytest.mark.properties)
+        path = item.path.resolve()
+        if not path.is_relative_to(TESTS):
+            continue
+        tier = path.relative_to(TESTS).parts[0]
+        if tier not in TIERS:
+            raise pytest.UsageError(
+                f"{item.nodeid}: a test belongs in one of tests/{{{','.join(TIERS)}}}/")
+        item.add_marker(tier)

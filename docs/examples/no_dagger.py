@@ -1,6 +1,6 @@
 """My variant: the threads proposal's model without (†) of sc-last-visible (docs/models.md).
 
-    weakwasm litmus --model docs/examples/no_dagger.py tests/litmus/table/row14_dagger.litmus
+    weakwasm litmus --model docs/examples/no_dagger.py tests/litmus/table/Dagger.litmus
     weakwasm hunt sc_drf --model docs/examples/no_dagger.py
 """
 

@@ -1,10 +1,10 @@
 """Program-level theorems: the program strategy, sc_drf_program (fails: thin air),
-operational_eq_axiomatic and sc_machine_eq_seqcst (hold), wasm_eq_js_program (Stephen)."""
+operational_eq_axiomatic and sc_machine_eq_seqcst (hold), wasm_eq_js_program (Stephen). (hunt on
+programs: tests/quality/test_hunt_programs.py.)"""
 
 import pytest
 from hypothesis import given, settings
 
-from metatheory.hunt import hunt_command
 from metatheory.theorems import (
     OPERATIONAL_EQ_AXIOMATIC,
     SC_DRF_PROGRAM,
@@ -21,7 +21,6 @@ from semantics.litmus.format import parse_litmus
 from semantics.memory.model import MODELS, get_model
 
 WASM = get_model("wasm")
-HUNT_SEED = 1  # a seed that finds it within the CI budget (about 30 instances)
 
 
 @settings(max_examples=60)
@@ -59,20 +58,6 @@ def test_promoted_programs_keep_the_lb_shape_plain(p):
     assert len(p.threads) >= 2
     out = sc_drf_program(p, WASM)
     assert not isinstance(out, Vacuous) or out.hypothesis != "WF"
-
-
-def test_hunt_finds_load_buffering_thin_air():
-    r = hunt_command("sc_drf_program", "wasm", seed=HUNT_SEED, max_examples=400)
-    assert r.found, r.text()
-    p = r.counterexample
-    assert len(p.threads) == 2 and all(len(t) == 2 for t in p.threads)
-    (l0, s0), (l1, s1) = p.threads
-    assert l0.kind == l1.kind == "load" and s0.kind == s1.kind == "store"
-    assert s0.guard == 0 and s1.guard == 0  # control dependencies
-    assert (l0.loc, s0.loc) == (s1.loc, l1.loc) and l0.loc != s0.loc  # the LB cycle
-    text = r.litmus()
-    assert "(if (local.get $r0)" in text and parse_litmus(text).condition.quantifier == "exists"
-    assert "violated: sc-outcome" in r.text()
 
 
 def test_interleavings_keep_program_order():
@@ -121,10 +106,3 @@ def test_init_and_an_rmw_separate_them_too():
     out = wasm_eq_js_program(INIT_RMW, get_model("es2017"))
     assert isinstance(out, Fails)
     assert dict(out.witness) == {"0:trap": 0, "1:r0": 0, "1:trap": 0, "[x]": 2}
-
-
-def test_hunt_separates_wasm_from_es2017_on_programs():
-    r = hunt_command("wasm_eq_js_program", "es2017", seed=0, max_examples=40)
-    assert r.found and isinstance(r.outcome, Fails) and r.outcome.clause == "same-outcomes"
-    assert sum(len(t) for t in r.counterexample.threads) <= 3
-

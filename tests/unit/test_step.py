@@ -46,7 +46,7 @@ from semantics.wasm.syntax import (
     Program,
     ValType,
 )
-from tests.test_step_seqrun import SeqMemory, run
+from tests.common.seqrun import SeqMemory, run
 
 LEN_N = rd(MEM_LEN, 0, (PAGE,))
 SHARED = MemType(1, 1, True)

@@ -1,21 +1,13 @@
 """The ``weakwasm litmus`` command, through ``main([...])``."""
 
-import io
 import re
 from pathlib import Path
 
 import pytest
 
-from metatheory.cli import main
 from semantics.litmus.loader import load_test
-
-CORPUS = Path(__file__).parent / "litmus"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+from tests.common.cli import run
+from tests.common.corpus import CORPUS
 
 
 @pytest.mark.parametrize("script, states", [
@@ -36,7 +28,7 @@ def test_threads_proposal_scripts_always_pass(threads_tests: Path, script: str,
 
 
 def test_herd_block_and_batch_summary() -> None:
-    files = [str(CORPUS / "classic" / "MP_sc.litmus"), str(CORPUS / "classic" / "SB.litmus")]
+    files = [str(CORPUS / "classic" / "MP+sc.litmus"), str(CORPUS / "classic" / "SB.litmus")]
     code, out, err = run("litmus", *files)
     assert code == 0
     blocks = out.split("\n\n")
@@ -55,7 +47,7 @@ def test_directory_expands_to_sorted_litmus_files() -> None:
 
 
 def test_model_option_changes_verdict() -> None:
-    f = str(CORPUS / "table" / "row13_Fig18_ddagger.litmus")
+    f = str(CORPUS / "table" / "Fig18.litmus")
     assert "\nNo\n" in run("litmus", f)[1]
     assert "\nOk\n" in run("litmus", f, "--model", "es2017")[1]
 
@@ -67,7 +59,7 @@ def test_unknown_model_is_one_line_and_status_2() -> None:
 
 
 def test_show_dot(tmp_path: Path) -> None:
-    f = str(CORPUS / "classic" / "MP_sc.litmus")
+    f = str(CORPUS / "classic" / "MP+sc.litmus")
     code, out, _ = run("litmus", f, "--show", "dot", "--out", str(tmp_path))
     assert code == 0 and out.startswith("Test MP+sc")
     dot = (tmp_path / "MP+sc.dot").read_text()
@@ -78,8 +70,8 @@ def test_show_dot(tmp_path: Path) -> None:
 
 
 def test_emit_wast_round_trips_the_verdict(tmp_path: Path) -> None:
-    for name in ("classic/MP_sc", "classic/SB", "classic/2+2W_sc", "mixed/init_values",
-                 "table/row25_i64_tears"):
+    for name in ("classic/MP+sc", "classic/SB", "classic/2+2W+sc", "mixed/Init",
+                 "table/Tear64"):
         src = CORPUS / f"{name}.litmus"
         code, out, err = run("litmus", "--emit-wast", "--out", str(tmp_path), str(src))
         assert code == 0 and out == "", err
@@ -145,14 +137,14 @@ def test_missing_file_is_bad_input(tmp_path: Path) -> None:
 def test_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
     bad = tmp_path / "bad.litmus"
     bad.write_text("WASM T\n{ }\n")
-    code, out, err = run("litmus", str(bad), str(CORPUS / "classic" / "MP_sc.litmus"))
+    code, out, err = run("litmus", str(bad), str(CORPUS / "classic" / "MP+sc.litmus"))
     assert code == 2
     assert out.startswith("Test MP+sc Allowed")
     assert "1 rejected" in err
 
 
 def test_emit_wast_rejects_trap_observables() -> None:
-    code, out, err = run("litmus", "--emit-wast", str(CORPUS / "control" / "oob_load_traps.litmus"))
+    code, out, err = run("litmus", "--emit-wast", str(CORPUS / "control" / "Trap+oob.litmus"))
     assert code == 2 and out == "" and "0:trap" in err and err.count("\n") == 1
 
 

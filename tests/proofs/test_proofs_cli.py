@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
-import io
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from metatheory.cli import main
 from metatheory.report import proof_jobs, proof_rows, solver_row
 from metatheory.theorems import THEOREMS
 from proofs.litmus import corpus
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = main(list(argv), out, err)
-    return code, out.getvalue(), err.getvalue()
+from tests.common.cli import run
+from tests.common.corpus import CORPUS
 
 
 def test_prove_prints_each_bound_and_the_es2017_counterexample_as_a_litmus_test() -> None:
@@ -69,7 +62,7 @@ def test_the_report_rows_say_proved_up_to_n_with_the_scope_or_give_the_counterex
 
 
 def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:
-    paths = corpus(Path(__file__).parent / "litmus")[:3]
+    paths = corpus(CORPUS)[:3]
     row = solver_row("wasm", paths)
     assert row.theorem == "enumerator_eq_solver" and row.result == "tested"
     assert row.detail == "tested (equal outcomes on all 3 golden litmus tests)"
@@ -104,10 +97,3 @@ def test_prove_rejects_bad_widths_with_a_clear_message(
         err += capsys.readouterr().err  # argparse reports usage errors on sys.stderr
         assert code == 2 and out == ""
         assert "widths" in err.strip().splitlines()[-1]
-
-
-def test_check_stops_at_once_without_the_golden_corpus(tmp_path: Path) -> None:
-    code, out, err = run("check", "--out", str(tmp_path / "r"), "--corpus", str(tmp_path))
-    assert code == 2 and out == ""
-    assert err.startswith("weakwasm: no golden litmus tests (*.litmus) under ")
-    assert not (tmp_path / "r").exists()  # nothing ran

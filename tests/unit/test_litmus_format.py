@@ -8,8 +8,7 @@ from semantics.litmus import condition as c
 from semantics.litmus.format import LitmusError, parse_litmus, print_litmus
 from semantics.litmus.loader import load_test
 from semantics.wasm.syntax import I32, Instr, MemType
-
-CORPUS = Path(__file__).parent / "litmus"
+from tests.common.corpus import CORPUS
 
 
 @pytest.mark.parametrize("path", sorted(CORPUS.rglob("*.litmus")),

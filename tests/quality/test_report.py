@@ -1,10 +1,13 @@
-"""The report says what was run, writes text/Markdown/JSON, and flags mismatches."""
+"""The report says what was run, writes text/Markdown/JSON, and flags mismatches; ``weakwasm
+check`` stops before anything runs when the golden corpus is missing."""
 
 import json
+from pathlib import Path
 
 from metatheory.budgets import FAIL_BUDGET_FACTOR
 from metatheory.report import Row, check_command, planned
 from metatheory.theorems import PROGRAMS, THEOREMS
+from tests.common.cli import run
 
 # graph theorems, and one theorem per program/configuration domain (the others cost seconds)
 SUBSET = ("sc_drf", "sc_single_thread", "no_tearing", "wasm_eq_js", "sc_machine_eq_seqcst",
@@ -46,3 +49,10 @@ def test_mismatch_is_flagged():
     assert ok.as_expected is True and bad.as_expected is False
     found = Row("t", "m", "hypothesis", "5", "counterexample", "found", "fails", 0.1, "x")
     assert found.as_expected is True
+
+
+def test_check_stops_at_once_without_the_golden_corpus(tmp_path: Path) -> None:
+    code, out, err = run("check", "--out", str(tmp_path / "r"), "--corpus", str(tmp_path))
+    assert code == 2 and out == ""
+    assert err.startswith("weakwasm: no golden litmus tests (*.litmus) under ")
+    assert not (tmp_path / "r").exists()  # nothing ran

@@ -27,7 +27,7 @@ from semantics.text.wast import parse_module
 from semantics.wasm.syntax import MEM_OPS, Block, Instr, Node
 from semantics.wasm.validation import module_ok
 
-REGRESSIONS = Path(__file__).parent / "regressions"
+REGRESSIONS = Path(__file__).resolve().parents[1] / "regressions"
 _NONZERO = re.compile(rb"[^\x00]")
 
 _TRAPS = {

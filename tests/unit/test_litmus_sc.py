@@ -11,8 +11,7 @@ from semantics.litmus.loader import load_test
 from semantics.litmus.result import SC, run_test, state_of
 from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
 from semantics.memory.model import get_model
-
-CORPUS = Path(__file__).parent / "litmus"
+from tests.common.corpus import CORPUS
 
 
 def _actions(vs: tuple[ValidExecution, ...]):

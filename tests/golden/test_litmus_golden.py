@@ -1,5 +1,6 @@
-"""The golden corpus: every tests/litmus/**/X.litmus prints X.litmus.expected (herd's block
-without its Time line) under the default model. Regenerate with ``tox -e golden``."""
+"""The golden corpus: every tests/litmus/**/X.litmus is the test named X and prints
+X.litmus.expected (herd's block without its Time line) under the default model. Regenerate with
+``tox -e golden``."""
 
 from pathlib import Path
 
@@ -7,8 +8,8 @@ import pytest
 
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import herd_block, run_test
+from tests.common.corpus import CORPUS
 
-CORPUS = Path(__file__).parent / "litmus"
 FILES = sorted(CORPUS.rglob("*.litmus"))
 
 
@@ -16,6 +17,12 @@ def test_corpus_is_large_and_complete() -> None:
     assert len(FILES) >= 60
     missing = [f for f in FILES if not Path(f"{f}.expected").is_file()]
     assert not missing
+
+
+def test_every_test_is_named_after_its_file() -> None:
+    misnamed = [f"{f.relative_to(CORPUS)}: {name}" for f in FILES
+                if (name := load_test(str(f)).name) != f.stem]
+    assert not misnamed
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda p: str(p.relative_to(CORPUS)))

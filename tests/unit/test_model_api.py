@@ -24,8 +24,8 @@ from semantics.memory.model import (
     is_seqcst,
 )
 from semantics.memory.relations import linear
-from tests.test_model_builder import Exe, X, Y
-from tests.test_model_litmus import dagger_js, fig18, mp_atomic, sb_atomic, two_grows
+from tests.common.builder import Exe, X, Y
+from tests.common.litmus_table import dagger_js, fig18, mp_atomic, sb_atomic, two_grows
 
 # --- variants ---------------------------------------------------------------------------------
 

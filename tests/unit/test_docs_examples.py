@@ -13,7 +13,7 @@ from semantics.litmus.format import parse_litmus
 from semantics.litmus.result import run_test
 from semantics.memory.model import get_model
 
-DOCS = Path(__file__).resolve().parents[1] / "docs"
+DOCS = Path(__file__).resolve().parents[2] / "docs"
 BLOCK = re.compile(r"```\n(WASM .*?)```\n(?P<after>(?:[^\n]*\n){0,3})", re.S)
 CLAIM = re.compile(r"`(Never|Always|Sometimes)`( under every variant)?")
 

@@ -9,8 +9,8 @@ import pytest
 from semantics.memory.axioms import AXIOMS
 from semantics.memory.events import MEM_DATA, Execution, wr
 from semantics.memory.model import Model, Ok, check, consistent, get_model, violations
-from tests.test_model_builder import Exe, X, Y
-from tests.test_model_litmus import dagger_js, fig18, mp_popl_poap, stephen, torn_i32
+from tests.common.builder import Exe, X, Y
+from tests.common.litmus_table import dagger_js, fig18, mp_popl_poap, stephen, torn_i32
 
 
 def bad_value() -> Execution:
@@ -117,7 +117,7 @@ def test_every_canonical_axiom_has_a_case() -> None:
 
 def test_violations_lists_each_violated_axiom_once_in_model_order() -> None:
     """SB_atomic against a po-respecting tot breaks (†) on both threads, reported once."""
-    from tests.test_model_litmus import sb_atomic
+    from tests.common.litmus_table import sb_atomic
     names = [v.axiom for v in violations(sb_atomic(), get_model("wasm"), (0, 1, 2, 3, 4))]
     assert names == ["sc-last-visible-dagger"]
 

@@ -15,9 +15,9 @@ from metatheory.report import check_command
 from semantics.litmus.result import SC
 from semantics.memory.model import MODELS
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 EXAMPLE = str(ROOT / "docs" / "examples" / "no_dagger.py")
-DAGGER = str(ROOT / "tests" / "litmus" / "table" / "row14_dagger.litmus")
+DAGGER = str(ROOT / "tests" / "litmus" / "table" / "Dagger.litmus")
 
 
 COMMANDS = [("litmus", DAGGER), ("hunt", "sc_drf"), ("prove", "sc_drf"), ("check", "--no-proofs")]

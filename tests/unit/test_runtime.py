@@ -37,7 +37,7 @@ from semantics.wasm.runtime import (
 )
 from semantics.wasm.step import Emit, GlobalStep, config_terminal, event_of, global_steps, settle
 from semantics.wasm.syntax import I32, I64, Func, FuncType, Instr, MemArg, MemType, Program
-from tests.test_step_seqrun import SeqMemory
+from tests.common.seqrun import SeqMemory
 
 
 def c32(v: int) -> Instr:

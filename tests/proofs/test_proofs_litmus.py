@@ -31,8 +31,8 @@ from semantics.litmus.result import run_test
 from semantics.memory import model as M
 from semantics.memory.axioms import Axiom
 from semantics.memory.events import MEM_LEN, Kind, wr
+from tests.common.corpus import CORPUS as LITMUS
 
-LITMUS = Path(__file__).resolve().parent / "litmus"
 CORPUS = corpus(LITMUS)
 OUT_OF_SCOPE: dict[str, str] = {}
 """Corpus files the encoding cannot represent, with the reason. None: the ``len`` region
@@ -52,7 +52,7 @@ def _diagnose(c: Comparison) -> str:
 def test_the_scope_is_the_whole_sorted_corpus() -> None:
     assert CORPUS == sorted(CORPUS) and len(CORPUS) >= 70
     assert IN_SCOPE == CORPUS
-    grow = [p for p in CORPUS if "/grow/" in p or "grow" in Path(p).name]
+    grow = [p for p in CORPUS if "memory.grow" in Path(p).read_text()]
     assert len(grow) >= 10
 
 
@@ -75,12 +75,12 @@ def test_enumerator_eq_solver_wasm(path: str) -> None:
 
 
 DISCRIMINATING = {
-    "es2017": ["table/row13_Fig18_ddagger.litmus", "table/row14_dagger.litmus",
-               "table/row15_Stephen.litmus", "classic/IRIW_sc.litmus"],
-    "es2020": ["table/row13_Fig18_ddagger.litmus", "table/row14_dagger.litmus",
-               "classic/IRIW_sc.litmus"],
-    "wasm-oopsla19": ["mixed/tearfree_paper_vs_spec.litmus", "table/row24_tear_with_init.litmus",
-                      "grow/grow_new_bytes_zero.litmus", "grow/grow_size_coherence.litmus"],
+    "es2017": ["table/Fig18.litmus", "table/Dagger.litmus",
+               "table/Stephen.litmus", "classic/IRIW+sc.litmus"],
+    "es2020": ["table/Fig18.litmus", "table/Dagger.litmus",
+               "classic/IRIW+sc.litmus"],
+    "wasm-oopsla19": ["mixed/Tear+f32.litmus", "table/Tear+init.litmus",
+                      "grow/Grow+zero.litmus", "grow/Grow+2size.litmus"],
 }
 """A deterministic subset per model: the files on which it differs from wasm, and a few more."""
 
@@ -93,9 +93,9 @@ def test_enumerator_eq_solver_other_models(model: str, rel: str) -> None:
 
 
 @pytest.mark.parametrize(("model", "rel"), [
-    ("es2017", "table/row15_Stephen.litmus"),
-    ("es2017", "table/row13_Fig18_ddagger.litmus"),
-    ("wasm-oopsla19", "mixed/tearfree_paper_vs_spec.litmus"),
+    ("es2017", "table/Stephen.litmus"),
+    ("es2017", "table/Fig18.litmus"),
+    ("wasm-oopsla19", "mixed/Tear+f32.litmus"),
 ])
 def test_the_solver_separates_the_models_where_the_enumerator_does(model: str, rel: str) -> None:
     test = load_test(str(LITMUS / rel))
@@ -103,11 +103,11 @@ def test_the_solver_separates_the_models_where_the_enumerator_does(model: str, r
 
 
 MUTANT_CASES = [
-    ("wasm-no-dagger", "table/row14_dagger.litmus"),
-    ("wasm-no-dagger", "classic/SB_sc.litmus"),
-    ("wasm-no-ddagger", "table/row13_Fig18_ddagger.litmus"),
-    ("wasm-es2017-mo", "table/row15_Stephen.litmus"),
-    ("wasm-no-tear", "table/row23_no_tear.litmus"),
+    ("wasm-no-dagger", "table/Dagger.litmus"),
+    ("wasm-no-dagger", "classic/SB+sc.litmus"),
+    ("wasm-no-ddagger", "table/Fig18.litmus"),
+    ("wasm-es2017-mo", "table/Stephen.litmus"),
+    ("wasm-no-tear", "table/NoTear.litmus"),
     ("wasm-no-hb-consistent", "classic/CoRW1.litmus"),
     ("wasm-no-hb-consistent", "classic/CoWW.litmus"),
 ]
@@ -123,7 +123,7 @@ def test_enumerator_eq_solver_on_mutants_that_change_the_outcomes(mutant: str, r
 
 def test_hb_not_closed_is_encoded_too() -> None:
     open_hb = attrs.evolve(M.get_model("wasm"), name="wasm-hb-open", hb_transitive=False)
-    path = str(LITMUS / "table" / "row18_MP_popl_poap.litmus")
+    path = str(LITMUS / "table" / "MP+popl+poap.litmus")
     c = compare(path, open_hb)
     assert c.row.equal, _diagnose(c)
     assert c.solver.outcomes != compare(path, "wasm").solver.outcomes
@@ -137,7 +137,7 @@ def test_observer_functions_of_wast_scripts(threads_tests: Path) -> None:
 
 
 def test_check_corpus_rows() -> None:
-    paths = [str(LITMUS / "classic" / "MP.litmus"), str(LITMUS / "grow" / "grow_may_fail.litmus")]
+    paths = [str(LITMUS / "classic" / "MP.litmus"), str(LITMUS / "grow" / "Grow+nondet.litmus")]
     rows = check_corpus(paths, "wasm")
     assert [r.path for r in rows] == paths
     assert all(isinstance(r, CorpusRow) and r.equal and r.seconds > 0 for r in rows)
@@ -146,7 +146,7 @@ def test_check_corpus_rows() -> None:
 
 
 def test_states_project_outcomes_as_the_herd_block_prints_them() -> None:
-    test = load_test(str(LITMUS / "classic" / "MP_sc.litmus"))
+    test = load_test(str(LITMUS / "classic" / "MP+sc.litmus"))
     states = {state_of(test, o) for o in solver_outcomes(test, "wasm")}
     assert states == set(run_test(test, M.get_model("wasm")).result.states)
     assert {tuple(v for _, v in s) for s in states} == {(0, 0), (0, 42), (1, 42)}
@@ -164,7 +164,7 @@ exists ([x] = 1)
 
 
 def test_layout_puts_each_path_where_combine_does() -> None:
-    test = load_test(str(LITMUS / "table" / "row08_grow_size_MP.litmus"))
+    test = load_test(str(LITMUS / "table" / "Fig12+size.litmus"))
     cands = candidate_paths(test)
     lay = layout(cands)
     run = run_test(test, M.get_model("wasm"))
@@ -179,7 +179,7 @@ def test_layout_puts_each_path_where_combine_does() -> None:
 
 
 def test_the_len_region_is_encoded_for_grow() -> None:
-    test = load_test(str(LITMUS / "grow" / "grow_size_coherence.litmus"))
+    test = load_test(str(LITMUS / "grow" / "Grow+2size.litmus"))
     enc = encode_litmus(M.get_model("wasm"), candidate_paths(test))
     assert MEM_LEN in {v.region for v in enc.views}
     kinds = {a.kind for s in enc.layout.slots for e in s.events() for a in e.actions
