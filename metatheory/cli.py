@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
+from metatheory.engines.command import add_arguments as add_run_arguments
 from proofs.space import FULL_BOUND
 from semantics.litmus.engine import Bounds
 from semantics.litmus.format import LitmusError, LitmusTest
@@ -277,6 +278,18 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _run_engines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.engines.command import run_command
+    if args.model != SC_MODEL:
+        try:
+            get_model(args.model)
+        except UnknownModel as e:
+            err.write(f"weakwasm: {e}, {SC_MODEL} (the SC machine)\n")
+            return EXIT_BAD_INPUT
+    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p])]
+    return run_command(args, files, out, err)
+
+
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                    Callable[[argparse.Namespace, TextIO, TextIO], int]]
 
@@ -291,6 +304,8 @@ SUBCOMMANDS: list[Subcommand] = [
      _add_hunt, _run_hunt),
     ("check", "check every metatheorem against every variant and write the report",
      _add_check, _run_check),
+    ("run", "run litmus tests on a real engine (wasmtime, node) next to what the model allows",
+     lambda p: add_run_arguments(p, ", ".join([*MODELS, SC_MODEL])), _run_engines),
 ]
 
 
