@@ -142,8 +142,8 @@ def test_a_short_sweep_shows_nothing_the_model_forbids(engine: str) -> None:
     assert summary.endswith(" 0 forbidden-but-observed"), out
     assert "skipped: thread 0: memory.grow" in out
     assert "FORBIDDEN" not in out
-    ran = int(summary.split(" run,")[0])
-    assert ran == 66 + len(SCRIPTS), summary
+    # the 12 refused: 7 grow/ tests and table rows 07 08 09 11 (memory.grow), wait_not_equal
+    assert summary.startswith(f"{61 + len(SCRIPTS)} run, 12 skipped,"), summary
 
 
 @pytest.mark.parametrize("engine", ENGINES)
@@ -164,11 +164,11 @@ def test_sb_plain_under_sc_exits_1_naming_the_weak_state(engine: str) -> None:
     # below covers the exit status whatever the machine does).
     for seed in range(3):
         code, out, err = _run(SB, "--engine", engine, "--model", "sc", "--iterations",
-                              "100000", "--seed", str(seed))
+                              "20000", "--seed", str(seed))
         if code != 0:
             break
     else:
-        pytest.skip(f"{engine} did not show SB's weak outcome in 3 x 100000 iterations here")
+        pytest.skip(f"{engine} did not show SB's weak outcome in 3 x 20000 iterations here")
     assert code == 1, out
     assert "0:r0=0; 1:r1=0;" in err and "sc forbids it" in err
     assert "FORBIDDEN by sc" in out

@@ -53,7 +53,7 @@ SPINS = 4096  # barrier: spins on the generation before waiting with a timeout
 # second phase: spins before waiting; long when every thread can have a core (meeting while
 # spinning is the point), short when there are more threads than cores (spinning threads then
 # keep a descheduled one off the cores for whole time slices)
-DEPART_SPINS, DEPART_SPINS_CROWDED = 1 << 12, 256
+DEPART_SPINS, DEPART_SPINS_CROWDED = 1 << 20, 256
 WAIT_NS = 1_000_000  # a waiter rechecks the abort flag at least every millisecond
 JITTER = 255  # after the barrier each thread idles 0..JITTER loop turns (see _jitter)
 
