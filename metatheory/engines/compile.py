@@ -127,6 +127,13 @@ _REFUSED = {
 }
 
 
+def _index_arg(i: Instr) -> int:
+    """The immediate of a constant or a local instruction."""
+    a = i.args[0]
+    assert isinstance(a, int)
+    return a
+
+
 def _walk(nodes: tuple[Node, ...]) -> list[Instr]:
     out: list[Instr] = []
     for n in nodes:
@@ -157,8 +164,7 @@ def _footprint(test: LitmusTest, funcs: tuple[Func, ...]) -> int:
     location. An access beyond it still traps (``unreachable``), and the host says so."""
     size = test.program.memory.min * PAGE
     instrs = [i for f in funcs for i in _walk(f.body)]
-    consts = [int(i.args[0]) for i in instrs  # type: ignore[arg-type]
-              if i.op == "i32.const" and int(i.args[0]) < size]  # type: ignore[arg-type]
+    consts = [c for i in instrs if i.op == "i32.const" and (c := _index_arg(i)) < size]
     offsets = [a.offset for i in instrs for a in i.args if isinstance(a, MemArg)]
     ends = [max(consts, default=0) + max(offsets, default=0) + 8]
     ends += [a + len(bs) for a, bs in test.program.data]
@@ -251,7 +257,7 @@ class _Relocator:
                 out.append(attrs.evolve(n, then=self.body(n.then, depth + 1),
                                         else_=self.body(n.else_, depth + 1)))
             elif n.op in ("local.get", "local.set", "local.tee"):
-                out.append(Instr(n.op, (int(n.args[0]) + self.loc.shift,)))  # type: ignore
+                out.append(Instr(n.op, (_index_arg(n) + self.loc.shift,)))
             elif n.op == "return":
                 out.append(Instr("br", (depth,)))
             elif n.op == "unreachable":
@@ -308,7 +314,7 @@ def _barrier(loc: _Locals, threads: int, depart_spins: int) -> list[Node]:
             )),
         )),
     )
-    target = [_get(g), _i32(1), Instr("i32.add"), _i32(threads), Instr("i32.mul")]
+    target: list[Node] = [_get(g), _i32(1), Instr("i32.add"), _i32(threads), Instr("i32.mul")]
     last_out = (_i32(DEPART), _i32(threads), Instr("memory.atomic.notify"), Instr("drop"))
     seen = loc.base  # an i32 spare until the table is read: the departures last seen
     wait_out = (Block("block", (), (Block("loop", (), (
@@ -318,7 +324,7 @@ def _barrier(loc: _Locals, threads: int, depart_spins: int) -> list[Node]:
         Instr("i32.lt_u"), Instr("br_if", (0,)),
         _i32(DEPART), _get(seen), _i64(WAIT_NS), Instr("memory.atomic.wait32"), Instr("drop"),
         _i32(0), _set(n), Instr("br", (0,)))),)),)
-    depart = [
+    depart: list[Node] = [
         _i32(0), _set(n),
         _i32(DEPART), _i32(1), Instr("i32.atomic.rmw.add"), _i32(1), Instr("i32.add"), *target,
         Instr("i32.eq"), If((), last_out, wait_out),
@@ -351,7 +357,7 @@ def _jitter(loc: _Locals, who: int) -> list[Node]:
     ]
 
 
-def _wrapper(func: Func | None, who: int, test: LitmusTest, layout: Layout,
+def _wrapper(func: Func | None, who: int, layout: Layout,
              slots: tuple[Slot, ...], barrier_threads: int | None, size: int,
              depart_spins: int) -> str:
     """The exported function running ``func``'s body K times (``func`` None: only the
@@ -467,8 +473,8 @@ def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Comp
     parts = [f'(module\n  (memory (import "weakwasm" "mem") {pages} {pages} shared)']
     crowded = n > (cores or os.cpu_count() or 1)
     spins = DEPART_SPINS_CROWDED if crowded else DEPART_SPINS
-    parts += [_wrapper(f, i, test, layout, slots, n, size, spins) for i, f in enumerate(funcs)]
-    parts.append(_wrapper(observer, n, test, layout, slots, None, size, spins))
+    parts += [_wrapper(f, i, layout, slots, n, size, spins) for i, f in enumerate(funcs)]
+    parts.append(_wrapper(observer, n, layout, slots, None, size, spins))
     wat = "\n".join(parts) + "\n)\n"
     init = tuple((a, bytes(bs)) for a, bs in p.data if a < footprint)
     return Compiled(test, wat, n, layout, slots, init)

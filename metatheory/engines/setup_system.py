@@ -9,9 +9,11 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
+from typing import Any
 
 
-def ensure_node(run: object = subprocess.run) -> str:
+def ensure_node(run: Callable[..., Any] = subprocess.run) -> str:
     """What happened, one line."""
     if shutil.which("node"):
         return f"node found: {shutil.which('node')}"
@@ -22,7 +24,7 @@ def ensure_node(run: object = subprocess.run) -> str:
                 "tests (e.g. `sudo apt-get install -y nodejs`)")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     for cmd in ([apt, "update"], [apt, "install", "-y", "nodejs"]):
-        p = run(cmd, env=env, check=False)  # type: ignore[operator]
+        p = run(cmd, env=env, check=False)
         if p.returncode != 0:
             return f"`{' '.join(cmd)}` failed with status {p.returncode}; node tests will skip"
     found = shutil.which("node")

@@ -43,7 +43,7 @@ def prepare_batch(addr: int, c: Compiled, seed: int, batch_no: int, k: int) -> N
 
 def run_wasmtime(c: Compiled, iterations: int, seed: int) -> Observed:
     engine = threads_engine()
-    module = wasmtime.Module(engine, wasmtime.wat2wasm(c.wat))
+    module = wasmtime.Module(engine, bytes(wasmtime.wat2wasm(c.wat)))
     mem = shared_memory(engine, c.layout.pages)
     addr = mem.address()
     n = c.threads
