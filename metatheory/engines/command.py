@@ -85,10 +85,13 @@ def _source_line(path: str, word: str) -> int:
 def run_engine(test: LitmusTest, engine: str, iterations: int, seed: int,
                batch: int) -> Observed:
     compiled = compile_test(test, min(batch, iterations))
-    if engine == "wasmtime":
-        from metatheory.engines.wasmtime_runner import run_wasmtime
-        return run_wasmtime(compiled, iterations, seed)
-    from metatheory.engines.node_runner import run_node
+    try:  # both engines need the wasmtime package (node for its wat2wasm)
+        if engine == "wasmtime":
+            from metatheory.engines.wasmtime_runner import run_wasmtime
+            return run_wasmtime(compiled, iterations, seed)
+        from metatheory.engines.node_runner import run_node
+    except ImportError as e:
+        raise EngineError(f"{e}: pip install 'weakwasm[engines]'") from e
     return run_node(compiled, iterations, seed)
 
 
