@@ -19,6 +19,7 @@ from collections.abc import Callable, Sequence
 from typing import TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
+from metatheory.engines.command import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND
 from semantics.litmus.engine import Bounds
@@ -286,6 +287,17 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return EXIT_OK
 
 
+def _run_engines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from metatheory.engines.command import run_command
+    try:
+        model = resolve_model(args.model, sc=True)
+    except BadModel as e:
+        err.write(f"weakwasm: {e}\n")
+        return EXIT_BAD_INPUT
+    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p])]
+    return run_command(args, files, out, err, model)
+
+
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
                    Callable[[argparse.Namespace, TextIO, TextIO], int]]
 
@@ -300,6 +312,8 @@ SUBCOMMANDS: list[Subcommand] = [
      _add_hunt, _run_hunt),
     ("check", "check every metatheorem against every variant and write the report",
      _add_check, _run_check),
+    ("run", "run litmus tests on a real engine (wasmtime, node) next to what the model allows",
+     lambda p: add_run_arguments(p, f"{MODEL_HELP}, or sc, the SC machine"), _run_engines),
 ]
 
 

@@ -1,0 +1,1 @@
+"""Running litmus tests on real engines (wasmtime, V8 via Node.js): docs/engines.md."""
