@@ -22,8 +22,10 @@ from metatheory.render import graph_litmus, graph_names
 from metatheory.theorems import Fails, Outcome, Theorem, Vacuous, get_theorem
 from properties.graphs import Graph
 from properties.programs import Prog, exists
+from semantics.memory.check import check
 from semantics.memory.events import show_execution
-from semantics.memory.model import Model, Violation, check, get_model
+from semantics.memory.model import Model, get_model
+from semantics.memory.verdict import Violation
 
 
 @attrs.frozen

@@ -16,7 +16,9 @@ from metatheory.theorems import (
 )
 from properties.pinned import DAGGER, ISSUE_1354
 from properties.totsearch import non_sc_tot
-from semantics.memory.model import Ok, check, get_model, is_seqcst
+from semantics.memory.check import check, is_seqcst
+from semantics.memory.model import get_model
+from semantics.memory.verdict import Ok
 
 
 def test_every_theorem_names_its_hypotheses_reference_and_expectations():
