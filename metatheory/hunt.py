@@ -24,8 +24,10 @@ from properties.graphs import Graph
 from properties.outcome import Fails, Outcome, Vacuous
 from properties.programs import Prog, exists
 from properties.render import graph_litmus, graph_names
+from semantics.memory.check import check
 from semantics.memory.events import show_execution
-from semantics.memory.model import Model, Violation, check, get_model
+from semantics.memory.model import Model, get_model
+from semantics.memory.verdict import Violation
 
 
 @attrs.frozen

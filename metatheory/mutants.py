@@ -13,8 +13,7 @@ from collections.abc import Callable
 
 import attrs
 
-from semantics.memory.axioms import ES2017_MEMORY_ORDER
-from semantics.memory.model import Model, get_model
+from semantics.memory.model import ES2017_MEMORY_ORDER, Model, get_model
 
 LAST_VISIBLE = ("sc-last-visible", "sc-last-visible-dagger", "sc-last-visible-ddagger")
 

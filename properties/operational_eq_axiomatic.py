@@ -40,8 +40,10 @@ from properties.programs import (
 )
 from properties.totsearch import tot_constraints
 from semantics.litmus.engine import enumerate_executions
+from semantics.memory.check import check
 from semantics.memory.events import INIT_THREAD, Execution
-from semantics.memory.model import Model, Ok, check
+from semantics.memory.model import Model
+from semantics.memory.verdict import Ok
 
 OPERATIONAL = attrs.evolve(DEFAULT, threads=(2, 3), ops=3, max_events=5)
 

@@ -13,7 +13,8 @@ from properties.outcome import Fails, Outcome, Vacuous
 from properties.pinned import CLAUSE1, DAGGER, DDAGGER, ISSUE_1354
 from properties.seqcst import invalid, seqcst
 from properties.strategies import SC_DRF_BOUNDS, graphs
-from semantics.memory.model import Model, data_race
+from semantics.memory.check import data_race
+from semantics.memory.model import Model
 
 
 def sc_drf(g: Graph, model: Model) -> Outcome:

@@ -38,7 +38,8 @@ from properties.programs import (
 )
 from semantics.litmus.engine import Enumeration, ThreadPath, enumerate_executions
 from semantics.litmus.sc import sc_executions
-from semantics.memory.model import Model, data_race
+from semantics.memory.check import data_race
+from semantics.memory.model import Model
 
 PROMOTIONS = 6
 

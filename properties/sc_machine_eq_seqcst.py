@@ -4,7 +4,7 @@ of the valid executions that are is-seqcst for some valid tot ([P] Fig.17).
 For each execution the axiomatic enumeration finds, a tot that is both valid and SC is searched
 with the model's own tot constraints plus, for each cell read, "the writer is tot-before the read
 and no other writer of the cell is tot-between them"; a tot found is confirmed with the public
-``model.check`` and ``model.is_seqcst``. The enumeration is offered no seed values: an SC
+``check`` and ``is_seqcst``. The enumeration is offered no seed values: an SC
 outcome never needs a self-justifying one.
 
 Hypotheses: ``WF`` (valid program), ``VC`` (by construction), ``CNST``, ``FIN`` (complete).
@@ -30,22 +30,17 @@ from properties.programs import (
 from properties.totsearch import tot_constraints
 from semantics.litmus.engine import enumerate_executions
 from semantics.litmus.sc import sc_executions
-from semantics.memory.axioms import Before, Constraint, NotBetween
-from semantics.memory.events import Execution, access_range, writing
-from semantics.memory.model import Model, Ok, check, is_seqcst
+from semantics.memory.axioms import Constraint
+from semantics.memory.check import check, is_seqcst, seqcst_order
+from semantics.memory.events import Execution
+from semantics.memory.model import Model
 from semantics.memory.totsearch import find_tot
+from semantics.memory.verdict import Ok
 
 
 def sc_constraints(ex: Execution) -> list[Constraint]:
     """What is-seqcst demands of tot, as constraints."""
-    out: list[Constraint] = []
-    for w, r, reg, k in sorted(ex.rf):
-        out.append(Before(w, r, (w, r), "a read after its writer"))
-        for e in ex.events:
-            a = e.access(reg)
-            if e.eid not in (w, r) and a is not None and writing(a) and k in access_range(a):
-                out.append(NotBetween(w, e.eid, r, (w, e.eid, r), "no write in between"))
-    return out
+    return [c for cs in seqcst_order(ex).values() for c in cs]
 
 
 def seqcst_tot(ex: Execution, model: Model) -> tuple[int, ...] | None:

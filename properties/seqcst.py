@@ -5,8 +5,11 @@ from __future__ import annotations
 from properties.graphs import Graph
 from properties.outcome import Fails, Holds, Outcome
 from properties.totsearch import non_sc_tot
-from semantics.memory.events import MEM_DATA, access_range, writing
-from semantics.memory.model import Model, Violation, check, consistent, is_seqcst
+from semantics.memory.axioms import NotBetween
+from semantics.memory.check import check, consistent, is_seqcst, seqcst_order
+from semantics.memory.events import MEM_DATA
+from semantics.memory.model import Model
+from semantics.memory.verdict import Violation
 
 
 def invalid(g: Graph, model: Model) -> Violation | None:
@@ -28,21 +31,17 @@ def seqcst(g: Graph, model: Model) -> Outcome:
 
 
 def not_seqcst_witness(g: Graph) -> str | None:
-    """A read cell that does not take the tot-latest earlier write of it ([P] Fig.17), or None.
-    (Only for explanations: the verdict comes from ``model.is_seqcst``.)"""
+    """A read cell that does not take the tot-latest earlier write of it ([P] Fig.17), or None:
+    the first constraint of ``seqcst_order`` on the data that tot breaks, by the read's place
+    in tot, then the cell, then the place of the write in between.
+    (Only for explanations: the verdict comes from ``is_seqcst``.)"""
     if g.tot is None:
         return None
-    tot = g.tot
-    pos = {e: i for i, e in enumerate(tot)}
-    evs = g.ex.events
-    for w, r, reg, k in sorted(g.ex.rf, key=lambda t: (pos[t[1]], t[3])):
-        if reg != MEM_DATA:
-            continue
-        if pos[w] > pos[r]:
-            return f"#{r} reads cell {k} from #{w}, which is later in tot"
-        for e in tot[pos[w] + 1:pos[r]]:
-            a = evs[e].access(MEM_DATA)
-            if a is not None and writing(a) and k in access_range(a):
-                return (f"#{r} reads cell {k} from #{w}, but #{e} writes it in between in tot "
-                        f"(#{w} < #{e} < #{r})")
+    pos = {e: i for i, e in enumerate(g.tot)}
+    order = seqcst_order(g.ex)
+    for w, r, reg, k in sorted((e for e in order if e[2] == MEM_DATA),
+                               key=lambda e: (pos[e[1]], e[3])):
+        broken = [c for c in order[(w, r, reg, k)] if not c.holds(pos)]
+        if broken:
+            return min(broken, key=lambda c: pos[c.mid] if isinstance(c, NotBetween) else -1).detail
     return None

@@ -22,8 +22,9 @@ from properties.graphs import (
     event_ids,
     sources_of,
 )
+from semantics.memory.check import data_race
 from semantics.memory.events import Kind, Ord
-from semantics.memory.model import Model, data_race
+from semantics.memory.model import Model
 
 
 @attrs.frozen

@@ -9,7 +9,9 @@ from hypothesis import strategies as st
 from properties.graphs import Graph
 from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.strategies import STEPHEN, graphs
-from semantics.memory.model import Model, Violation, consistent, get_model
+from semantics.memory.check import consistent
+from semantics.memory.model import Model, get_model
+from semantics.memory.verdict import Violation
 
 WITHOUT_DAGGERS = ("sc-last-visible-dagger", "sc-last-visible-ddagger")
 

@@ -9,7 +9,7 @@
    run is a ``ThreadPath``.
 2. Combine one path per thread, the allocation event and the final observer; for each cell read
    choose a writer among the events writing that byte there (value-consistent by construction);
-   call ``model.consistent``; keep the valid executions.
+   call ``semantics.memory.check.consistent``; keep the valid executions.
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -22,6 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from semantics.memory.check import consistent, facts, hb
 from semantics.memory.events import (
     DATA,
     INIT_THREAD,
@@ -36,11 +37,11 @@ from semantics.memory.events import (
     Rf,
     is_memory,
     reading,
-    same,
     value,
     writing,
 )
-from semantics.memory.model import Model, Ok, consistent, hb
+from semantics.memory.model import Model
+from semantics.memory.verdict import Ok
 from semantics.wasm import runtime
 from semantics.wasm.runtime import Store, Thread
 from semantics.wasm.step import Emit, Hole, Transition, thread_steps
@@ -239,57 +240,33 @@ def _writers_of(writes: Sequence[tuple[int, Action]], cell: Cell) -> list[tuple[
             if a.region == region and a.offset <= k < a.offset + len(a.write)]
 
 
-def _covers(writes: Sequence[tuple[int, Action]], w: int, cell: Cell) -> bool:
-    return any(x == w and a.region == cell[0] and a.offset <= cell[1] < a.offset + len(a.write)
-               for x, a in writes)
-
-
 class _Pruner:
-    """Sound local filters on one reading event's writers, used only for axioms the model has:
-    ``hb-consistent`` against a lower bound of hb (the model's own hb of the execution with
-    fewer rf edges: hb generators are monotone in rf), and ``no-tear`` (per read)."""
+    """The ``prune`` hooks of the model's axioms, on one reading event's choice of writers: a
+    choice that some hook rejects cannot be part of a consistent execution. Per cell, the hooks
+    read hb of the execution without rf (a lower bound: hb's generators are monotone in rf);
+    per event, the hb of the execution with that event's rf."""
 
-    def __init__(self, model: Model, events: Sequence[Event], spawn: frozenset[tuple[int, int]],
-                 writes: Sequence[tuple[int, Action]]) -> None:
-        names = {ax.name for ax in model.axioms}
+    def __init__(self, model: Model, events: Sequence[Event],
+                 spawn: frozenset[tuple[int, int]]) -> None:
         self.model = model
-        self.events = events
-        self.spawn = spawn
-        self.writes = writes
-        self.hbc = "hb-consistent" in names
-        self.no_tear = "no-tear" in names
-        self.hb0 = hb(Execution(tuple(events), frozenset(), spawn), model) if self.hbc \
-            else frozenset()
-
-    def overwritten(self, h: frozenset[tuple[int, int]], r: int, w: int, cell: Cell) -> bool:
-        if (r, w) in h:
-            return True
-        return any(w2 != w and (w, w2) in h and (w2, r) in h and _covers(self.writes, w2, cell)
-                   for w2, _ in self.writes)
+        self.hooks = tuple(ax.prune for ax in model.axioms if ax.prune is not None)
+        self.base = facts(Execution(tuple(events), frozenset(), spawn), model) \
+            if self.hooks else None
 
     def cell_ok(self, r: int, w: int, cell: Cell) -> bool:
-        return not self.hbc or not self.overwritten(self.hb0, r, w, cell)
+        base = self.base
+        return base is None or all(hook(base, ((w, r, *cell),)) for hook in self.hooks)
 
     def event_ok(self, e: Event, rf: frozenset[Rf]) -> bool:
-        if self.no_tear:
-            for a in e.actions:
-                if a.region is None or not reading(a) or not self.model.tearfree(a):
-                    continue
-                ws = {w for w, _, reg, _ in rf if reg == a.region}
-                same_tf = [w for w in ws if _same_tearfree(self.events[w], a, self.model)]
-                if len(same_tf) > 1:
-                    return False
-        if self.hbc:
-            evs = list(self.events)
-            evs[e.eid] = e
-            h = hb(Execution(tuple(evs), rf, self.spawn), self.model)
-            return not any(self.overwritten(h, r, w, (reg, k)) for w, r, reg, k in rf)
-        return True
-
-
-def _same_tearfree(w: Event, a: Action, model: Model) -> bool:
-    b = w.access(a.region) if a.region is not None else None
-    return b is not None and same(a, b) and model.tearfree(b)
+        base = self.base
+        if base is None:
+            return True
+        events, spawn = base.ex.events, base.ex.spawn
+        if e is not events[e.eid]:  # an observer load, its bytes now those of its writers
+            events = (*events[:e.eid], e, *events[e.eid + 1:])
+        h = hb(Execution(events, rf, spawn), self.model)
+        f = attrs.evolve(base, ex=Execution(events, frozenset(), spawn), hb=h)
+        return all(hook(f, rf) for hook in self.hooks)
 
 
 @attrs.frozen
@@ -364,7 +341,7 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
                       | ({(a, first_obs) for a in last} if len(events) > first_obs else set()))
 
     writes = _write_actions(events)
-    pruner = _Pruner(model, events, spawn, writes)
+    pruner = _Pruner(model, events, spawn)
     per_event: list[list[_Pick]] = []
     for e in events[1:]:
         if any(a.region is not None and is_memory(a) and reading(a) for a in e.actions):

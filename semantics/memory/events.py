@@ -18,6 +18,7 @@ and read-from premises name two distinct events (E5).
 from __future__ import annotations
 
 import enum
+import functools
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Union
 
@@ -50,10 +51,18 @@ LEN = "len"
 DATA = "data"
 
 
-@attrs.frozen(order=True)
+@functools.total_ordering
+@attrs.frozen
 class Region:
     addr: int = 0
     fld: str = DATA
+
+    def __lt__(self, other: object) -> bool:
+        # attrs' generated order builds tuples through a generator; rf and facts sort by region
+        # on every check
+        if not isinstance(other, Region):
+            return NotImplemented
+        return (self.addr, self.fld) < (other.addr, other.fld)
 
     def __repr__(self) -> str:
         return f"m{self.addr}.{self.fld}"

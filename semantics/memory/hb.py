@@ -1,28 +1,14 @@
-"""Generators of happens-before: each is a named function from an execution to the edges it
-forces. A model lists the generators it uses; hb is the least relation containing them
-(transitively closed unless a mutant says otherwise).
+"""The edges of happens-before's generators: each function maps an execution to the edges a
+generator record of ``semantics.memory.model`` forces. hb is the least relation containing the
+model's generators (transitively closed unless a mutant says otherwise).
 
-``init-hb`` ([T]) is not here: it is an axiom of the model that also contributes edges
-(see ``semantics.axioms.INIT_HB``), so that dropping the axiom drops the edges."""
+``init_edges`` are the edges of the axiom ``init-hb`` ([T]), not of a generator, so that
+dropping the axiom drops the edges."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
-import attrs
-
 from semantics.memory.events import LEN, Execution, Kind, Ord, overlap, po, sync
 from semantics.memory.relations import Rel
-
-EdgeFn = Callable[[Execution], Rel]
-
-
-@attrs.frozen
-class Generator:
-    name: str
-    source: str
-    doc: str
-    edges: EdgeFn
 
 
 def po_edges(ex: Execution) -> Rel:
@@ -37,7 +23,7 @@ def sync_edges(ex: Execution) -> Rel:
     """``W -> R`` when R reads (some cell) from W and sync_r(W, R): [P] inlines synchronises-with
     as ``sync_r(evW, evR) => evW hb evR``; the least hb therefore contains exactly these."""
     out = set()
-    for w, r, reg, _k in ex.rf:
+    for w, r, reg in {(w, r, reg) for w, r, reg, _k in ex.rf}:  # once per read, not per byte
         if w == r or not (0 <= w < len(ex.events) and 0 <= r < len(ex.events)):
             continue
         aw, ar = ex.events[w].access(reg), ex.events[r].access(reg)
@@ -83,14 +69,3 @@ def alloc_edges(ex: Execution) -> Rel:
                                           for a in e.actions):
                 out.add((alloc.eid, e.eid))
     return frozenset(out)
-
-
-PO = Generator("po", "[P] Fig.11 h hb h'; [T] global step", "program order", po_edges)
-SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "host/thread-creation edges", spawn_edges)
-SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19",
-                 "W -> R when R reads from W and both are SEQCST on the same range", sync_edges)
-ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14",
-                  "allocation-time hb: the allocating event before every access to the memory",
-                  alloc_edges)
-
-GENERATORS: dict[str, Generator] = {g.name: g for g in (PO, SPAWN, SYNC, ALLOC)}

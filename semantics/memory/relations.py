@@ -1,66 +1,16 @@
-"""Finite binary relations over event ids, with herd's cat combinators.
-
-Sets are UpperCase in callers (``R``, ``W``, ``SC``, ``Init``), relations lowercase (``po``,
-``rf``, ``hb``, ``tot``). A relation is a frozenset of pairs.
-"""
+"""Finite binary relations over event ids (a relation is a frozenset of pairs): the few
+operations hb and the tot search need, named as in herd's cat (``|`` is ``union``, ``r+`` is
+``plus``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 Rel = frozenset[tuple[int, int]]
-Set = frozenset[int]
-
-EMPTY: Rel = frozenset()
-
-
-def rel(pairs: Iterable[tuple[int, int]]) -> Rel:
-    return frozenset(pairs)
 
 
 def union(*rs: Rel) -> Rel:
     return frozenset().union(*rs)
-
-
-def inter(r1: Rel, r2: Rel) -> Rel:
-    return r1 & r2
-
-
-def diff(r1: Rel, r2: Rel) -> Rel:
-    return r1 - r2
-
-
-def inv(r: Rel) -> Rel:
-    return frozenset((b, a) for a, b in r)
-
-
-def seq(*rs: Rel) -> Rel:
-    """Relational composition ``r1 ; r2 ; ...``."""
-    out = rs[0]
-    for r in rs[1:]:
-        succ = _successors(r)
-        out = frozenset((a, c) for a, b in out for c in succ.get(b, ()))
-    return out
-
-
-def ident(s: Iterable[int]) -> Rel:
-    """``[S]``: the identity on a set."""
-    return frozenset((x, x) for x in s)
-
-
-def cross(s1: Iterable[int], s2: Iterable[int]) -> Rel:
-    s2 = tuple(s2)
-    return frozenset((a, b) for a in s1 for b in s2)
-
-
-def restrict(r: Rel, dom: Set | None = None, ran: Set | None = None) -> Rel:
-    """``[dom] ; r ; [ran]``."""
-    return frozenset((a, b) for a, b in r
-                     if (dom is None or a in dom) and (ran is None or b in ran))
-
-
-def where(r: Rel, pred: Callable[[int, int], bool]) -> Rel:
-    return frozenset(p for p in r if pred(*p))
 
 
 def _successors(r: Rel) -> dict[int, list[int]]:
@@ -85,19 +35,6 @@ def plus(r: Rel) -> Rel:
             stack.extend(succ.get(x, ()))
         out.update((start, x) for x in seen)
     return frozenset(out)
-
-
-def star(r: Rel, universe: Iterable[int]) -> Rel:
-    """Reflexive-transitive closure ``r*`` over ``universe``."""
-    return plus(r) | ident(universe)
-
-
-def irreflexive(r: Rel) -> bool:
-    return all(a != b for a, b in r)
-
-
-def empty(r: Rel) -> bool:
-    return not r
 
 
 def find_cycle(r: Rel) -> tuple[int, ...] | None:
@@ -129,10 +66,6 @@ def find_cycle(r: Rel) -> tuple[int, ...] | None:
     return None
 
 
-def acyclic(r: Rel) -> bool:
-    return find_cycle(r) is None
-
-
 def linear(order: Sequence[int]) -> Rel:
-    """The strict total order given by a sequence."""
+    """The strict total order given by a sequence (a tot as a relation)."""
     return frozenset((a, b) for i, a in enumerate(order) for b in order[i + 1:])

@@ -28,9 +28,11 @@ from proofs.litmus import (
 from semantics.litmus.format import parse_litmus
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import run_test
+from semantics.memory import check as C
 from semantics.memory import model as M
 from semantics.memory.axioms import Axiom
 from semantics.memory.events import MEM_LEN, Kind, wr
+from semantics.memory.verdict import Ok
 from tests.common.corpus import CORPUS as LITMUS
 
 CORPUS = corpus(LITMUS)
@@ -70,7 +72,7 @@ def test_enumerator_eq_solver_wasm(path: str) -> None:
              for v in run_test(test, M.get_model("wasm")).enumeration.valid}
     for outcome, ex in c.solver.witnesses:
         assert ex.tot is not None
-        assert isinstance(M.check(ex, wasm, ex.tot), M.Ok), f"{outcome}\n{ex}"
+        assert isinstance(C.check(ex, wasm, ex.tot), Ok), f"{outcome}\n{ex}"
         assert (ex.events, ex.rf, ex.spawn) in valid, f"{outcome}\n{ex}"
 
 

@@ -25,6 +25,7 @@ from proofs.obligations import (
 from proofs.space import INIT_ACTION, Space, concrete_action
 from proofs.symbolic import SymExec, fresh
 from properties.strategies import Bounds, graphs
+from semantics.memory import check as C
 from semantics.memory import model as M
 from semantics.memory.events import (
     INIT_THREAD,
@@ -36,6 +37,7 @@ from semantics.memory.events import (
     show_execution,
     size,
 )
+from semantics.memory.verdict import Ok, Violation
 
 CI_BOUND = 5
 
@@ -44,10 +46,10 @@ def assert_sc_drf_counterexample(r: ProofResult, m: M.Model) -> Execution:
     assert r.status == "counterexample"
     ex = r.execution
     assert ex is not None and ex.tot is not None
-    assert isinstance(M.check(ex, m, ex.tot), M.Ok), show_execution(ex)
-    assert isinstance(M.consistent(ex, m), M.Ok)
-    assert M.data_race(ex, m) is None
-    assert not M.is_seqcst(ex, ex.tot)
+    assert isinstance(C.check(ex, m, ex.tot), Ok), show_execution(ex)
+    assert isinstance(C.consistent(ex, m), Ok)
+    assert C.data_race(ex, m) is None
+    assert not C.is_seqcst(ex, ex.tot)
     return ex
 
 
@@ -61,8 +63,8 @@ def test_es2017_is_not_sc_drf_and_the_smallest_counterexample_checks_out() -> No
     # the repaired models forbid this tot: it is the (‡) shape of ecma262 #1354
     assert ex.tot is not None
     for fixed in ("wasm", "es2020"):
-        verdict = M.check(ex, M.get_model(fixed), ex.tot)
-        assert isinstance(verdict, M.Violation)
+        verdict = C.check(ex, M.get_model(fixed), ex.tot)
+        assert isinstance(verdict, Violation)
 
 
 def test_es2017_counterexample_without_mixed_sizes_is_the_1354_shape() -> None:
@@ -72,8 +74,8 @@ def test_es2017_counterexample_without_mixed_sizes_is_the_1354_shape() -> None:
     assert {size(a) for a in accesses} == {1}
     assert any(a.ord is Ord.UNORD for a in accesses)  # a plain read sees the stale seqcst write
     assert ex.tot is not None
-    verdict = M.check(ex, M.get_model("wasm"), ex.tot)
-    assert isinstance(verdict, M.Violation) and verdict.axiom == "sc-last-visible-ddagger"
+    verdict = C.check(ex, M.get_model("wasm"), ex.tot)
+    assert isinstance(verdict, Violation) and verdict.axiom == "sc-last-visible-ddagger"
 
 
 @pytest.mark.parametrize("name", ["wasm", "es2020", "wasm-oopsla19"])
@@ -119,8 +121,8 @@ def test_unknown_theorem_is_a_clear_error() -> None:
 
 def _is_separating(ex: Execution, accepts: M.Model, rejects: M.Model) -> bool:
     assert ex.tot is not None
-    return (isinstance(M.check(ex, accepts, ex.tot), M.Ok)
-            and isinstance(M.consistent(ex, rejects), M.Violation))
+    return (isinstance(C.check(ex, accepts, ex.tot), Ok)
+            and isinstance(C.consistent(ex, rejects), Violation))
 
 
 WASM_MINUS = M.get_model("wasm").without("sc-last-visible-dagger", "sc-last-visible-ddagger")
@@ -160,8 +162,8 @@ def _stephen() -> Execution:
 def test_stephen_is_allowed_by_wasm_without_daggers_and_forbidden_by_es2017() -> None:
     ex = _stephen()
     es = M.get_model("es2017")
-    assert isinstance(M.consistent(ex, WASM_MINUS), M.Ok)
-    assert isinstance(M.consistent(ex, es), M.Violation)
+    assert isinstance(C.consistent(ex, WASM_MINUS), Ok)
+    assert isinstance(C.consistent(ex, es), Violation)
     for m, expected in ((WASM_MINUS, z3.sat), (es, z3.unsat)):
         sym = fresh(Space(8, values=3))
         enc = encode(m, sym)
@@ -213,10 +215,10 @@ def test_the_explicit_model_cannot_tell_an_execution_from_its_mirror(g: object,
     image = mirror(ex, MIRROR_CELLS)
     assert mirror(image, MIRROR_CELLS) == ex
     assert ex.tot is not None
-    assert (isinstance(M.check(ex, m, ex.tot), M.Ok)
-            == isinstance(M.check(image, m, ex.tot), M.Ok))
-    assert (M.data_race(ex, m) is None) == (M.data_race(image, m) is None)
-    assert M.is_seqcst(ex, ex.tot) == M.is_seqcst(image, ex.tot)
+    assert (isinstance(C.check(ex, m, ex.tot), Ok)
+            == isinstance(C.check(image, m, ex.tot), Ok))
+    assert (C.data_race(ex, m) is None) == (C.data_race(image, m) is None)
+    assert C.is_seqcst(ex, ex.tot) == C.is_seqcst(image, ex.tot)
 
 
 def test_a_counterexample_in_the_upper_cells_has_its_image_in_the_lower_ones() -> None:

@@ -13,7 +13,9 @@ from metatheory.theorems import (
 from properties.outcome import Fails, Holds, Vacuous
 from properties.pinned import DAGGER, ISSUE_1354
 from properties.totsearch import non_sc_tot
-from semantics.memory.model import MODELS, Ok, check, get_model, is_seqcst
+from semantics.memory.check import check, is_seqcst
+from semantics.memory.model import MODELS, get_model
+from semantics.memory.verdict import Ok
 
 
 def test_every_theorem_names_its_hypotheses_reference_and_expectations():

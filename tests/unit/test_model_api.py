@@ -9,21 +9,12 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from semantics.memory import model
+from semantics.memory import check as checking
+from semantics.memory.check import check, consistent, data_race, hb, is_seqcst
 from semantics.memory.events import INIT_THREAD, MEM_DATA, MEM_LEN, Execution, Ord, wr
-from semantics.memory.model import (
-    MODELS,
-    Ok,
-    UnknownModel,
-    Violation,
-    check,
-    consistent,
-    data_race,
-    get_model,
-    hb,
-    is_seqcst,
-)
+from semantics.memory.model import MODELS, UnknownModel, get_model
 from semantics.memory.relations import linear
+from semantics.memory.verdict import Ok, Violation
 from tests.common.builder import Exe, X, Y
 from tests.common.litmus_table import dagger_js, fig18, mp_atomic, sb_atomic, two_grows
 
@@ -178,10 +169,10 @@ def test_consistent_agrees_with_brute_force_over_all_tots(ex: Execution) -> None
         first = check(ex, m, tuple(range(len(ex.events))))
         static = {a.name for a in m.axioms if a.static is not None}
         # check() = the static axioms (tot-independent, so decided once) + the tot axioms
-        facts = model.facts(ex, m)
+        facts = checking.facts(ex, m)
         valid = [] if isinstance(first, Violation) and first.axiom in static else [
             p for p in permutations(range(len(ex.events)))
-            if not model._order_violations(facts, m, p, first_only=True)]
+            if not checking._order_violations(facts, m, p, first_only=True)]
         assert v.ok == bool(valid), f"{m.name}: {v}; valid tots {valid[:3]}"
         if isinstance(v, Ok):
             assert v.tot in valid

@@ -6,9 +6,10 @@ from __future__ import annotations
 import attrs
 import pytest
 
-from semantics.memory.axioms import AXIOMS
+from semantics.memory.check import check, consistent, violations
 from semantics.memory.events import MEM_DATA, Execution, wr
-from semantics.memory.model import Model, Ok, check, consistent, get_model, violations
+from semantics.memory.model import AXIOMS, Model, get_model
+from semantics.memory.verdict import Ok
 from tests.common.builder import Exe, X, Y
 from tests.common.litmus_table import dagger_js, fig18, mp_popl_poap, stephen, torn_i32
 

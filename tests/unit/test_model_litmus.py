@@ -8,8 +8,9 @@ from collections.abc import Callable
 
 import pytest
 
+from semantics.memory.check import check, consistent, hb
 from semantics.memory.events import Execution
-from semantics.memory.model import MODELS, check, consistent, get_model, hb
+from semantics.memory.model import MODELS, get_model
 from semantics.memory.relations import linear
 from tests.common.litmus_table import (
     corr_mixed,

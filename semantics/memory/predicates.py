@@ -1,0 +1,282 @@
+"""The axioms of ``semantics.memory.model``, decided on the ``Facts`` of one execution: each
+function is the hook (``static``, ``order``, ``given`` or ``prune``) that a record of the model
+names, and returns the first violation with its witness, or what the axiom asks of tot.
+
+Sources: [P] Fig.16 and [T] relaxed.rst, with the errata of docs/errata.md fixed; [ES17]/[ES]
+for the ECMAScript clauses (docs/model.md, "Decisions for es2017").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+
+from semantics.memory.axioms import Before, Constraint, Facts, NotBetween
+from semantics.memory.events import (
+    LEN,
+    Action,
+    Ord,
+    Region,
+    Rf,
+    access_range,
+    same,
+    sync,
+    writing,
+)
+from semantics.memory.relations import find_cycle
+from semantics.memory.verdict import Violation
+
+
+def cell(reg: Region, k: int) -> str:
+    return "len" if reg.fld == LEN else f"byte {k}"
+
+
+def covers(a: Action | None, k: int) -> bool:
+    return a is not None and k in access_range(a)
+
+
+def _show_cycle(cyc: Sequence[int]) -> str:
+    return " -> ".join(f"#{e}" for e in (*cyc, cyc[0]))
+
+
+# --- tot-independent axioms -------------------------------------------------------------------
+
+def value_consistent(f: Facts) -> Violation | None:
+    """Every read cell has exactly one writer (erratum E4), a different event that writes that
+    cell, with the byte that was read."""
+    for e in f.ex.events:
+        for reg in e.regions:
+            a = e.access(reg)
+            if a is None or not a.read:
+                continue
+            cells = f.reads.get((e.eid, reg), {})
+            for k in access_range(a):
+                ws = cells.get(k, ())
+                if len(ws) != 1:
+                    what = "no writer" if not ws else "writers " + ", ".join(f"#{w}" for w in ws)
+                    return Violation("value-consistent", (e.eid, *ws),
+                                     f"#{e.eid} reads {cell(reg, k)} of {reg!r} from {what}, "
+                                     "not exactly one write")
+    for (r, reg), cells in sorted(f.reads.items()):
+        ar = f.acc(r, reg)
+        for k, ws in sorted(cells.items()):
+            w = ws[0]
+            aw = f.acc(w, reg)
+            if not covers(ar, k) or ar is None:
+                return Violation("value-consistent", (w, r),
+                                 f"rf names {cell(reg, k)} of {reg!r}, which #{r} does not read")
+            if w == r:
+                return Violation("value-consistent", (r,), f"#{r} reads {cell(reg, k)} from itself")
+            if aw is None or not writing(aw) or not covers(aw, k):
+                return Violation("value-consistent", (w, r),
+                                 f"#{r} reads {cell(reg, k)} from #{w}, which does not write it")
+            got, put = ar.read[k - ar.offset], aw.write[k - aw.offset]
+            if got != put:
+                return Violation("value-consistent", (w, r),
+                                 f"#{r} reads {got:#x} at {cell(reg, k)} but #{w} wrote {put:#x}")
+    return None
+
+
+def hb_acyclic(f: Facts) -> Violation | None:
+    """The generators (po, spawn, sync, ...) have no cycle."""
+    cyc = find_cycle(f.generated)
+    if cyc is None:
+        return None
+    return Violation("hb-acyclic", cyc, f"hb cycle {_show_cycle(cyc)}")
+
+
+def init_hb(f: Facts) -> Violation | None:
+    """The INIT edges can be added to hb without a cycle (given the generators are acyclic,
+    which hb-acyclic checks)."""
+    edges = dict(f.contributed).get("init-hb", frozenset())
+    if not edges or find_cycle(f.generated) is not None:
+        return None
+    cyc = find_cycle(f.generated | edges)
+    if cyc is None:
+        return None
+    i = next((j for j in range(len(cyc)) if (cyc[j], cyc[(j + 1) % len(cyc)]) in edges), 0)
+    init, ev = cyc[i], cyc[(i + 1) % len(cyc)]
+    return Violation("init-hb", cyc,
+                     f"INIT #{init} must happen before #{ev}, which happens before it: "
+                     f"cycle {_show_cycle(cyc)}")
+
+
+def _coherent(f: Facts, r: int, reg: Region, k: int, w: int,
+              sync_in_hb: bool = True) -> Violation | None:
+    """hb-consistent for the cell k of region reg that R reads from W: not R hb W; (if
+    ``sync_in_hb``) sync(W, R) => W hb R; no W' writing k with W hb W' hb R."""
+    if (r, w) in f.hb:
+        return Violation("hb-consistent", (r, w),
+                         f"#{r} reads {cell(reg, k)} from #{w} but #{r} hb #{w}")
+    if sync_in_hb and (w, r) not in f.hb:
+        aw, ar = f.acc(w, reg), f.acc(r, reg)
+        if aw is not None and ar is not None and sync(aw, ar):
+            return Violation("hb-consistent", (w, r),
+                             f"#{w} and #{r} sync but #{w} is not hb-before #{r}")
+    for w2 in f.writers.get(reg, ()):
+        if w2 != w and (w, w2) in f.hb and (w2, r) in f.hb and covers(f.acc(w2, reg), k):
+            return Violation("hb-consistent", (w, w2, r),
+                             f"#{r} reads {cell(reg, k)} from #{w}, but #{w2} overwrites it in "
+                             f"between (#{w} hb #{w2} hb #{r})")
+    return None
+
+
+def hb_consistent(f: Facts) -> Violation | None:
+    """[P] HbCons, per cell k that R reads from W."""
+    for (r, reg), cells in sorted(f.reads.items()):
+        for k, ws in sorted(cells.items()):
+            for w in ws:
+                v = _coherent(f, r, reg, k, w)
+                if v is not None:
+                    return v
+    return None
+
+
+def hb_consistent_prune(f: Facts, rf: Iterable[Rf]) -> bool:
+    """Can ``rf`` still be part of an execution satisfying hb-consistent, whose hb contains
+    ``f.hb``? The clauses "not R hb W" and "no W hb W' hb R" only gain violations as hb grows;
+    "sync(W, R) => W hb R" is left out: a larger hb may satisfy it."""
+    return all(_coherent(f, r, reg, k, w, sync_in_hb=False) is None for w, r, reg, k in rf)
+
+
+def _torn(f: Facts, r: int, reg: Region, writers: Iterable[int]) -> Violation | None:
+    """no-tear for the read of region reg by R, from these writers."""
+    ws = set(writers)
+    if len(ws) < 2:
+        return None
+    ar = f.acc(r, reg)
+    if ar is None or not f.tearfree(ar):
+        return None
+    tf = set()
+    for w in ws:
+        aw = f.acc(w, reg)
+        if aw is not None and same(ar, aw) and f.tearfree(aw):
+            tf.add(w)
+    if len(tf) < 2:
+        return None
+    names = ", ".join(f"#{w}" for w in sorted(tf))
+    return Violation("no-tear", (r, *sorted(tf)),
+                     f"tear-free #{r} takes bytes from {len(tf)} same-range tear-free "
+                     f"writes {names}")
+
+
+def no_tear(f: Facts) -> Violation | None:
+    """[P] NoTear: a tear-free read takes its bytes from at most one same-range tear-free
+    write."""
+    for (r, reg), cells in sorted(f.reads.items()):
+        v = _torn(f, r, reg, (w for ws in cells.values() for w in ws))
+        if v is not None:
+            return v
+    return None
+
+
+def no_tear_prune(f: Facts, rf: Iterable[Rf]) -> bool:
+    """Can ``rf`` still be part of an execution satisfying no-tear? no-tear reads only the
+    writers of each read, and more rf only adds writers."""
+    by_read: dict[tuple[int, Region], set[int]] = {}
+    for w, r, reg, _k in rf:
+        by_read.setdefault((r, reg), set()).add(w)
+    return all(_torn(f, r, reg, ws) is None for (r, reg), ws in by_read.items())
+
+
+# --- axioms that constrain tot ----------------------------------------------------------------
+
+def tot_total(f: Facts, tot: Sequence[int]) -> Violation | None:
+    n = len(f.ex.events)
+    seen: set[int] = set()
+    for e in tot:
+        if not 0 <= e < n:
+            return Violation("tot-total", (e,), f"tot names #{e}, which is not an event")
+        if e in seen:
+            return Violation("tot-total", (e,), f"tot lists #{e} twice")
+        seen.add(e)
+    missing = sorted(set(range(n)) - seen)
+    if missing:
+        return Violation("tot-total", tuple(missing),
+                         "tot misses " + ", ".join(f"#{e}" for e in missing))
+    return None
+
+
+def hb_in_tot(f: Facts) -> tuple[Constraint, ...]:
+    return tuple(Before(a, b, (a, b), f"#{a} hb #{b}, so #{a} must be tot-before #{b}")
+                 for a, b in sorted(f.hb))
+
+
+def _visible(f: Facts) -> Iterator[tuple[int, int, int, Action, Action, Action]]:
+    """[P] Fig.16 ScLastVisible's premise: ``(W, W', R, aw, aw', ar)`` for every R reading from
+    W with W hb R, and every W' writing the region."""
+    for r, reg, w in f.pairs():
+        if (w, r) not in f.hb:
+            continue
+        ar, aw = f.acc(r, reg), f.acc(w, reg)
+        if ar is None or aw is None:
+            continue
+        for w2 in f.writers.get(reg, ()):
+            a2 = f.acc(w2, reg)
+            if a2 is not None:
+                yield w, w2, r, aw, a2, ar
+
+
+def sc_last_visible(f: Facts) -> tuple[Constraint, ...]:
+    """(1): W tot W' tot R and sync(W, R) => not sync(W', R)."""
+    return tuple(
+        NotBetween(w, w2, r, (w, w2, r),
+                   f"#{r} reads #{w}, #{w} and #{w2} sync with #{r}, so #{w2} must not be "
+                   "tot-between them")
+        for w, w2, r, aw, a2, ar in _visible(f)
+        if w2 not in (w, r) and sync(aw, ar) and sync(a2, ar))
+
+
+def sc_last_visible_dagger(f: Facts) -> tuple[Constraint, ...]:
+    """(†): W hb W' tot R => not sync(W', R), i.e. R tot-before W'."""
+    return tuple(
+        Before(r, w2, (w, w2, r),
+               f"#{r} reads #{w}, #{w} hb #{w2}, #{w2} syncs with #{r}, "
+               f"so #{w2} must not be tot-before #{r}")
+        for w, w2, r, _aw, a2, ar in _visible(f)
+        if w2 != r and (w, w2) in f.hb and sync(a2, ar))
+
+
+def sc_last_visible_ddagger(f: Facts) -> tuple[Constraint, ...]:
+    """(‡): W tot W' hb R => not sync(W, W'), i.e. W' tot-before W."""
+    return tuple(
+        Before(w2, w, (w, w2, r),
+               f"#{r} reads #{w}, #{w2} hb #{r}, #{w} syncs with #{w2}, "
+               f"so #{w2} must be tot-before #{w}")
+        for w, w2, r, aw, a2, _ar in _visible(f)
+        if w2 != w and (w2, r) in f.hb and sync(aw, a2))
+
+
+def es2017_sw(f: Facts, w: int, r: int, reg: Region) -> bool:
+    """ES2017 synchronizes-with for R reading from W: same-range seq-cst (= sync), or W is
+    Init and every write R reads from (on this region) is Init ([ES17]; docs/model.md)."""
+    aw, ar = f.acc(w, reg), f.acc(r, reg)
+    if aw is None or ar is None:
+        return False
+    if sync(aw, ar):
+        return True
+    if ar.ord is not Ord.SEQCST or aw.ord is not Ord.INIT:
+        return False
+    for ws in f.reads.get((r, reg), {}).values():
+        for v in ws:
+            av = f.acc(v, reg)
+            if av is None or av.ord is not Ord.INIT:
+                return False
+    return True
+
+
+def es2017_memory_order(f: Facts) -> tuple[Constraint, ...]:
+    """ES2017 "Sequentially Consistent Atomics": if W sw R, no write or RMW V of any order
+    with range equal to R's lies tot-between W and R (the clause PR #1511 repaired)."""
+    out: list[Constraint] = []
+    for r, reg, w in f.pairs():
+        if not es2017_sw(f, w, r, reg):
+            continue
+        ar = f.acc(r, reg)
+        for v in f.writers.get(reg, ()):
+            av = f.acc(v, reg)
+            if v not in (w, r) and ar is not None and av is not None and same(av, ar):
+                out.append(NotBetween(
+                    w, v, r, (w, v, r),
+                    f"#{w} synchronizes-with #{r}, so #{v} (same range as #{r}) must not be "
+                    "tot-between them"))
+    return tuple(out)
