@@ -1,4 +1,4 @@
-"""Largest bound at which Z3 proves an obligation within a time budget (DESIGN.md §8).
+"""Largest bound at which Z3 proves an obligation within a time budget (docs/proofs.md).
 
     python bench/prove_bounds.py [--theorem sc_drf] [--models wasm es2020] [--budget 600]
                                  [--max-bound 12]

@@ -1,7 +1,7 @@
 """Broken models: each is ``wasm`` with one injected error, the error in words (``THE_ERROR``),
 the theorem it breaks, and the small counterexample ``hunt`` shrinks to (``SMALL_COUNTEREXAMPLE``,
-a litmus test in DESIGN.md section 6 format; the ``;; tot`` line gives the total order, because
-the theorems quantify over executions with their tot and a litmus condition cannot name it).
+a litmus test (docs/litmus.md); the ``;; tot`` line gives the total order, because the
+theorems quantify over executions with their tot and a litmus condition cannot name it).
 
 The counterexamples were found by ``hunt`` and then checked by hand against [P] Fig.16; the
 tests assert that hunt still shrinks to them up to renaming (threads, locations, values).
@@ -119,7 +119,7 @@ NO_TEAR = Mutant(
     "drops no-tear: an aligned i32 read may mix the bytes of two aligned i32 writes",
     "no_tearing",
     """WASM no-tear
-"row 23 of memory-model.md §5: two aligned plain stores tear"
+"table/NoTear ([P] Fig.16 NoTear): two aligned plain stores tear"
 { memory 1 1 shared; x = 0; }
 thread 0 {
   (local $r0 i32)

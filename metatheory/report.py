@@ -2,7 +2,7 @@
 by Hypothesis search (``hunt``) and by bounded Z3 proof (``proofs.obligations.prove``).
 
 Each row says exactly what was done: "tested (N instances, M met every hypothesis)", "proved up
-to N events", or the counterexample found. Expected verdicts (DESIGN.md section 4) are only
+to N events", or the counterexample found. Expected verdicts (docs/metatheory.md) are only
 compared against; they never stand in for a run.
 """
 

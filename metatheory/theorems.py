@@ -81,7 +81,7 @@ SC_SINGLE_THREAD = Theorem(
 NO_TEARING = Theorem(
     name="no_tearing",
     statement="a tear-free read of same-range tear-free writes reads all its bytes from one",
-    reference="[P] Fig.16 NoTear, §5 p.19; [T] relaxed.rst notear; memory-model.md §5 row 23",
+    reference="[P] Fig.16 NoTear, §5 p.19; [T] relaxed.rst notear; litmus test table/NoTear",
     hypotheses=("WF", "VC", "CNST", "TF"),
     domain=EXECUTIONS,
     expected=tuple((m, True) for m in MODELS),
@@ -104,7 +104,7 @@ SC_DRF_PROGRAM = Theorem(
     name="sc_drf_program",
     statement="if no SC execution of a program races, every outcome the model allows is an "
               "outcome of the SC machine (the 'ideal' SC-DRF)",
-    reference="docs/metatheory.md; memory-model.md §4.1 (Watt on PR #169: 'technically false, "
+    reference="docs/metatheory.md; WebAssembly/threads PR #169 (Watt: 'technically false, "
               "because of a corner to do with thin-air'); [P] §8",
     hypotheses=("WF", "VC", "CNST", "DRF", "FIN"),
     domain=PROGRAMS,
@@ -141,7 +141,7 @@ WASM_EQ_JS_PROGRAM = Theorem(
     name="wasm_eq_js_program",
     statement="Wasm without (dagger)(ddagger) and ES2017 give in-bounds programs the same "
               "outcomes",
-    reference="[P] Prop 6.2; memory-model.md §5 row 15 ('Stephen'), ecma262 PR #1511",
+    reference="[P] Prop 6.2; the ARMv8 'Stephen' test (table/Stephen), ecma262 PR #1511",
     hypotheses=("WF", "VC", "CNST", "IB", "FIN"),
     domain=PROGRAMS,
     expected=(("es2017", False),),

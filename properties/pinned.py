@@ -27,12 +27,12 @@ DDAGGER = graph((((W, S, 0, 4, 1),), ((W, S, 0, 4, 2), (R, S, 0, 4, 0), (R, U, 0
 DAGGER = graph((((W, S, 0, 4, 1),), ((R, S, 0, 4, 0),)), ((0, 0, 0, 0),))
 # sc_drf under wasm-no-sc-last-visible
 CLAUSE1 = graph((((W, S, 0, 4, 1),), ((W, S, 0, 4, 2),), ((R, S, 0, 4, 0),)), ((2, 2, 2, 2),))
-# #1354 as reported (ecma262 issue 1354, memory-model.md §5 row 13)
+# #1354 as reported (tc39/ecma262 issue #1354; [P] Fig.18; table/Fig18)
 ISSUE_1354 = graph(
     (((W, S, 0, 4, 1), (W, S, 4, 4, 2)),
      ((W, S, 0, 4, 3), (R, S, 4, 4, 0), (R, U, 0, 4, 0), (R, U, 0, 4, 0))),
     ((2, 2, 2, 2), (3, 3, 3, 3), (1, 1, 1, 1)))
-# no_tearing under wasm-no-tear (row 23)
+# no_tearing under wasm-no-tear (table/NoTear)
 TEAR = graph((((R, U, 0, 4, 0),), ((W, U, 0, 4, 1),), ((W, U, 0, 4, 2),)),
              ((2, 2, 2, 3),), every_byte=True)
 # sc_single_thread under wasm-no-init-hb and wasm-no-hb-consistent

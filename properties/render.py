@@ -1,4 +1,4 @@
-"""Execution graphs as litmus tests (DESIGN.md section 6), and back.
+"""Execution graphs as litmus tests (docs/litmus.md), and back.
 
 One thread per execution thread, one instruction per event, the values the reads took as the
 ``exists`` condition. ``parse_shape`` reads back exactly the fragment ``render_litmus`` writes,

@@ -1,4 +1,4 @@
-"""``sc_drf_program``: the "ideal" SC-DRF of DESIGN.md section 4, over programs.
+"""``sc_drf_program``: the "ideal" SC-DRF (docs/metatheory.md), over programs.
 
 Hypotheses: ``WF`` (valid program, by construction), ``DRF`` (no SC execution of the program has
 a data race under the model's hb: every execution of the SC machine, ``semantics.litmus.sc``, is
@@ -7,7 +7,7 @@ Conclusion: every outcome the model allows is an outcome of the SC machine.
 
 The model's enumeration is offered the program's constants and one fresh value (``FRESH``) as
 seeds: the enumerator finds self-justifying values only when they are offered, and the
-counterexample this theorem is known for (memory-model.md §4.1, Watt's "technically false
+counterexample this theorem is known for (WebAssembly/threads PR #169, Watt's "technically false
 because of a corner to do with thin air") is exactly such a cycle: load buffering whose stores
 are under ``if`` on the loaded values never stores in an SC run, so it is race-free there, yet
 the model lets each load read the other thread's store.
@@ -115,7 +115,7 @@ def sc_drf_program(p: Prog, model: Model) -> Outcome:
     return Holds()
 
 
-# load buffering with control dependencies, the thin-air shape (memory-model.md §4.1)
+# load buffering with control dependencies, the thin-air shape ([P] §5; WebAssembly/threads PR #169)
 LB_CTRL = Prog((
     (Op("load", loc=0), Op("store", loc=1, value=1, guard=0)),
     (Op("load", loc=1), Op("store", loc=0, value=2, guard=0)),

@@ -1,6 +1,6 @@
 """``wasm_eq_js_program``: [P] Prop 6.2 over programs. Wasm without (†)(‡) and ECMAScript 2017
 give the same outcomes to programs without out-of-bounds accesses (no ``memory.grow``, no
-access beyond the first page). The ARMv8 "Stephen" test (memory-model.md §5 row 15) is expected
+access beyond the first page). The ARMv8 "Stephen" test (table/Stephen) is expected
 to separate them: ES2017's memory-order clause also forbids a *plain* write between a SeqCst
 write and the SeqCst read it synchronises with.
 
@@ -30,7 +30,7 @@ from semantics.memory.model import Model
 
 X, Y, Z = 0, 1, 2
 
-# memory-model.md §5 row 15 (tests/litmus/table/Stephen.litmus)
+# the ARMv8 'Stephen' test (tests/litmus/table/Stephen.litmus; ecma262 PR #1511)
 STEPHEN = Prog((
     (Op("store", True, X, value=1), Op("store", True, X, value=2), Op("store", False, Y, value=1),
      Op("store", True, Z, value=1)),

@@ -1,4 +1,4 @@
-"""The ``WASM`` litmus file format (DESIGN.md section 6): parse and print.
+"""The ``WASM`` litmus file format (docs/litmus.md): parse and print.
 
 ```
 WASM MP+sc

@@ -1,5 +1,5 @@
-"""Running a litmus test and printing herd7's result block (DESIGN.md section 6) line for line;
-the valid executions as Graphviz."""
+"""Running a litmus test and printing herd7's result block (docs/litmus.md) line for line; the
+valid executions as Graphviz."""
 
 from __future__ import annotations
 

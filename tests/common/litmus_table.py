@@ -1,4 +1,4 @@
-"""Rows of the litmus table (memory-model.md §5), built as candidate executions by hand."""
+"""The classic tests of docs/model.md, built as candidate executions by hand."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from tests.common.builder import Exe, X, Y, Z
 
 
 def mp_atomic() -> Execution:
-    """Row 2, MP_atomic: st.sc x 42; st.sc y 1 || ld.sc y = 1; ld.sc x = 0."""
+    """classic/MP+sc: st.sc x 42; st.sc y 1 || ld.sc y = 1; ld.sc x = 0."""
     b = Exe()
     b.store(0, X, 42, sc=True)
     wy = b.store(0, Y, 1, sc=True)
@@ -17,7 +17,7 @@ def mp_atomic() -> Execution:
 
 
 def sb_atomic() -> Execution:
-    """Row 4, SB_atomic (0,0): st.sc x 1; ld.sc y = 0 || st.sc y 1; ld.sc x = 0."""
+    """classic/SB+sc (0,0): st.sc x 1; ld.sc y = 0 || st.sc y 1; ld.sc x = 0."""
     b = Exe()
     b.store(0, X, 1, sc=True)
     b.load(0, Y, 0, 0, sc=True)
@@ -27,7 +27,7 @@ def sb_atomic() -> Execution:
 
 
 def lb_atomic() -> Execution:
-    """Row 6, LB_atomic (1,1): ld.sc y = 1; st.sc x 1 || ld.sc x = 1; st.sc y 1."""
+    """classic/LB+sc (1,1): ld.sc y = 1; st.sc x 1 || ld.sc x = 1; st.sc y 1."""
     b = Exe()
     b.load(0, Y, 1, 4, sc=True)
     wx = b.store(0, X, 1, sc=True)
@@ -37,7 +37,7 @@ def lb_atomic() -> Execution:
 
 
 def two_grows(paper: bool = False) -> Execution:
-    """Row 11: two concurrent successful memory.grow 1 from the same length."""
+    """table/2grow: two concurrent successful memory.grow 1 from the same length."""
     b = Exe(paper=paper)
     b.grow(0, 1, 0)
     b.grow(1, 1, 0)
@@ -45,7 +45,7 @@ def two_grows(paper: bool = False) -> Execution:
 
 
 def fig18() -> Execution:
-    """Row 13, [P] Fig.18 / ecma262 #1354: W1: st.sc x 1; Wy: st.sc y 1 || W2: st.sc x 2;
+    """table/Fig18, [P] Fig.18 / ecma262 #1354: W1: st.sc x 1; Wy: st.sc y 1 || W2: st.sc x 2;
     ld.sc y = 1; R1: ld x = 2; R2: ld x = 1."""
     b = Exe()
     w1 = b.store(0, X, 1, sc=True)
@@ -58,7 +58,7 @@ def fig18() -> Execution:
 
 
 def dagger_js() -> Execution:
-    """Row 14: a: st x 1; b: st.sc y 1; c: rmw.sc x (reads a) || d: ld.sc y (reads b);
+    """table/Dagger: a: st x 1; b: st.sc y 1; c: rmw.sc x (reads a) || d: ld.sc y (reads b);
     e: st.sc x 2; f: ld.sc x (reads c)."""
     b = Exe()
     a = b.store(0, X, 1)
@@ -71,7 +71,7 @@ def dagger_js() -> Execution:
 
 
 def stephen() -> Execution:
-    """Row 15, ARMv8 'Stephen': a: st.sc x 1; b: st.sc x 2; c: st y 1; d: st.sc z 1 ||
+    """table/Stephen, ARMv8 'Stephen': a: st.sc x 1; b: st.sc x 2; c: st y 1; d: st.sc z 1 ||
     e: st.sc y 2; r1 = ld.sc x = 1; r2 = ld.sc z = 1; r3 = ld.sc y = 2."""
     b = Exe()
     a = b.store(0, X, 1, sc=True)
@@ -86,7 +86,7 @@ def stephen() -> Execution:
 
 
 def mp_popl_poap() -> Execution:
-    """Row 18: st x 1; st.sc y 1 || ld.sc y = 1; ld x = 0."""
+    """table/MP+popl+poap: st x 1; st.sc y 1 || ld.sc y = 1; ld x = 0."""
     b = Exe()
     b.store(0, X, 1)
     wy = b.store(0, Y, 1, sc=True)
@@ -96,8 +96,8 @@ def mp_popl_poap() -> Execution:
 
 
 def mp_popl_poap_mixed() -> Execution:
-    """Row 19: as row 18, but the flag is a 1-byte st.sc and the sc read covers 2 bytes (one
-    from the flag write, one from INIT): ranges differ, no sync."""
+    """table/MP+popl+poap-mixed: as table/MP+popl+poap, but the flag is a 1-byte st.sc and the
+    sc read covers 2 bytes (one from the flag write, one from INIT): ranges differ, no sync."""
     b = Exe()
     b.store(0, X, 1)
     wy = b.store(0, Y, 1, size=1, sc=True)
@@ -116,7 +116,7 @@ def corr_mixed(store_size: int) -> Execution:
 
 
 def torn_i32(is_float: bool = False) -> Execution:
-    """Row 23: i32.store 0 0x11111111 || i32.store 0 0x22222222 || r = i32.load 0 = 0x11112222
+    """table/NoTear: i32.store 0 0x11111111 || i32.store 0 0x22222222 || r = i32.load 0 = 0x11112222
     (is_float: the same with f32 accesses, which carry no NOTEARS in [T])."""
     b = Exe()
     w1 = b.store(0, 0, 0x11111111, is_float=is_float)
@@ -126,7 +126,8 @@ def torn_i32(is_float: bool = False) -> Execution:
 
 
 def torn_with_init() -> Execution:
-    """Row 24: i32.store 0 0x11111111 || r = i32.load 0 = 0x00001111 (two bytes from INIT)."""
+    """table/Tear+init: i32.store 0 0x11111111 || r = i32.load 0 = 0x00001111 (two bytes from
+    INIT)."""
     b = Exe()
     w = b.store(0, 0, 0x11111111)
     b.load(1, 0, 0x1111, (w, w, 0, 0))
@@ -134,7 +135,7 @@ def torn_with_init() -> Execution:
 
 
 def torn_i64() -> Execution:
-    """Row 25: i64.store 0 v || i64.store 0 v' || i64.load 0 mixes v and v'."""
+    """table/Tear64: i64.store 0 v || i64.store 0 v' || i64.load 0 mixes v and v'."""
     b = Exe()
     w1 = b.store(0, 0, 0x1111111111111111, size=8)
     w2 = b.store(1, 0, 0x2222222222222222, size=8)

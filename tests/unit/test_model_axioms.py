@@ -123,7 +123,7 @@ def test_violations_lists_each_violated_axiom_once_in_model_order() -> None:
     assert names == ["sc-last-visible-dagger"]
 
 
-# --- mutants of DESIGN.md §5: each changes the verdict of its litmus execution ----------------
+# --- mutants (docs/model.md): each changes the verdict of its litmus execution ---------------
 
 def _wasm() -> Model:
     return get_model("wasm")
@@ -159,7 +159,7 @@ def test_mutant_drop_init_hb_lets_a_thread_read_init_after_its_own_write() -> No
 
 
 def test_mutant_hb_not_closed_loses_message_passing() -> None:
-    """Row 18 needs x's write -> y's write -> y's read -> x's read: two hops."""
+    """table/MP+popl+poap needs x's write -> y's write -> y's read -> x's read: two hops."""
     m = attrs.evolve(_wasm(), name="wasm-hb-not-closed", hb_transitive=False)
     assert not consistent(mp_popl_poap(), _wasm()).ok
     assert consistent(mp_popl_poap(), m).ok

@@ -1,4 +1,4 @@
-"""Rows of the litmus table (memory-model.md §5), built as candidate executions by hand in
+"""The classic tests of docs/model.md, built as candidate executions by hand in
 tests/common/litmus_table.py, and the verdict of each model variant: the execution is consistent
 (the outcome is allowed) or which axiom forbids it."""
 
