@@ -128,7 +128,7 @@ def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
     rows: list[Row] = []
     for theorem, column, model in jobs:
         start = time.perf_counter()
-        res = prove(theorem.name, model, bound, timeout_s, on_result=on_bound)
+        res = prove(theorem.name, get_model(model), bound, timeout_s, on_result=on_bound)
         scope = f" ({res.space.describe()})" if res.space is not None else ""
         detail = {"proved": f"proved up to {bound} events{scope}",
                   "counterexample": f"counterexample with {res.bound} events{scope}",
@@ -145,7 +145,7 @@ def solver_row(model: str, paths: Sequence[str]) -> Row:
     """``enumerator_eq_solver``: the Z3 encoding and the explicit enumerator find the same
     outcomes on every golden litmus test under ``model``."""
     start = time.perf_counter()
-    differ = [r.path for r in check_corpus(paths, model) if not r.equal]
+    differ = [r.path for r in check_corpus(paths, get_model(model)) if not r.equal]
     bound = f"{len(paths)} golden tests"
     if differ:
         return Row("enumerator_eq_solver", model, "z3", bound, "counterexample",

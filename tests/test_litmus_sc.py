@@ -8,7 +8,7 @@ import pytest
 from semantics.litmus.engine import ValidExecution
 from semantics.litmus.format import LitmusTest, parse_litmus
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import run_test, state_of
+from semantics.litmus.result import outcome_of, run_test, state_of
 from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
 
 CORPUS = Path(__file__).parent / "litmus"
@@ -37,7 +37,7 @@ def sc_only(test: LitmusTest) -> bool:
 def outcomes(test: LitmusTest, model: str) -> set[tuple]:
     run = run_test(test, model)
     assert run.enumeration.complete
-    return {tuple(sorted(state_of(test, v).items(), key=str)) for v in run.enumeration.valid}
+    return {tuple(sorted(state_of(test, *outcome_of(v)), key=str)) for v in run.enumeration.valid}
 
 
 SC_TESTS = [p for p in sorted(CORPUS.rglob("*.litmus")) if sc_only(load_test(str(p)))]
