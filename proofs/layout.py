@@ -94,8 +94,8 @@ class Layout:
 
 
 def layout(cands: Candidates) -> Layout:
-    n_threads = len(cands.groups) - (1 if cands.has_observer else 0)
     alloc = X.allocation_event(cands.program)
+    n_threads = len(cands.groups) - (1 if cands.has_observer else 0)
     slots: list[Slot] = [Slot(None, 0, fixed=alloc)]
     for g, paths in enumerate(cands.groups):
         for k in range(max((len(p.events) for p in paths), default=0)):
@@ -103,8 +103,8 @@ def layout(cands: Candidates) -> Layout:
                                                for j, p in enumerate(paths) if len(p.events) > k)))
     loads = []
     for j, (addr, width) in enumerate(cands.observe):
+        load = Event(0, n_threads, 0, (X.observer_load(addr, width),), "observe")
         loads.append(len(slots))
-        load = Event(0, n_threads, j, (X.observer_load(addr, width),), "observe")
         slots.append(Slot(None, j, fixed=load))
     return Layout(cands, alloc, tuple(slots), n_threads if cands.has_observer else None,
                   tuple(loads))
