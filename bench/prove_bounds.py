@@ -17,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from proofs.obligations import prove_up_to  # noqa: E402
+from semantics.memory.model import get_model  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -27,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--max-bound", type=int, default=12)
     args = p.parse_args(argv)
     for name in args.models:
-        run = prove_up_to(args.theorem, name, args.max_bound, args.budget,
+        run = prove_up_to(args.theorem, get_model(name), args.max_bound, args.budget,
                           on_result=lambda r: print(
                               f"{args.theorem} {r.model} bound={r.bound} {r.status} "
                               f"{r.seconds:.2f}s ({r.detail})", flush=True))

@@ -40,7 +40,7 @@ def run(model: str | Model, files: list[str], root: Path) -> bool:
     solver_s = explicit_s = 0.0
     start = time.perf_counter()
     for f in files:
-        c = compare(f, model)
+        c = compare(f, get_model(model) if isinstance(model, str) else model)
         row = c.row
         ok &= row.equal
         solver_s += row.seconds

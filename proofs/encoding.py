@@ -5,65 +5,107 @@ axioms minus one) is encoded without code changes. Each axiom is guarded by a Bo
 named after it: solving under the indicators as assumptions makes an unsat core name the axioms
 that forbid an outcome.
 
-happens-before is the *least* relation: the transitive closure of po, same-range seqcst
-reads-from edges and (with ``init-hb``) the allocation's edges, computed exactly by
-Floyd-Warshall over Boolean terms, so hb is never "any relation containing po and sw".
+happens-before is the *least* relation: the transitive closure of the model's generators (po,
+same-range seqcst reads-from edges, the allocation's edges) and, with ``init-hb``, the INIT
+edges, computed exactly by Floyd-Warshall over Boolean terms, so hb is never "any relation
+containing po and sw". The same construction (``happens_before``, by source name) serves the
+litmus encoding (``proofs.litmus``) over its slots.
 tot is given by integer clocks (one per event).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterator, Mapping, Sequence
 
 import attrs
 import z3
 
-from proofs.symbolic import Num, SymExec, bits, ult
-from semantics.memory.events import Action
-
-
-class AxiomLike(Protocol):
-    @property
-    def name(self) -> str: ...
-
-
-class ModelLike(Protocol):
-    """What the encoder needs of ``semantics.model.Model``."""
-
-    @property
-    def name(self) -> str: ...
-
-    @property
-    def axioms(self) -> Sequence[AxiomLike]: ...
-
-    def tearfree(self, action: Action) -> bool: ...
-
-
-class GeneratorLike(Protocol):
-    @property
-    def name(self) -> str: ...
+from proofs.symbolic import FALSE, TRUE, Matrix, Num, SymExec, bits, ult
+from semantics.memory.model import GENERATORS, INIT_HB, Model
 
 
 class UnknownAxiom(ValueError):
     """The model names an axiom (or hb generator) that the SMT encoding does not know."""
 
 
-GENERATORS = ("po", "spawn", "sync", "alloc")
-"""hb generators of ``semantics.memory.hb`` the encoding knows. The space has no spawn edges;
-``alloc`` ([P]'s allocation-time hb) orders event #0 before every event, as ``init-hb``
-does here."""
-DEFAULT_GENERATORS = ("po", "spawn", "sync")
+# --- happens-before ---------------------------------------------------------------------------
+
+HB_SOURCES = (INIT_HB.name, *GENERATORS)
+"""What hb is made of, by name, in the order a pair's edges are joined: the edges the
+``init-hb`` axiom contributes, then the generators of ``semantics.memory.hb``."""
+
+EdgeFn = Callable[[z3.BoolRef, int, int], z3.BoolRef | None]
+"""``edge(on, a, b)``: when one source orders ``a`` before ``b``, given the source's switch
+``on``; None when it never does."""
+EdgeSources = Mapping[str, EdgeFn]  # per name of ``HB_SOURCES``
 
 
-Matrix = tuple[tuple[z3.BoolRef, ...], ...]
+def hb_switches(model: Model, inds: Sequence[tuple[str, z3.BoolRef]]) -> dict[str, z3.BoolRef]:
+    """When each source's edges count: init-hb's when its axiom's indicator holds (so that
+    dropping the axiom drops them), a generator's when the model lists it. Raises
+    ``UnknownAxiom`` for an axiom or a generator without an SMT encoding."""
+    unknown = [f"axiom {a.name}" for a in model.axioms if a.name not in ENCODERS]
+    unknown += [f"hb generator {g.name}" for g in model.hb_generators if g.name not in GENERATORS]
+    if unknown:
+        raise UnknownAxiom(
+            f"model {model.name!r}: no SMT encoding for {', '.join(unknown)}; "
+            f"known axioms: {', '.join(sorted(ENCODERS))}; "
+            f"known hb generators: {', '.join(GENERATORS)}")
+    listed = {g.name for g in model.hb_generators}
+    return {INIT_HB.name: dict(inds).get(INIT_HB.name, FALSE),
+            **{g: z3.BoolVal(g in listed) for g in GENERATORS}}
+
+
+def happens_before(size: int, sources: EdgeSources, switches: Mapping[str, z3.BoolRef],
+                   closed: bool = True) -> Matrix:
+    """The least hb over events ``0 .. size-1``: per pair, the union of every source's edge
+    under its switch, transitively closed (unless ``closed`` is false) by Floyd-Warshall, which
+    is exact. The terms are built pair by pair, in one order: Z3's choice among models depends
+    on them, and ``weakwasm prove`` prints the counterexample it chose."""
+    m = [[FALSE] * size for _ in range(size)]
+    for a in range(size):
+        for b in range(size):
+            if a == b:
+                continue
+            gs = [g for name, on in switches.items() if (g := sources[name](on, a, b)) is not None]
+            if gs:
+                m[a][b] = gs[0] if len(gs) == 1 else z3.Or(gs)
+    if closed:
+        for k in range(size):
+            m = [[z3.Or(m[a][b], z3.And(m[a][k], m[k][b])) for b in range(size)]
+                 for a in range(size)]
+    return tuple(tuple(row) for row in m)
+
+
+def space_edges(sym: SymExec) -> EdgeSources:
+    """hb's sources over the bounded space: no spawn edges (no host, threads are
+    ``SymExec.thread`` values), and event #0 writes every cell, so init-hb and alloc order it
+    before every other event."""
+    def po(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return z3.And(on, sym.po(a, b)) if a and b else None
+
+    def sync(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return z3.And(on, sym.sync(a, b), sym.reads_from(a, b)) if a and b else None
+
+    def from_alloc(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return on if a == 0 else None
+
+    return {INIT_HB.name: from_alloc, "po": po, "spawn": lambda on, a, b: None, "sync": sync,
+            "alloc": from_alloc}
+
+
+def indicators(model: Model, prefix: str = "", guarded: bool = True
+               ) -> tuple[tuple[str, z3.BoolRef], ...]:
+    """Per axiom, the Boolean that switches it on; unguarded, the constant true."""
+    return tuple((a.name, z3.Bool(f"{prefix}{model.name}:{a.name}") if guarded else TRUE)
+                 for a in model.axioms)
 
 
 @attrs.frozen(eq=False)
 class Encoding:
     """One model over one symbolic execution with one tot (``clk``)."""
 
-    model: ModelLike
+    model: Model
     sym: SymExec
     clk: tuple[Num, ...]
     hb: Matrix
@@ -148,53 +190,23 @@ class Violating:
         return f"read #{self.r} takes cell {self.c} from #{self.w}; {why}"
 
 
-def encode(model: ModelLike, sym: SymExec, clk: Sequence[Num] | None = None,
+def encode(model: Model, sym: SymExec, clk: Sequence[Num] | None = None,
            prefix: str = "", guarded: bool = True) -> Encoding:
     """Encode ``model`` over ``sym``; ``clk`` defaults to fresh bit-vector clocks. Unguarded,
     the indicators are the constant true (for use under a negation, where a free indicator
-    would let the solver switch an axiom off).
-
-    Besides its axioms, the encoding reads the model's hb generators (``hb_generators``, by
-    name) and whether hb is transitively closed (``hb_transitive``), when the model has them."""
-    names = tuple(a.name for a in model.axioms)
-    gens: Sequence[GeneratorLike] | None = getattr(model, "hb_generators", None)
-    gen_names = DEFAULT_GENERATORS if gens is None else tuple(g.name for g in gens)
-    unknown = [f"axiom {n}" for n in names if n not in ENCODERS]
-    unknown += [f"hb generator {g}" for g in gen_names if g not in GENERATORS]
-    if unknown:
-        raise UnknownAxiom(
-            f"model {model.name!r}: no SMT encoding for {', '.join(unknown)}; "
-            f"known axioms: {', '.join(sorted(ENCODERS))}; "
-            f"known hb generators: {', '.join(GENERATORS)}")
-    indicators = tuple((n, z3.Bool(f"{prefix}{model.name}:{n}") if guarded else z3.BoolVal(True))
-                       for n in names)
-    init_edges = z3.Or(dict(indicators).get("init-hb", z3.BoolVal(False)),
-                       z3.BoolVal("alloc" in gen_names))
+    would let the solver switch an axiom off). Besides its axioms, the encoding reads the
+    model's hb generators and whether hb is transitively closed."""
+    inds = indicators(model, prefix, guarded)
+    switches = hb_switches(model, inds)
+    # The guard of #0's edges is made before the clocks, as the encoding has always made it:
+    # Z3's choice among models depends on the order in which terms are made, and ``weakwasm
+    # prove`` prints the counterexample it chose. (``happens_before`` makes the same term
+    # again, which Z3 shares.)
+    _first = z3.Or(switches[INIT_HB.name], switches["alloc"])
     if clk is None:
         clk = tuple(z3.BitVec(f"{prefix}clk{i}", bits(sym.space.size)) for i in sym.ids)
-    hb = happens_before(sym, init_edges, po="po" in gen_names, sync="sync" in gen_names,
-                        closed=bool(getattr(model, "hb_transitive", True)))
-    return Encoding(model, sym, tuple(clk), hb, indicators)
-
-
-def happens_before(sym: SymExec, init_edges: z3.BoolRef, po: bool = True, sync: bool = True,
-                   closed: bool = True) -> Matrix:
-    """The least hb: (po | sync & rf^-1 | init edges)+, closed by Floyd-Warshall (exact)."""
-    ids = sym.ids
-    m = [[z3.BoolVal(False) for _ in ids] for _ in ids]
-    for a in ids:
-        for b in ids:
-            if a == b or b == 0:
-                continue
-            if a == 0:
-                m[a][b] = init_edges
-            else:
-                m[a][b] = z3.Or(z3.And(z3.BoolVal(po), sym.po(a, b)),
-                                z3.And(z3.BoolVal(sync), sym.sync(a, b), sym.reads_from(a, b)))
-    if closed:
-        for k in ids:
-            m = [[z3.Or(m[a][b], z3.And(m[a][k], m[k][b])) for b in ids] for a in ids]
-    return tuple(tuple(row) for row in m)
+    hb = happens_before(sym.space.size, space_edges(sym), switches, model.hb_transitive)
+    return Encoding(model, sym, tuple(clk), hb, inds)
 
 
 # --- the axioms, by the names of semantics/model.py ------------------------------------------

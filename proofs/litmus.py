@@ -21,33 +21,31 @@ bytes, and compared with the explicit enumerator's (``compare``, ``check_corpus`
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
 import attrs
 import z3
 
-from proofs.encoding import ENCODERS, GENERATORS, Encoding, Matrix, UnknownAxiom
-from proofs.layout import Candidates, Layout, assemble, candidate_paths, layout, observe_of
-from proofs.regions import FALSE, TRUE, RegionView, and_, or_, region_view
-from proofs.symbolic import Num, bits, ult
+from proofs.encoding import (
+    ENCODERS,
+    EdgeFn,
+    EdgeSources,
+    Encoding,
+    happens_before,
+    hb_switches,
+    indicators,
+)
+from proofs.layout import Candidates, Layout, candidate_paths, layout, slot_assembly
+from proofs.regions import RegionView, region_view
+from proofs.symbolic import FALSE, TRUE, Matrix, Num, and_, bits, or_, ult
 from semantics.litmus import engine as X
-from semantics.litmus.condition import Mem, Observable, Reg, Trap
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import run_test, seeds_of
-from semantics.litmus.result import state_of as herd_state_of
+from semantics.litmus.result import Outcome, observe_of, outcome_of, seeds_of
 from semantics.memory.events import LEN, MEM_DATA, Event, Execution, Kind, Ord, is_memory, overlap
-from semantics.memory.model import Model, get_model
-
-Final = tuple[tuple[str, int], ...]
-Observed = tuple[tuple[int, int, int], ...]
-Outcome = tuple[tuple[Final, ...], Observed]
-"""The selected paths' ``final`` values (threads in order, then the observer function's path,
-if any) and the observer's loads as (addr, width, value), in ``observe`` order: what
-``ValidExecution.paths`` and ``ValidExecution.observed`` say of a valid execution."""
-State = tuple[tuple[Observable, int], ...]
+from semantics.memory.model import INIT_HB, Model
 
 SEED = 0
 
@@ -85,18 +83,6 @@ class LitmusEncoding:
                     for v in self.views)
 
 
-def _generator_names(model: Model) -> tuple[str, ...]:
-    names = tuple(g.name for g in model.hb_generators)
-    unknown = [f"axiom {a.name}" for a in model.axioms if a.name not in ENCODERS]
-    unknown += [f"hb generator {g}" for g in names if g not in GENERATORS]
-    if unknown:
-        raise UnknownAxiom(
-            f"model {model.name!r}: no SMT encoding for {', '.join(unknown)}; "
-            f"known axioms: {', '.join(sorted(ENCODERS))}; "
-            f"known hb generators: {', '.join(GENERATORS)}")
-    return names
-
-
 def allocated_addrs(e: Event) -> frozenset[int]:
     """``semantics.hb.allocated`` of one event: a plain ``wr`` of a length, or INIT."""
     return frozenset(a.region.addr for a in e.actions if a.region is not None
@@ -105,7 +91,8 @@ def allocated_addrs(e: Event) -> frozenset[int]:
 
 def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEncoding:
     """The model's axioms over every combination of one candidate path per group."""
-    gens = _generator_names(model)
+    inds = indicators(model, prefix)
+    switches = hb_switches(model, inds)
     lay = layout(cands)
     for s in lay.slots[1:]:
         for e in s.events():
@@ -120,87 +107,88 @@ def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEn
     regions = sorted({a.region for s in lay.slots for e in s.events() for a in e.actions
                       if a.region is not None and is_memory(a)})
     views = tuple(region_view(lay, r, guards, prefix) for r in regions)
-    indicators = tuple((a.name, z3.Bool(f"{prefix}{model.name}:{a.name}"))
-                       for a in model.axioms)
-    base = _generated(lay, gens, dict(indicators), choice, guards, present, views)
-    hb = base
-    if model.hb_transitive:
-        n = len(base)
-        for k in range(n):
-            hb = [[or_((hb[a][b], and_((hb[a][k], hb[k][b])))) for b in range(n)]
-                  for a in range(n)]
+    hb = happens_before(len(lay.slots), slot_edges(lay, choice, guards, present, views),
+                        switches, model.hb_transitive)
     clk = tuple(z3.BitVec(f"{prefix}clk{i}", bits(len(lay.slots))) for i in range(len(lay.slots)))
-    enc = LitmusEncoding(model, lay, choice, present, views, clk,
-                         tuple(tuple(row) for row in hb), indicators)
+    enc = LitmusEncoding(model, lay, choice, present, views, clk, hb, inds)
     constraints = [ult(c, len(ps)) if ps else FALSE
                    for c, ps in zip(choice, cands.groups, strict=True)]
     for v in views:
         constraints += v.well_formed()
-    constraints += [z3.Implies(ind, enc.axiom(name)) for name, ind in indicators]
+    constraints += [z3.Implies(ind, enc.axiom(name)) for name, ind in inds]
     return attrs.evolve(enc, constraints=tuple(constraints))
 
 
-def _generated(lay: Layout, gens: Sequence[str], ind: dict[str, z3.BoolRef],
-               choice: Sequence[Num], guards: Sequence[Sequence[z3.BoolRef]],
-               present: Sequence[z3.BoolRef], views: Sequence[RegionView]
-               ) -> list[list[z3.BoolRef]]:
-    """hb's generating edges a -> b as ``semantics.memory.hb`` and ``combine`` define them (po, the
-    spawn edges around each thread and the observer, sync, alloc) plus init-hb's edges."""
-    n = len(lay.slots)
-    base = [[FALSE] * n for _ in range(n)]
+Edge = Callable[[int, int], z3.BoolRef | None]
 
-    def add(a: int, b: int, guard: z3.BoolRef) -> None:
-        if a != b:
-            base[a][b] = or_((base[a][b], guard))
 
+def slot_edges(lay: Layout, choice: Sequence[Num], guards: Sequence[Sequence[z3.BoolRef]],
+               present: Sequence[z3.BoolRef], views: Sequence[RegionView]) -> EdgeSources:
+    """hb's sources over the slots, as ``semantics.memory.hb`` defines them on the execution
+    ``engine.assemble`` makes of the selected paths (po; spawn around each thread and the
+    observer; sync; alloc), and the init-hb edges."""
+    slots = lay.slots
+    loads = set(lay.loads)
     obs_slots = lay.group_slots(lay.obs_group) if lay.obs_group is not None else []
-    if "po" in gens:
-        for g in range(len(lay.cands.groups)):
-            ids = lay.group_slots(g)
-            for x, a in enumerate(ids):
-                for b in ids[x + 1:]:
-                    add(a, b, present[b])
-        for x, b in enumerate(lay.loads):
-            for a in lay.loads[:x]:
-                add(a, b, TRUE)
-            for a in obs_slots:
-                add(a, b, present[a])
-    if "spawn" in gens:
-        # the observer starts at its function's first event, or else at its first load
-        firsts = [(obs_slots[0], present[obs_slots[0]])] if obs_slots else []
-        if lay.loads:
-            firsts.append((lay.loads[0], z3.Not(present[obs_slots[0]]) if obs_slots else TRUE))
-        for g in range(lay.n_threads):
-            ids = lay.group_slots(g)
-            if ids:
-                add(0, ids[0], present[ids[0]])
-            for k, a in enumerate(ids):
-                ends = or_(choice[g] == j for j, p in enumerate(lay.cands.groups[g])
-                           if len(p.events) == k + 1)
-                for b, gb in firsts:
-                    add(a, b, and_((ends, gb)))
-        for b, gb in firsts:
-            add(0, b, gb)
-    if "sync" in gens:
-        for v in views:
-            for a in range(n):
-                for b in range(n):
-                    if a != b:
-                        add(a, b, and_((v.sync(a, b), v.reads_from(a, b))))
-    if "init-hb" in ind:
-        for v in views:
-            for init in (a for a in lay.alloc.actions
-                         if a.ord is Ord.INIT and a.region == v.region):
-                for b in range(1, n):
-                    add(0, b, and_((ind["init-hb"],
-                                    or_(g for g, a in v.accesses[b] if overlap(init, a)))))
-    if "alloc" in gens:
-        addrs = allocated_addrs(lay.alloc)
-        for b in range(1, n):
-            add(0, b, or_(g for g, e in zip(guards[b], lay.slots[b].events(), strict=True)
-                          if any(a.region is not None and a.region.addr in addrs
-                                 for a in e.actions)))
-    return base
+    thread_firsts = {ids[0] for ids in map(lay.group_slots, range(lay.n_threads)) if ids}
+    # the observer starts at its function's first event, or else at its first load
+    obs_firsts: dict[int, z3.BoolRef] = {}
+    if obs_slots:
+        obs_firsts[obs_slots[0]] = present[obs_slots[0]]
+    if lay.loads:
+        obs_firsts[lay.loads[0]] = z3.Not(present[obs_slots[0]]) if obs_slots else TRUE
+    allocated = allocated_addrs(lay.alloc)
+
+    def po(a: int, b: int) -> z3.BoolRef | None:
+        g = slots[a].group
+        if g is not None and g == slots[b].group and a < b:
+            return present[b]
+        if b in loads:
+            if a in loads and a < b:
+                return TRUE
+            if a in obs_slots:
+                return present[a]
+        return None
+
+    def spawn(a: int, b: int) -> z3.BoolRef | None:
+        if a == 0 and b in thread_firsts:
+            return present[b]
+        if b not in obs_firsts:
+            return None
+        if a == 0:
+            return obs_firsts[b]
+        g = slots[a].group
+        if g is None or g >= lay.n_threads:
+            return None
+        ends = or_(choice[g] == j for j, p in enumerate(lay.cands.groups[g])
+                   if len(p.events) == slots[a].index + 1)
+        return and_((ends, obs_firsts[b]))
+
+    def sync(a: int, b: int) -> z3.BoolRef | None:
+        return or_(and_((v.sync(a, b), v.reads_from(a, b))) for v in views)
+
+    def init(a: int, b: int) -> z3.BoolRef | None:
+        if a != 0:
+            return None
+        return or_(g for v in views for act in lay.alloc.actions
+                   if act.ord is Ord.INIT and act.region == v.region
+                   for g, x in v.accesses[b] if overlap(act, x))
+
+    def alloc(a: int, b: int) -> z3.BoolRef | None:
+        if a != 0:
+            return None
+        return or_(g for g, e in zip(guards[b], slots[b].events(), strict=True)
+                   if any(x.region is not None and x.region.addr in allocated
+                          for x in e.actions))
+
+    def switched(edge: Edge) -> EdgeFn:
+        def on_edge(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+            g = None if z3.is_false(on) else edge(a, b)
+            return None if g is None or z3.is_false(g) else and_((on, g))
+        return on_edge
+
+    return {INIT_HB.name: switched(init), "po": switched(po), "spawn": switched(spawn),
+            "sync": switched(sync), "alloc": switched(alloc)}
 
 
 # --- outcomes ---------------------------------------------------------------------------------
@@ -221,9 +209,11 @@ def _observed_bytes(enc: LitmusEncoding) -> list[list[Num]]:
 
 
 def decode_witness(enc: LitmusEncoding, m: z3.ModelRef, picks: Sequence[int]) -> Execution:
-    """The execution (numbered as ``combine`` numbers it, with its tot) of a Z3 model."""
+    """The execution (numbered as ``engine.assemble`` numbers it, with its tot) of a Z3
+    model."""
     lay = enc.layout
-    events, spawn, where = assemble(lay, picks)
+    asm, where = slot_assembly(lay, picks)
+    events = list(asm.events)
     rf = set()
     for v in enc.views:
         for r in where:
@@ -236,7 +226,7 @@ def decode_witness(enc: LitmusEncoding, m: z3.ModelRef, picks: Sequence[int]) ->
         got = tuple(_value(m, t) for t in terms)
         events[where[slot]] = attrs.evolve(e, actions=(attrs.evolve(e.actions[0], read=got),))
     tot = tuple(where[i] for i in sorted(where, key=lambda i: _value(m, enc.clk[i])))
-    return Execution(tuple(events), frozenset(rf), spawn, tot=tot)
+    return Execution(tuple(events), frozenset(rf), asm.spawn, tot=tot)
 
 
 @attrs.frozen
@@ -280,58 +270,28 @@ def solve_outcomes(test: LitmusTest, model: Model,
                      cands.reports)
 
 
-def _model(model: str | Model) -> Model:
-    return get_model(model) if isinstance(model, str) else model
-
-
-def solver_outcomes(test: LitmusTest, model_name: str | Model = "wasm",
+def solver_outcomes(test: LitmusTest, model: Model,
                     bounds: X.Bounds = X.DEFAULT_BOUNDS) -> frozenset[Outcome]:
-    """The outcomes Z3 finds for ``test`` under the model (a name, or a ``Model`` such as a
-    mutant)."""
-    return solve_outcomes(test, _model(model_name), bounds).outcomes
+    """The outcomes Z3 finds for ``test`` under the model (a variant or a mutant)."""
+    return solve_outcomes(test, model, bounds).outcomes
 
 
 @attrs.frozen
 class ExplicitRun:
     outcomes: frozenset[Outcome]
-    states: frozenset[State]  # the herd block's States
     seconds: float
 
 
-def explicit_run(test: LitmusTest, model: str | Model = "wasm",
+def explicit_run(test: LitmusTest, model: Model,
                  bounds: X.Bounds = X.DEFAULT_BOUNDS) -> ExplicitRun:
-    """The explicit enumerator's outcomes: for a model name through ``herd.run_test`` (whose
-    States the herd block prints), for a ``Model`` through ``enumerate_executions`` with the
-    arguments ``run_test`` passes."""
+    """The explicit enumerator's outcomes, through ``enumerate_executions`` with the arguments
+    ``herd.run_test`` passes."""
     start = time.perf_counter()
-    if isinstance(model, str):
-        run = run_test(test, _model(model), bounds)
-        valid = run.enumeration.valid
-        states = frozenset(run.result.states)
-    else:
-        seeds, cells = seeds_of(test)
-        valid = X.enumerate_executions(test.program, model, observe=observe_of(test),
-                                       observer=test.observer, seeds=seeds, cell_seeds=cells,
-                                       bounds=bounds).valid
-        states = frozenset(tuple((o, st[o]) for o in test.observables)
-                           for st in (herd_state_of(test, v) for v in valid))
-    outcomes = frozenset((tuple(p.final for p in v.paths), v.observed) for v in valid)
-    return ExplicitRun(outcomes, states, time.perf_counter() - start)
-
-
-def state_of(test: LitmusTest, outcome: Outcome) -> State:
-    """The outcome restricted to the test's state line (as ``herd.state_of``)."""
-    finals, observed = outcome
-    seen = {(a, w): v for a, w, v in observed}
-    out: list[tuple[Observable, int]] = []
-    for o in test.observables:
-        if isinstance(o, Mem):
-            out.append((o, seen[(o.addr, o.width)]))
-        elif isinstance(o, Trap):
-            out.append((o, dict(finals[o.thread])["trap"]))
-        elif isinstance(o, Reg):
-            out.append((o, dict(finals[o.thread])[o.name]))
-    return tuple(out)
+    seeds, cells = seeds_of(test)
+    valid = X.enumerate_executions(test.program, model, observe=observe_of(test),
+                                   observer=test.observer, seeds=seeds, cell_seeds=cells,
+                                   bounds=bounds).valid
+    return ExplicitRun(frozenset(outcome_of(v) for v in valid), time.perf_counter() - start)
 
 
 # --- enumerator_eq_solver -------------------------------------------------------------------
@@ -362,21 +322,20 @@ class Comparison:
         return self.solver.outcomes - self.explicit.outcomes
 
 
-def compare(test: LitmusTest | str, model: str | Model = "wasm",
+def compare(test: LitmusTest | str, model: Model,
             bounds: X.Bounds = X.DEFAULT_BOUNDS) -> Comparison:
-    """``enumerator_eq_solver`` on one test: equal when both sides find the same outcomes and
-    the solver's outcomes print as the explicit run's States."""
+    """``enumerator_eq_solver`` on one test: equal when both sides find the same outcomes (so
+    the same herd States, ``result.state_of``)."""
     t = load_test(test) if isinstance(test, str) else test
     explicit = explicit_run(t, model, bounds)
-    solved = solve_outcomes(t, _model(model), bounds)
-    equal = (explicit.outcomes == solved.outcomes
-             and frozenset(state_of(t, o) for o in solved.outcomes) == explicit.states)
+    solved = solve_outcomes(t, model, bounds)
+    equal = explicit.outcomes == solved.outcomes
     row = CorpusRow(test if isinstance(test, str) else t.file, equal, len(explicit.outcomes),
                     len(solved.outcomes), solved.seconds)
     return Comparison(row, explicit, solved)
 
 
-def check_corpus(paths: Sequence[str], model: str | Model = "wasm",
+def check_corpus(paths: Sequence[str], model: Model,
                  bounds: X.Bounds = X.DEFAULT_BOUNDS) -> list[CorpusRow]:
     """``enumerator_eq_solver`` on each file: (path, equal, explicit_count, solver_count,
     seconds)."""

@@ -23,10 +23,11 @@ import attrs
 import z3
 
 from proofs.concrete import decode, pin, relabel
-from proofs.encoding import Encoding, ModelLike, encode
+from proofs.encoding import Encoding, encode
 from proofs.space import Space
 from proofs.symbolic import SymExec, bits, fresh
 from semantics.memory.events import Execution
+from semantics.memory.model import ES2017, WASM, Model
 
 THEOREMS = ("sc_drf", "wasm_eq_js")
 STATUSES = ("proved", "counterexample", "unknown")
@@ -98,14 +99,6 @@ def solver(timeout_s: float | None = None, rlimit: int | None = None) -> z3.Solv
     return s
 
 
-def _resolve(model: str | ModelLike) -> ModelLike:
-    if isinstance(model, str):
-        from semantics.memory.model import get_model
-
-        return get_model(model)
-    return model
-
-
 def _core_names(enc: Encoding, core: Sequence[z3.BoolRef]) -> tuple[str, ...]:
     got = {str(c) for c in core}
     return tuple(name for name, ind in enc.indicators if str(ind) in got)
@@ -115,7 +108,7 @@ Progress = Callable[[int, int], object]
 """``progress(done, total)``: cases of one bound decided so far."""
 
 
-def sc_drf(model: str | ModelLike, bound: int, *, space: Space | None = None,
+def sc_drf(model: Model, bound: int, *, space: Space | None = None,
            timeout_s: float | None = None, rlimit: int | None = None,
            progress: Progress | None = None) -> ProofResult:
     """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)
@@ -128,18 +121,17 @@ def sc_drf(model: str | ModelLike, bound: int, *, space: Space | None = None,
     space and the model's tear-freedom are invariant under reversing the cells, the violating
     cell is sought in the lower half only (``Space.violating_cells``). ``rlimit`` applies to
     each case, ``timeout_s`` to the whole bound."""
-    m = _resolve(model)
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
     deadline = None if timeout_s is None else start + timeout_s
     sym = fresh(sp)
-    enc = encode(m, sym)
+    enc = encode(model, sym)
     s = solver(timeout_s, rlimit)
     s.add(sym.well_formed())
     s.add(enc.axioms())
     s.add(z3.Not(enc.data_race()))
-    cases = list(enc.not_seqcst_cases(sp.violating_cells(m.tearfree)))
-    base = dict(theorem="sc_drf", model=m.name, bound=sp.events,
+    cases = list(enc.not_seqcst_cases(sp.violating_cells(model.tearfree)))
+    base = dict(theorem="sc_drf", model=model.name, bound=sp.events,
                 z3_version=z3.get_version_string(), space=sp)
     core: set[str] = set()
     for done, case in enumerate(cases):
@@ -170,7 +162,7 @@ def sc_drf(model: str | ModelLike, bound: int, *, space: Space | None = None,
                        detail=f"{len(cases)} cases", **base)
 
 
-def _valid(m: ModelLike, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None,
+def _valid(m: Model, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None,
            prefix: str = "") -> tuple[Encoding, z3.BoolRef]:
     """Every axiom of ``m``, unguarded: safe to negate."""
     enc = encode(m, sym, clk, prefix, guarded=False)
@@ -189,7 +181,7 @@ def no_seqcst_init_reads(sym: SymExec) -> z3.BoolRef:
                    for r in range(1, sym.space.size)])
 
 
-def separate(accepts: ModelLike, rejects: ModelLike, space: Space,
+def separate(accepts: Model, rejects: Model, space: Space,
              deadline: float | None = None, rlimit: int | None = None,
              restrict: Restriction | None = None) -> tuple[str, Execution | None, int]:
     """An execution that ``accepts`` allows for some tot and ``rejects`` for none, by
@@ -236,28 +228,26 @@ def separate(accepts: ModelLike, rejects: ModelLike, space: Space,
         rounds += 1
 
 
-def wasm_eq_js(bound: int, *, wasm: str | ModelLike = "wasm", js: str | ModelLike = "es2017",
+def wasm_eq_js(bound: int, *, wasm: Model = WASM, js: Model = ES2017,
                space: Space | None = None, timeout_s: float | None = None,
                rlimit: int | None = None, restrict: Restriction | None = None
                ) -> ProofResult:
     """Do Wasm without (†)(‡) and es2017 allow the same executions of ``bound`` events
     (among those ``restrict`` admits)?"""
-    w0 = _resolve(wasm)
-    names = tuple(a.name for a in w0.axioms)
+    names = tuple(a.name for a in wasm.axioms)
     drop = ("sc-last-visible-dagger", "sc-last-visible-ddagger")
-    w = attrs.evolve(w0, name=f"{w0.name}-without-dagger-ddagger",  # type: ignore[misc]
-                     axioms=tuple(a for a in w0.axioms if a.name not in drop)) \
-        if any(n in drop for n in names) else w0
-    j = _resolve(js)
+    w = attrs.evolve(wasm, name=f"{wasm.name}-without-dagger-ddagger",
+                     axioms=tuple(a for a in wasm.axioms if a.name not in drop)) \
+        if any(n in drop for n in names) else wasm
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
     deadline = None if timeout_s is None else start + timeout_s
-    label = f"{w.name} vs {j.name}"
+    label = f"{w.name} vs {js.name}"
     base = dict(theorem="wasm_eq_js", model=label, bound=sp.events,
                 z3_version=z3.get_version_string(), space=sp)
     total_rounds = 0
     unknown = False
-    for acc, rej in ((w, j), (j, w)):
+    for acc, rej in ((w, js), (js, w)):
         status, ex, rounds = separate(acc, rej, sp, deadline, rlimit, restrict)
         total_rounds += rounds
         if status == "counterexample" and ex is not None:
@@ -272,36 +262,34 @@ def wasm_eq_js(bound: int, *, wasm: str | ModelLike = "wasm", js: str | ModelLik
                        detail=f"{total_rounds} refinement rounds", **base)
 
 
-def prove_exactly(theorem: str, model_name: str | ModelLike, bound: int,
+def prove_exactly(theorem: str, model: Model, bound: int,
                   timeout_s: float | None = None, *, rlimit: int | None = None,
                   space: Space | None = None, progress: Progress | None = None
                   ) -> ProofResult:
     """Decide one obligation over executions of exactly ``bound`` events (plus #0);
     ``progress`` hears of ``sc_drf``'s cases."""
     if theorem == "sc_drf":
-        return sc_drf(model_name, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
+        return sc_drf(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
                       progress=progress)
     if theorem == "wasm_eq_js":
-        return wasm_eq_js(bound, wasm=model_name, space=space, timeout_s=timeout_s,
-                          rlimit=rlimit)
+        return wasm_eq_js(bound, wasm=model, space=space, timeout_s=timeout_s, rlimit=rlimit)
     raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                          f"known: {', '.join(THEOREMS)}")
 
 
-def prove(theorem: str, model_name: str | ModelLike, bound: int,
+def prove(theorem: str, model: Model, bound: int,
           timeout_s: float | None = None, *, rlimit: int | None = None,
           on_result: Callable[[ProofResult], object] | None = None) -> ProofResult:
     """Decide an obligation for every execution of 1 .. ``bound`` events: 'proved' (``bound``
     is the bound), 'counterexample' (``bound`` is its size, the smallest) or 'unknown' (at
-    ``bound``). For ``wasm_eq_js``, ``model_name`` is the Wasm variant whose (†)(‡) are
+    ``bound``). For ``wasm_eq_js``, ``model`` is the Wasm variant whose (†)(‡) are
     dropped; it is compared with es2017. ``timeout_s`` is the total wall-clock budget,
     ``rlimit`` Z3's deterministic resource limit per query; ``on_result`` hears of each
     bound."""
     if theorem not in THEOREMS:
         raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                              f"known: {', '.join(THEOREMS)}")
-    run = prove_up_to(theorem, model_name, bound, timeout_s, rlimit=rlimit,
-                      on_result=on_result)
+    run = prove_up_to(theorem, model, bound, timeout_s, rlimit=rlimit, on_result=on_result)
     last = run.results[-1] if run.results else None
     seconds = sum(r.seconds for r in run.results)
     if last is None or (last.status == "proved" and last.bound < bound):
@@ -310,7 +298,7 @@ def prove(theorem: str, model_name: str | ModelLike, bound: int,
     return attrs.evolve(last, seconds=seconds, cumulative=True)
 
 
-def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
+def prove_up_to(theorem: str, model: Model, max_bound: int,
                 timeout_s: float | None = None, *, rlimit: int | None = None,
                 min_bound: int = 1,
                 on_result: Callable[[ProofResult], object] | None = None,
@@ -338,5 +326,5 @@ def prove_up_to(theorem: str, model: str | ModelLike, max_bound: int,
             on_result(r)
         if r.status != "proved":
             break
-    name = results[0].model if results else getattr(_resolve(model), "name", str(model))
+    name = results[0].model if results else model.name
     return BoundedProof(theorem, name, tuple(results))

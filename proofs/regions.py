@@ -8,14 +8,13 @@ an observer load takes whichever byte its writer wrote (as ``combine`` offers th
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 import z3
 
-from proofs.encoding import Matrix
 from proofs.layout import Layout
-from proofs.symbolic import Num, bits
+from proofs.symbolic import FALSE, Matrix, Num, and_, bits, or_
 from semantics.memory.events import (
     Action,
     Ord,
@@ -29,30 +28,6 @@ from semantics.memory.events import (
 )
 
 VALUE_BITS = 64  # store values: bytes, and lengths up to 65536 pages of 64 KiB
-
-TRUE = z3.BoolVal(True)
-FALSE = z3.BoolVal(False)
-
-
-def or_(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
-    """Or, folding constants: most slot pairs are statically unrelated."""
-    kept = []
-    for x in xs:
-        if z3.is_true(x):
-            return TRUE
-        if not z3.is_false(x):
-            kept.append(x)
-    return FALSE if not kept else kept[0] if len(kept) == 1 else z3.Or(kept)
-
-
-def and_(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
-    kept = []
-    for x in xs:
-        if z3.is_false(x):
-            return FALSE
-        if not z3.is_true(x):
-            kept.append(x)
-    return TRUE if not kept else kept[0] if len(kept) == 1 else z3.And(kept)
 
 
 def _shape(a: Action) -> tuple[object, ...]:

@@ -7,7 +7,7 @@ which breaks the symmetry between event numberings without losing executions.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import attrs
 import z3
@@ -19,6 +19,33 @@ RD, WR, RMW = 0, 1, 2
 
 Num = z3.BitVecRef
 """Every choice is a small unsigned bit-vector, so that the whole query bit-blasts to SAT."""
+
+
+Matrix = tuple[tuple[z3.BoolRef, ...], ...]
+
+TRUE = z3.BoolVal(True)
+FALSE = z3.BoolVal(False)
+
+
+def or_(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
+    """Or, folding constants: most pairs of litmus slots are statically unrelated."""
+    kept = []
+    for x in xs:
+        if z3.is_true(x):
+            return TRUE
+        if not z3.is_false(x):
+            kept.append(x)
+    return FALSE if not kept else kept[0] if len(kept) == 1 else z3.Or(kept)
+
+
+def and_(xs: Iterable[z3.BoolRef]) -> z3.BoolRef:
+    kept = []
+    for x in xs:
+        if z3.is_false(x):
+            return FALSE
+        if not z3.is_true(x):
+            kept.append(x)
+    return TRUE if not kept else kept[0] if len(kept) == 1 else z3.And(kept)
 
 
 def bits(n: int) -> int:

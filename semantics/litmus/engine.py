@@ -7,9 +7,10 @@
    condition names: the only way to reach self-justifying "thin air" values, see docs/litmus.md).
    ``len`` reads are offered the lengths the allocation and the grows can write. Each completed
    run is a ``ThreadPath``.
-2. Combine one path per thread, the allocation event and the final observer; for each cell read
-   choose a writer among the events writing that byte there (value-consistent by construction);
-   call ``semantics.memory.check.consistent``; keep the valid executions.
+2. Combine one path per thread, the allocation event and the final observer (``assemble``);
+   for each cell read choose a writer among the events writing that byte there
+   (value-consistent by construction); call ``semantics.memory.check.consistent``; keep the
+   valid executions.
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -224,8 +225,65 @@ def after_step(e: Emit) -> tuple[Store, Thread]:
 
 
 def allocation_event(program: Program) -> Event:
+    """Event #0: the host allocates the memory and writes its data segments."""
     actions = runtime.allocation_actions(program.memory, program.data)
     return Event(0, INIT_THREAD, 0, tuple(actions), "alloc")
+
+
+def observer_load(addr: int, width: int) -> Action:
+    """The final observer's SeqCst load of ``width`` bytes at ``addr``. Its bytes are
+    placeholders: ``combine`` gives it those of the writers it reads from."""
+    return Action(Kind.RD, MEM_DATA, addr, Ord.SEQCST, read=(0,) * width)
+
+
+@attrs.frozen
+class Assembly:
+    """The events of one combination of paths before reads-from is chosen, numbered
+    canonically (see the module doc), and its spawn edges."""
+
+    events: tuple[Event, ...]
+    spawn: frozenset[tuple[int, int]]
+    starts: tuple[int, ...]  # per path (threads, then the observer function's): its first eid
+    load_base: int  # the first observer load's eid; the loads follow in ``observe`` order
+
+
+def assemble(program: Program, paths: Sequence[ThreadPath],
+             observe: Sequence[tuple[int, int]] = (),
+             observer: ThreadPath | None = None) -> Assembly:
+    """The allocation event, ``paths`` (one per thread, in thread order), then the final
+    observer: ``observer`` (the path of a function run as observer, if any) followed by SeqCst
+    loads of the ``observe`` = (addr, width) locations; with spawn edges from the allocation to
+    each thread's first event and from each thread's last event to the observer's first."""
+    events: list[Event] = [allocation_event(program)]
+    starts: list[int] = []
+    spawned: list[int] = []
+    last: list[int] = []
+    # [T] allocates the memory in the thread that then spawns the others, so the allocation
+    # happens before every thread's first step (and before the observer).
+    for p in paths:
+        base = len(events)
+        starts.append(base)
+        events += [attrs.evolve(e, eid=base + e.index) for e in p.events]
+        if p.events:
+            spawned.append(base)
+            last.append(len(events) - 1)
+    obs_thread = len(paths)
+    first_obs = len(events)
+    n_obs_func = 0
+    if observer is not None:
+        starts.append(first_obs)
+        events += [attrs.evolve(e, eid=first_obs + e.index, thread=obs_thread)
+                   for e in observer.events]
+        n_obs_func = len(observer.events)
+    load_base = len(events)
+    for j, (addr, width) in enumerate(observe):
+        events.append(Event(load_base + j, obs_thread, n_obs_func + j,
+                            (observer_load(addr, width),), "observe"))
+    if len(events) > first_obs:
+        spawned.append(first_obs)
+    spawn = frozenset({(0, b) for b in spawned}
+                      | ({(a, first_obs) for a in last} if len(events) > first_obs else set()))
+    return Assembly(tuple(events), spawn, tuple(starts), load_base)
 
 
 def _write_actions(events: Sequence[Event]) -> list[tuple[int, Action]]:
@@ -306,40 +364,10 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
 def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
             observe: Sequence[tuple[int, int]] = (),
             observer: ThreadPath | None = None) -> tuple[list[ValidExecution], int]:
-    """Valid executions made of ``paths`` (one per thread, in thread order), the allocation
-    event and the final observer: ``observer`` (the path of a function run as observer, if any)
-    followed by SeqCst loads of the ``observe`` = (addr, width) locations, with spawn edges from
-    the allocation to each thread's first event and from each thread's last event to the
-    observer's first. Returns the valid executions and the
-    number of candidates checked."""
-    events: list[Event] = [allocation_event(program)]
-    last: list[int] = []
-    # [T] allocates the memory in the thread that then spawns the others, so the allocation
-    # happens before every thread's first step (and before the observer).
-    starts: list[int] = []
-    for p in paths:
-        base = len(events)
-        events += [attrs.evolve(e, eid=base + e.index) for e in p.events]
-        if p.events:
-            starts.append(base)
-            last.append(len(events) - 1)
-    obs_thread = len(paths)
-    first_obs = len(events)
-    n_obs_func = 0
-    if observer is not None:
-        events += [attrs.evolve(e, eid=first_obs + e.index, thread=obs_thread)
-                   for e in observer.events]
-        n_obs_func = len(observer.events)
-    load_base = len(events)
-    for j, (addr, width) in enumerate(observe):
-        placeholder = Action(Kind.RD, MEM_DATA, addr, Ord.SEQCST, read=(0,) * width)
-        events.append(Event(load_base + j, obs_thread, n_obs_func + j, (placeholder,),
-                            "observe"))
-    if len(events) > first_obs:
-        starts.append(first_obs)
-    spawn = frozenset({(0, b) for b in starts}
-                      | ({(a, first_obs) for a in last} if len(events) > first_obs else set()))
-
+    """Valid executions of the assembly of ``paths``, ``observe`` and ``observer``
+    (``assemble``). Returns the valid executions and the number of candidates checked."""
+    asm = assemble(program, paths, observe, observer)
+    events, spawn, load_base = list(asm.events), asm.spawn, asm.load_base
     writes = _write_actions(events)
     pruner = _Pruner(model, events, spawn)
     per_event: list[list[_Pick]] = []

@@ -4,6 +4,7 @@ valid executions as Graphviz."""
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 
 import attrs
 
@@ -104,18 +105,32 @@ class Run:
     model: str  # its name
 
 
-def state_of(test: LitmusTest, v: ValidExecution) -> dict[Observable, int]:
-    """The final value of each observable the test prints, in one valid execution."""
-    observed = {(a, w): x for a, w, x in v.observed}
-    state: dict[Observable, int] = {}
+Final = tuple[tuple[str, int], ...]  # a ``ThreadPath.final``
+Observed = tuple[tuple[int, int, int], ...]  # the observer's loads as (addr, width, value)
+Outcome = tuple[tuple[Final, ...], Observed]
+"""What a valid execution says of its end: its paths' finals (threads in order, then the
+observer function's path, if any) and what the final observer loaded."""
+
+
+def outcome_of(v: ValidExecution) -> Outcome:
+    return tuple(p.final for p in v.paths), v.observed
+
+
+def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> StateT:
+    """The final value of each observable the test prints, in the test's order."""
+    loaded = {(a, w): x for a, w, x in observed}
+    state: list[tuple[Observable, int]] = []
     for o in test.observables:
         if isinstance(o, Mem):
-            state[o] = observed[(o.addr, o.width)]
-        elif isinstance(o, Trap):
-            state[o] = v.paths[o.thread].final_map["trap"]
+            state.append((o, loaded[(o.addr, o.width)]))
         else:
-            state[o] = v.paths[o.thread].final_map[o.name]
-    return state
+            state.append((o, dict(finals[o.thread])["trap" if isinstance(o, Trap) else o.name]))
+    return tuple(state)
+
+
+def observe_of(test: LitmusTest) -> tuple[tuple[int, int], ...]:
+    """The (addr, width) locations the final observer loads: each memory observable once."""
+    return tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
 
 
 def seeds_of(test: LitmusTest) -> tuple[frozenset[int], dict[tuple[Region, int], set[int]]]:
@@ -136,7 +151,7 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     """Enumerate ``test``'s valid executions under ``model`` (or on the SC machine) and
     summarise them as herd does."""
     start = time.perf_counter()
-    observe = tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
+    observe = observe_of(test)
     if isinstance(model, SCMachine):
         en = sc_executions(test.program, observe=observe, observer=test.observer, bounds=bounds)
     else:
@@ -146,9 +161,9 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     states: dict[StateT, None] = {}
     pos = neg = 0
     for v in en.valid:
-        st = state_of(test, v)
-        states[tuple((o, st[o]) for o in test.observables)] = None
-        if evaluate(test.condition.prop, st):
+        st = state_of(test, *outcome_of(v))
+        states[st] = None
+        if evaluate(test.condition.prop, dict(st)):
             pos += 1
         else:
             neg += 1
@@ -172,8 +187,7 @@ def dot_executions(test: LitmusTest, run: Run) -> str:
     lines = [f"digraph {_quote(test.name)} {{", "  node [shape=box fontname=monospace];"]
     for i, v in enumerate(run.enumeration.valid):
         ex = v.execution
-        st = state_of(test, v)
-        label = state_line((o, st[o]) for o in test.observables)
+        label = state_line(state_of(test, *outcome_of(v)))
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    label={_quote(f'execution {i}: {label}')};")
         for e in ex.events:

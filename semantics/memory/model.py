@@ -92,6 +92,7 @@ SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "spawn", spawn_edges)
 SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19", "rf & sync", sync_edges)
 ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14", r"([Alloc] ; mem) \ id", alloc_edges)
 
+GENERATORS: dict[str, Generator] = {g.name: g for g in (PO, SPAWN, SYNC, ALLOC)}
 GEN = (PO, SPAWN, SYNC)  # wasm, es2017, es2020: gen = po | spawn | (rf & sync)
 GEN_OOPSLA19 = (PO, SPAWN, SYNC, ALLOC)  # wasm-oopsla19: gen = po | spawn | (rf & sync) | alloc
 

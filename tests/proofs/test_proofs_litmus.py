@@ -11,7 +11,7 @@ import pytest
 
 from metatheory.mutants import MUTANTS
 from proofs.encoding import UnknownAxiom
-from proofs.layout import Candidates, assemble, candidate_paths, layout
+from proofs.layout import Candidates, candidate_paths, layout, slot_assembly
 from proofs.litmus import (
     Comparison,
     CorpusRow,
@@ -23,11 +23,10 @@ from proofs.litmus import (
     explicit_run,
     solve_outcomes,
     solver_outcomes,
-    state_of,
 )
 from semantics.litmus.format import parse_litmus
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import run_test
+from semantics.litmus.result import run_test, state_of
 from semantics.memory import check as C
 from semantics.memory import model as M
 from semantics.memory.axioms import Axiom
@@ -40,6 +39,7 @@ OUT_OF_SCOPE: dict[str, str] = {}
 """Corpus files the encoding cannot represent, with the reason. None: the ``len`` region
 (bounds checks, memory.size, grow's rmw) and traps are encoded like any other access."""
 IN_SCOPE = [p for p in CORPUS if Path(p).relative_to(LITMUS).as_posix() not in OUT_OF_SCOPE]
+WASM = M.get_model("wasm")
 
 
 def _rel(path: str) -> str:
@@ -60,19 +60,18 @@ def test_the_scope_is_the_whole_sorted_corpus() -> None:
 
 @pytest.mark.parametrize("path", IN_SCOPE, ids=_rel)
 def test_enumerator_eq_solver_wasm(path: str) -> None:
-    c = compare(path, "wasm")
+    c = compare(path, WASM)
     assert c.row.equal, _diagnose(c)
     assert c.row.solver_count == c.row.explicit_count > 0
     assert not c.solver.reports
     # every outcome comes with a witness the explicit checker accepts with the solver's tot,
     # numbered as combine numbers it: one of the enumerator's valid executions
     test = load_test(path)
-    wasm = M.get_model("wasm")
     valid = {(v.execution.events, v.execution.rf, v.execution.spawn)
              for v in run_test(test, M.get_model("wasm")).enumeration.valid}
     for outcome, ex in c.solver.witnesses:
         assert ex.tot is not None
-        assert isinstance(C.check(ex, wasm, ex.tot), Ok), f"{outcome}\n{ex}"
+        assert isinstance(C.check(ex, WASM, ex.tot), Ok), f"{outcome}\n{ex}"
         assert (ex.events, ex.rf, ex.spawn) in valid, f"{outcome}\n{ex}"
 
 
@@ -90,7 +89,7 @@ DISCRIMINATING = {
 @pytest.mark.parametrize(("model", "rel"), [(m, r) for m, rs in DISCRIMINATING.items()
                                             for r in rs])
 def test_enumerator_eq_solver_other_models(model: str, rel: str) -> None:
-    c = compare(str(LITMUS / rel), model)
+    c = compare(str(LITMUS / rel), M.get_model(model))
     assert c.row.equal, _diagnose(c)
 
 
@@ -101,7 +100,7 @@ def test_enumerator_eq_solver_other_models(model: str, rel: str) -> None:
 ])
 def test_the_solver_separates_the_models_where_the_enumerator_does(model: str, rel: str) -> None:
     test = load_test(str(LITMUS / rel))
-    assert solver_outcomes(test, model) != solver_outcomes(test, "wasm")
+    assert solver_outcomes(test, M.get_model(model)) != solver_outcomes(test, WASM)
 
 
 MUTANT_CASES = [
@@ -120,19 +119,19 @@ def test_enumerator_eq_solver_on_mutants_that_change_the_outcomes(mutant: str, r
     model = MUTANTS[mutant].model()
     c = compare(str(LITMUS / rel), model)
     assert c.row.equal, _diagnose(c)
-    assert c.solver.outcomes != explicit_run(load_test(str(LITMUS / rel)), "wasm").outcomes
+    assert c.solver.outcomes != explicit_run(load_test(str(LITMUS / rel)), WASM).outcomes
 
 
 def test_hb_not_closed_is_encoded_too() -> None:
-    open_hb = attrs.evolve(M.get_model("wasm"), name="wasm-hb-open", hb_transitive=False)
+    open_hb = attrs.evolve(WASM, name="wasm-hb-open", hb_transitive=False)
     path = str(LITMUS / "table" / "MP+popl+poap.litmus")
     c = compare(path, open_hb)
     assert c.row.equal, _diagnose(c)
-    assert c.solver.outcomes != compare(path, "wasm").solver.outcomes
+    assert c.solver.outcomes != compare(path, WASM).solver.outcomes
 
 
 def test_observer_functions_of_wast_scripts(threads_tests: Path) -> None:
-    c = compare(str(threads_tests / "MP.wast"), "wasm")
+    c = compare(str(threads_tests / "MP.wast"), WASM)
     assert c.row.equal, _diagnose(c)
     # the observer function's path is part of each outcome (it reads and checks memory)
     assert all(len(finals) == 3 for finals, _ in c.solver.outcomes)
@@ -140,7 +139,7 @@ def test_observer_functions_of_wast_scripts(threads_tests: Path) -> None:
 
 def test_check_corpus_rows() -> None:
     paths = [str(LITMUS / "classic" / "MP.litmus"), str(LITMUS / "grow" / "Grow+nondet.litmus")]
-    rows = check_corpus(paths, "wasm")
+    rows = check_corpus(paths, WASM)
     assert [r.path for r in rows] == paths
     assert all(isinstance(r, CorpusRow) and r.equal and r.seconds > 0 for r in rows)
     path, equal, explicit_count, solver_count, _seconds = rows[0]
@@ -149,8 +148,8 @@ def test_check_corpus_rows() -> None:
 
 def test_states_project_outcomes_as_the_herd_block_prints_them() -> None:
     test = load_test(str(LITMUS / "classic" / "MP+sc.litmus"))
-    states = {state_of(test, o) for o in solver_outcomes(test, "wasm")}
-    assert states == set(run_test(test, M.get_model("wasm")).result.states)
+    states = {state_of(test, *o) for o in solver_outcomes(test, WASM)}
+    assert states == set(run_test(test, "wasm").result.states)
     assert {tuple(v for _, v in s) for s in states} == {(0, 0), (0, 42), (1, 42)}
 
 
@@ -161,7 +160,7 @@ thread 0 { (i32.store (i32.const x) (i32.const 1)) }
 thread 1 { (i32.store (i32.const x) (i32.const 2)) }
 exists ([x] = 1)
 """)
-    outcomes = solver_outcomes(test, "wasm")
+    outcomes = solver_outcomes(test, WASM)
     assert {obs for _, obs in outcomes} == {((0, 4, 1),), ((0, 4, 2),)}
 
 
@@ -173,16 +172,16 @@ def test_layout_puts_each_path_where_combine_does() -> None:
     assert run.enumeration.valid
     for v in run.enumeration.valid:
         picks = [cands.groups[g].index(p) for g, p in enumerate(v.paths)]
-        events, spawn, where = assemble(lay, picks)
-        assert spawn == v.execution.spawn
-        got = [e for e in events if e.rule != "observe"]
+        asm, where = slot_assembly(lay, picks)
+        assert asm.spawn == v.execution.spawn
+        got = [e for e in asm.events if e.rule != "observe"]
         assert got == [e for e in v.execution.events if e.rule != "observe"]
-        assert sorted(where.values()) == list(range(len(events)))
+        assert sorted(where.values()) == list(range(len(asm.events)))
 
 
 def test_the_len_region_is_encoded_for_grow() -> None:
     test = load_test(str(LITMUS / "grow" / "Grow+2size.litmus"))
-    enc = encode_litmus(M.get_model("wasm"), candidate_paths(test))
+    enc = encode_litmus(WASM, candidate_paths(test))
     assert MEM_LEN in {v.region for v in enc.views}
     kinds = {a.kind for s in enc.layout.slots for e in s.events() for a in e.actions
              if a.region == MEM_LEN}
@@ -190,8 +189,7 @@ def test_the_len_region_is_encoded_for_grow() -> None:
 
 
 def test_unknown_axioms_are_named() -> None:
-    wasm = M.get_model("wasm")
-    odd = attrs.evolve(wasm, name="odd", axioms=(*wasm.axioms, Axiom("made-up", "", "")))
+    odd = attrs.evolve(WASM, name="odd", axioms=(*WASM.axioms, Axiom("made-up", "", "")))
     test = load_test(str(LITMUS / "classic" / "MP.litmus"))
     with pytest.raises(UnknownAxiom, match="made-up"):
         solve_outcomes(test, odd)
@@ -206,4 +204,4 @@ def test_a_second_allocation_is_out_of_scope() -> None:
                                      *path.events[1:]))
     bad = Candidates(cands.program, ((odd,),), cands.observe, False, ())
     with pytest.raises(OutOfScope, match="allocates memory"):
-        encode_litmus(M.get_model("wasm"), bad)
+        encode_litmus(WASM, bad)

@@ -6,12 +6,14 @@ from semantics.litmus import engine
 from semantics.litmus.engine import (
     Bounds,
     ThreadPath,
+    assemble,
     enumerate_executions,
     explore_thread,
+    thread_runs,
 )
 from semantics.litmus.engine import _initial_offer as initial_offer
 from semantics.litmus.format import parse_litmus
-from semantics.litmus.result import SC, run_test
+from semantics.litmus.result import SC, observe_of, run_test
 from semantics.memory.events import DATA, INIT_THREAD, MEM_DATA, is_memory, reading, writing
 from semantics.memory.model import AXIOMS, Model, get_model
 from semantics.wasm.runtime import instantiate
@@ -135,6 +137,22 @@ exists ([x]=1 /\\ [x:i8]=2)
     assert {tuple(v for _, v in s) for s in run.result.states} == {
         (1, 1), (1, 2), (2, 1), (2, 2)}
     assert [str(o) for o in t.observables] == ["[x:i8]", "[x]"]
+
+
+def test_assemble_numbers_a_combination_and_spawns_around_the_threads() -> None:
+    """Thread 1 has no memory event: nothing to spawn; the observer starts at its load."""
+    t = parse_litmus("""WASM A
+{ x = 0; }
+thread 0 { (i32.store (i32.const x) (i32.const 1)) (i32.store (i32.const x) (i32.const 2)) }
+thread 1 { (local $r i32) (local.set $r (i32.const 1)) }
+forall ([x]=2)
+""")
+    (combo,) = thread_runs(t.program).combos
+    asm = assemble(t.program, combo, observe_of(t))
+    assert [e.eid for e in asm.events] == list(range(4))
+    assert [(e.thread, e.index) for e in asm.events] == [(INIT_THREAD, 0), (0, 0), (0, 1), (2, 0)]
+    assert asm.starts == (1, 3) and asm.load_base == 3 and asm.events[3].rule == "observe"
+    assert asm.spawn == {(0, 1), (0, 3), (2, 3)}
 
 
 def test_allocation_event_comes_first() -> None:

@@ -8,7 +8,7 @@ import pytest
 from semantics.litmus.engine import ValidExecution
 from semantics.litmus.format import LitmusTest, parse_litmus
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import SC, run_test, state_of
+from semantics.litmus.result import SC, outcome_of, run_test, state_of
 from semantics.memory.events import DATA, INIT_THREAD, LEN, Ord, Region, is_memory, same, writing
 from semantics.memory.model import get_model
 from tests.common.corpus import CORPUS
@@ -37,7 +37,7 @@ def sc_only(test: LitmusTest) -> bool:
 def outcomes(test: LitmusTest, model: str) -> set[tuple]:
     run = run_test(test, SC if model == "sc" else get_model(model))
     assert run.enumeration.complete
-    return {tuple(sorted(state_of(test, v).items(), key=str)) for v in run.enumeration.valid}
+    return {tuple(sorted(state_of(test, *outcome_of(v)), key=str)) for v in run.enumeration.valid}
 
 
 SC_TESTS = [p for p in sorted(CORPUS.rglob("*.litmus")) if sc_only(load_test(str(p)))]
