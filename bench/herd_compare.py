@@ -377,10 +377,12 @@ def family_tests() -> list[LitmusTest]:
 # --- random uni-size tests ------------------------------------------------------------------
 
 
-def random_test(rng: random.Random, idx: int) -> LitmusTest:
+def random_test(rng: random.Random, idx: int, sc_share: float = 0.5) -> LitmusTest:
     """2-3 threads of 1-3 accesses over two locations; each location has one size (i32 or
-    i8), each access is plain or SeqCst; distinct stored values per location; the condition
-    names every register and, sometimes, the final values, with values drawn at random."""
+    i8), each access is SeqCst with probability ``sc_share``, else plain; distinct stored
+    values per location, each below 256 (so a read torn with INIT adds no state, README);
+    the condition names every register and, sometimes, the final values, with values drawn
+    at random."""
     nthreads = rng.randint(2, 3)
     sizes = [rng.choice(("i32", "i8")) for _ in range(2)]
     next_val = [1, 1]
@@ -392,7 +394,7 @@ def random_test(rng: random.Random, idx: int) -> LitmusTest:
         nr = 0
         for _ in range(rng.randint(1, 3)):
             loc = rng.randrange(2)
-            fl = "sc" if rng.random() < 0.5 else "i32"
+            fl = "sc" if rng.random() < sc_share else "i32"
             op = _FLAVOURS[fl]
             if sizes[loc] == "i8":
                 op = (op[0] + "8", op[1] + "8_u", 1)
@@ -435,6 +437,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--families", action="store_true", help="the parametrised families")
     p.add_argument("--generate", type=int, metavar="N", help="N random uni-size tests")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sc-share", type=float, default=0.5,
+                   help="probability that a generated access is SeqCst")
     p.add_argument("--show", type=int, default=5, help="disagreements printed in full")
     args = p.parse_args(argv)
     herd = find_herd(args.herd)
@@ -443,7 +447,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.generate:
         rng = random.Random(args.seed)
-        tests = [random_test(rng, i) for i in range(args.generate)]
+        tests = [random_test(rng, i, args.sc_share) for i in range(args.generate)]
         repeat = 1
     elif args.families:
         tests, repeat = family_tests(), args.repeat
