@@ -44,7 +44,8 @@ from semantics.litmus import engine as X
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import Outcome, observe_of, outcome_of, seeds_of
-from semantics.memory.events import LEN, MEM_DATA, Event, Execution, Kind, Ord, is_memory, overlap
+from semantics.memory.events import MEM_DATA, Execution, Ord, is_memory, overlap
+from semantics.memory.hb import allocated
 from semantics.memory.model import INIT_HB, Model
 
 SEED = 0
@@ -83,12 +84,6 @@ class LitmusEncoding:
                     for v in self.views)
 
 
-def allocated_addrs(e: Event) -> frozenset[int]:
-    """``semantics.hb.allocated`` of one event: a plain ``wr`` of a length, or INIT."""
-    return frozenset(a.region.addr for a in e.actions if a.region is not None
-                     and ((a.kind is Kind.WR and a.region.fld == LEN) or a.ord is Ord.INIT))
-
-
 def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEncoding:
     """The model's axioms over every combination of one candidate path per group."""
     inds = indicators(model, prefix)
@@ -96,7 +91,7 @@ def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEn
     lay = layout(cands)
     for s in lay.slots[1:]:
         for e in s.events():
-            if allocated_addrs(e):
+            if allocated(e):
                 raise OutOfScope(f"event {e!r} allocates memory: the hb edges of init-hb and "
                                  "alloc are encoded for one allocation, event #0")
     choice = tuple(z3.BitVec(f"{prefix}path{g}", bits(max(1, len(ps))))
@@ -137,7 +132,7 @@ def slot_edges(lay: Layout, choice: Sequence[Num], guards: Sequence[Sequence[z3.
         obs_firsts[obs_slots[0]] = present[obs_slots[0]]
     if lay.loads:
         obs_firsts[lay.loads[0]] = z3.Not(present[obs_slots[0]]) if obs_slots else TRUE
-    allocated = allocated_addrs(lay.alloc)
+    alloc_addrs = allocated(lay.alloc)
 
     def po(a: int, b: int) -> z3.BoolRef | None:
         g = slots[a].group
@@ -178,7 +173,7 @@ def slot_edges(lay: Layout, choice: Sequence[Num], guards: Sequence[Sequence[z3.
         if a != 0:
             return None
         return or_(g for g, e in zip(guards[b], slots[b].events(), strict=True)
-                   if any(x.region is not None and x.region.addr in allocated
+                   if any(x.region is not None and x.region.addr in alloc_addrs
                           for x in e.actions))
 
     def switched(edge: Edge) -> EdgeFn:

@@ -7,7 +7,7 @@ dropping the axiom drops the edges."""
 
 from __future__ import annotations
 
-from semantics.memory.events import LEN, Execution, Kind, Ord, overlap, po, sync
+from semantics.memory.events import LEN, Event, Execution, Kind, Ord, overlap, po, sync
 from semantics.memory.relations import Rel
 
 
@@ -47,11 +47,11 @@ def init_edges(ex: Execution) -> Rel:
     return frozenset(out)
 
 
-def allocated(ex: Execution, eid: int) -> frozenset[int]:
-    """Addresses whose memory event ``eid`` allocates: it writes their length with a plain
-    ``wr`` (a grow is an ``rmw``) or initialises their data (INIT)."""
+def allocated(e: Event) -> frozenset[int]:
+    """Addresses whose memory the event allocates: it writes their length with a plain ``wr``
+    (a grow is an ``rmw``) or initialises their data (INIT)."""
     return frozenset(
-        a.region.addr for a in ex.events[eid].actions
+        a.region.addr for a in e.actions
         if a.region is not None and ((a.kind is Kind.WR and a.region.fld == LEN)
                                      or a.ord is Ord.INIT))
 
@@ -61,7 +61,7 @@ def alloc_edges(ex: Execution) -> Rel:
     happens before every event with an action on it."""
     out = set()
     for alloc in ex.events:
-        addrs = allocated(ex, alloc.eid)
+        addrs = allocated(alloc)
         if not addrs:
             continue
         for e in ex.events:

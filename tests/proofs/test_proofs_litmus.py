@@ -149,7 +149,7 @@ def test_check_corpus_rows() -> None:
 def test_states_project_outcomes_as_the_herd_block_prints_them() -> None:
     test = load_test(str(LITMUS / "classic" / "MP+sc.litmus"))
     states = {state_of(test, *o) for o in solver_outcomes(test, WASM)}
-    assert states == set(run_test(test, "wasm").result.states)
+    assert states == set(run_test(test, WASM).result.states)
     assert {tuple(v for _, v in s) for s in states} == {(0, 0), (0, 42), (1, 42)}
 
 
