@@ -139,8 +139,9 @@ class Encoding:
         return z3.Or(pairs)
 
     def is_seqcst(self) -> z3.BoolRef:
-        """[P] Fig.17 as ``semantics.model.is_seqcst`` reads it: every read cell reads, with the
-        value written, from the tot-latest write of that cell that is tot-before the read."""
+        """[P] Fig.17 as ``semantics.memory.check.is_seqcst`` reads it: every read cell reads,
+        with the value written, from the tot-latest write of that cell that is tot-before the
+        read."""
         s = self.sym
         reads = []
         for r, c in ((r, c) for r in range(1, s.space.size) for c in s.cells):
@@ -209,7 +210,7 @@ def encode(model: Model, sym: SymExec, clk: Sequence[Num] | None = None,
     return Encoding(model, sym, tuple(clk), hb, inds)
 
 
-# --- the axioms, by the names of semantics/model.py ------------------------------------------
+# --- the axioms, by the names of semantics/memory/model.py -----------------------------------
 
 def _rf_pairs(e: Encoding) -> list[tuple[int, int]]:
     return [(w, r) for r in range(1, e.sym.space.size) for w in e.sym.ids if w != r]

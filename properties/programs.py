@@ -5,7 +5,7 @@ A ``Prog`` is 2-4 threads of 1-4 operations each over a few named locations (``x
 loads and stores of widths 8/16/32/64, ``rmw.add``/``rmw.xchg``, ``cmpxchg``, ``memory.grow``,
 ``memory.size``, a store of a loaded register (a data dependency) and an operation under
 ``if`` on a loaded register (a control dependency). Programs are valid by construction: they
-are printed as litmus text and parsed by ``semantics.litmus.parse_litmus``, which validates.
+are printed as litmus text and parsed by ``semantics.litmus.format.parse_litmus``, which validates.
 
 Alternatives are listed simplest first, so that Hypothesis shrinks towards SB/MP/LB shapes:
 stores and loads before RMWs, unordered before atomic, 2 threads before 3, i32 before i64,

@@ -6,7 +6,7 @@ wasmtime-py's ``SharedMemory._as_extern`` builds the extern union with
 pointer to a pointer, and every import of a shared memory (``Instance``, ``Linker.define``)
 fails with "incompatible types, LP_LP_wasmtime_sharedmemory instance instead of
 LP_wasmtime_sharedmemory instance". The subclass passes the pointer itself. Drop it once the
-bindings are fixed (tests/test_engines.py has a test that fails then).
+bindings are fixed (tests/unit/test_engines.py has a test that fails then).
 """
 
 from __future__ import annotations

@@ -9,9 +9,9 @@ thread 1 { (local $r0 i32) ... }
 exists (1:r0=1 /\\ 1:r1=0)
 ```
 
-Thread bodies are WAT (``semantics.text.parse_body``); a name declared in the init block may stand
-wherever an ``i32.const`` immediate does. Every error is one ``LitmusError`` carrying the file,
-line, column and what was expected.
+Thread bodies are WAT (``semantics.text.wat.parse_body``); a name declared in the init block may
+stand wherever an ``i32.const`` immediate does. Every error is one ``LitmusError`` carrying the
+file, line, column and what was expected.
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""The SMT encoding agrees with the explicit checker (semantics/model.py) on concrete executions:
-with every choice pinned, Z3 accepts exactly when the checker does, axiom by axiom."""
+"""The SMT encoding agrees with the explicit checker (semantics/memory/check.py) on concrete
+executions: with every choice pinned, Z3 accepts exactly when the checker does, axiom by axiom."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """Bounded obligations at CI bounds; every counterexample is re-checked by the explicit
-checker (semantics/model.py)."""
+checker (semantics/memory/check.py)."""
 
 from __future__ import annotations
 
