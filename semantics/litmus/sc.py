@@ -161,6 +161,7 @@ class _Run:
     rf: tuple[RfKey, ...] = ()
     order: tuple[Key, ...] = ()
     sleep: tuple[_Step, ...] = ()  # steps not to take: an equivalent run takes them earlier
+    known: tuple[_Step, ...] = ()  # steps already computed from an earlier run, still valid
 
 
 class _Search:
@@ -246,27 +247,32 @@ class _Search:
     def children(self, run: _Run, live: Sequence[int]) -> list[_Run]:
         """The runs one step longer that the reduced search explores, in search order."""
         asleep = {(z.thread, z.choice) for z in run.sleep}
-        out: list[_Run] = []
-        taken: list[_Step] = []
+        known = {(k.thread, k.choice): k for k in run.known}
+        steps: list[_Step] = []
         for i in live:
             for choice, tr in enumerate(self.transitions(run.threads[i])):
                 if (i, choice) in asleep:
                     continue
-                s = self.step(run, i, choice, tr)
-                if s is None:
-                    continue
-                sleep = tuple(z for z in (*run.sleep, *taken) if independent(z, s))
-                taken.append(s)
-                out.append(self.take(run, s, sleep))
+                s = known.get((i, choice)) or self.step(run, i, choice, tr)
+                if s is not None:
+                    steps.append(s)
+        out = []
+        for n, s in enumerate(steps):
+            sleep = tuple(z for z in (*run.sleep, *steps[:n]) if independent(z, s))
+            # a step of another thread reading nothing ``s`` writes is the same after ``s``
+            still = tuple(k for k in steps if k.thread != s.thread and not _overlap(s.writes,
+                                                                                   k.reads))
+            out.append(self.take(run, s, sleep, still))
         return out
 
-    def take(self, run: _Run, s: _Step, sleep: tuple[_Step, ...]) -> _Run:
+    def take(self, run: _Run, s: _Step, sleep: tuple[_Step, ...],
+             known: tuple[_Step, ...]) -> _Run:
         threads = run.threads[:s.thread] + (s.after,) + run.threads[s.thread + 1:]
         if s.event is None:
-            return _Run(threads, run.memory, run.rf, run.order, sleep)
+            return _Run(threads, run.memory, run.rf, run.order, sleep, known)
         key = (s.thread, s.event.index)
         return _Run(threads, run.memory.add(key, s.event.actions), run.rf + s.rf,
-                    run.order + (key,), sleep)
+                    run.order + (key,), sleep, known)
 
     def run(self, start: _Run, n_threads: int) -> None:
         """The reduced interleavings of the first ``n_threads`` threads, then the observer
@@ -308,8 +314,8 @@ def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
             seen[key] = _execution(program, alloc, run, observe, observer is not None)
     reports: tuple[str, ...] = ()
     if search.cut:
-        reports = (f"{search.cut} interleavings cut at {bounds.max_events} events / "
-                   f"{bounds.max_steps} steps per thread",)
+        reports = (f"{search.cut} interleavings (one per trace) cut at {bounds.max_events} "
+                   f"events / {bounds.max_steps} steps per thread",)
     paths = tuple(len({r.threads[i].events for r in search.complete}) for i in range(len(funcs)))
     return Enumeration(tuple(seen.values()), len(search.complete), paths, reports)
 

@@ -104,3 +104,24 @@ def test_reduction_keeps_every_execution_of_the_classics(name: str) -> None:
     args = dict(observe=observe_of(test), observer=test.observer)
     new, ref = sc_executions(test.program, **args), reference_sc_executions(test.program, **args)
     assert new.valid == ref.valid and new.candidates <= ref.candidates
+
+
+def test_reduction_reports_the_same_cuts() -> None:
+    """A spin loop cut by ``max_events``: the reduced machine says it was cut, as the full
+    exploration does, and keeps the same complete executions."""
+    from semantics.litmus.engine import Bounds
+    from semantics.litmus.sc import sc_executions
+    from tests.common.sc_reference import reference_sc_executions
+    t = parse_litmus("""WASM Spin
+{ memory 1 1 shared; x = 0; }
+thread 0 { (local $r i32)
+  (loop $l (local.set $r (i32.atomic.load (i32.const x))) (br_if $l (i32.eqz (local.get $r)))) }
+thread 1 { (i32.atomic.store (i32.const x) (i32.const 1)) }
+exists (0:r=1)
+""")
+    bounds = Bounds(max_events=4)
+    new = sc_executions(t.program, bounds=bounds)
+    ref = reference_sc_executions(t.program, bounds=bounds)
+    assert not new.complete and not ref.complete
+    assert "cut at 4 events" in new.bound_reports[0]
+    assert new.valid == ref.valid and len(new.valid) == 4  # the store before the 1st..4th load
