@@ -2,10 +2,28 @@
 
 Threads are interleaved step by step over one memory (bytes plus the length), and every read
 is answered with the latest write to each cell it reads (``step.settle``). Outcomes come in the
-same form as the axiomatic enumerator's (``executions.Enumeration``), so the two can be compared:
+same form as the axiomatic enumerator's (``engine.Enumeration``), so the two can be compared:
 each complete interleaving yields an execution whose ``rf`` names, per cell read, the write it
 read, and whose ``tot`` is the interleaving order. Interleavings giving the same events and
-``rf`` count once.
+``rf`` count once: Positive/Negative count these executions, not interleavings.
+
+Exploring every interleaving is factorial in the threads (eight independent stores: 8! runs
+of one execution), so the search explores one interleaving per Mazurkiewicz trace instead:
+two steps of different threads are independent when neither writes a cell the other reads or
+writes (their footprints: the cells their reads were answered from, the cells their actions
+write); swapping adjacent independent steps changes neither the values read nor the state
+reached, hence neither the events nor ``rf``. Steps are tried in a fixed order (thread, then
+the thread's choice) with sleep sets (Godefroid, "Partial-Order Methods for the Verification of
+Concurrent Systems", LNCS 1032, ch. 5): a step explored from a state sleeps in the subtrees of
+its later siblings until a step dependent on it is taken. The interleavings completed are then
+exactly the lexicographically least one of each trace (its lexicographic normal form), so
+
+- every trace, hence every (events, rf) of the full exploration, is reached;
+- the first interleaving found for each (events, rf) is the same as the full depth-first search
+  finds (the least interleaving of an execution is the least of its traces' normal forms), so
+  the representative executions, their ``tot`` and their order are those of the full search.
+
+Silent deterministic steps are taken eagerly: they commute with every step of other threads.
 """
 
 from __future__ import annotations
@@ -30,6 +48,7 @@ from semantics.memory.events import (
     Action,
     Event,
     Execution,
+    Fill,
     Kind,
     Ord,
     Region,
@@ -38,14 +57,15 @@ from semantics.memory.events import (
 )
 from semantics.wasm import runtime
 from semantics.wasm.runtime import Store, Thread
-from semantics.wasm.step import Emit, Hole, settle, thread_steps
+from semantics.wasm.step import Emit, Hole, Read, Transition, thread_steps
 from semantics.wasm.syntax import Program
 
 Key = tuple[int, int]  # (thread, index in thread); the allocation is (INIT_THREAD, 0)
 ALLOC: Key = (INIT_THREAD, 0)
+Span = tuple[int, str, int, int]  # the cells [lo, hi) of a Region(addr, fld)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)  # compared by identity: a thread state is shared by every run that has it
 class _Thread:
     no: int
     func: int
@@ -56,31 +76,82 @@ class _Thread:
     done: bool = False
 
 
-@attrs.frozen
-class _Memory:
-    """The writes so far, latest last; a cell's value is the latest write covering it."""
+Cell = tuple[int, str, int]  # (memory, field, offset): a Region's parts, cheaper to compare
 
-    writes: tuple[tuple[Key, Action], ...]
+
+@attrs.frozen(eq=False)
+class _Memory:
+    """Per cell, the latest write covering it and the byte it wrote. Writes of a ``Fill`` (the
+    allocation, a grow: a page or more of zeros) stay in ``fills`` rather than per cell; a byte
+    in ``cells`` is always later than the fills covering it."""
+
+    cells: dict[Cell, tuple[Key, int]]  # never mutated once built
+    fills: tuple[tuple[Key, Action], ...] = ()  # latest last
 
     def read(self, hole: Hole) -> tuple[tuple[int, ...], tuple[Key, ...]]:
         values, writers = [], []
+        r = hole.region
         for k in range(hole.offset, hole.offset + hole.width):
-            for key, a in reversed(self.writes):
-                if a.region == hole.region and a.offset <= k < a.offset + len(a.write):
-                    values.append(a.write[k - a.offset])
-                    writers.append(key)
-                    break
-            else:
-                raise ValueError(f"SC machine: nothing was ever written at {hole.region}[{k}]")
+            hit = self.cells.get((r.addr, r.fld, k))
+            if hit is None:
+                for key, a in reversed(self.fills):
+                    if a.region == r and a.offset <= k < a.offset + len(a.write):
+                        hit = (key, a.write[k - a.offset])
+                        break
+                else:
+                    raise ValueError(f"SC machine: nothing was ever written at {r}[{k}]")
+            writers.append(hit[0])
+            values.append(hit[1])
         return tuple(values), tuple(writers)
 
     def add(self, key: Key, actions: Sequence[Action]) -> _Memory:
-        new = tuple((key, a) for a in actions if a.region is not None and is_memory(a)
-                    and writing(a))
-        return _Memory(self.writes + new) if new else self
+        cells, fills = self.cells, self.fills
+        for a in _writes(actions):
+            r, lo, w = a.region, a.offset, a.write
+            assert r is not None
+            if isinstance(w, Fill):
+                cells = {c: v for c, v in cells.items()
+                         if (c[0], c[1]) != (r.addr, r.fld) or not lo <= c[2] < lo + len(w)}
+                fills = fills + ((key, a),)
+            else:
+                cells = dict(cells)
+                cells.update(((r.addr, r.fld, lo + i), (key, b)) for i, b in enumerate(w))
+        return self if cells is self.cells and fills is self.fills else _Memory(cells, fills)
+
+
+def _writes(actions: Sequence[Action]) -> list[Action]:
+    return [a for a in actions if a.region is not None and is_memory(a) and writing(a)]
 
 
 RfKey = tuple[Key, Key, Region, int]  # (writer, reader, region, cell)
+
+
+@attrs.frozen(eq=False)
+class _Step:
+    """Thread ``thread``'s ``choice``-th transition taken from some run: the thread after it,
+    what it adds to the run, and its footprint."""
+
+    thread: int
+    choice: int
+    after: _Thread
+    event: Event | None
+    rf: tuple[RfKey, ...]
+    reads: tuple[Span, ...]
+    writes: tuple[Span, ...]
+
+
+def _overlap(xs: Sequence[Span], ys: Sequence[Span]) -> bool:
+    for m, f, lo, hi in xs:
+        for m2, f2, lo2, hi2 in ys:
+            if lo < hi2 and lo2 < hi and m == m2 and f == f2:
+                return True
+    return False
+
+
+def independent(a: _Step, b: _Step) -> bool:
+    """Steps of different threads that commute: neither writes what the other touches."""
+    return a.thread != b.thread and not (_overlap(a.writes, b.writes) or _overlap(a.writes, b.reads)
+                                         or _overlap(a.reads, b.writes))
 
 
 @attrs.frozen
@@ -89,6 +160,8 @@ class _Run:
     memory: _Memory
     rf: tuple[RfKey, ...] = ()
     order: tuple[Key, ...] = ()
+    sleep: tuple[_Step, ...] = ()  # steps not to take: an equivalent run takes them earlier
+    known: tuple[_Step, ...] = ()  # steps already computed from an earlier run, still valid
 
 
 class _Search:
@@ -97,11 +170,28 @@ class _Search:
         self.bounds = bounds
         self.cut = 0
         self.complete: list[_Run] = []
+        # memo tables keyed by identity; each entry keeps its keys alive
+        self._transitions: dict[int, tuple[_Thread, tuple[Transition, ...]]] = {}
+        self._resumed: dict[tuple[int, tuple[int, ...]], tuple[Read, Transition | None]] = {}
+        self._taken: dict[tuple[int, int], tuple[_Thread, Emit, _Thread, Event | None,
+                                                 tuple[Span, ...]]] = {}
+
+    def transitions(self, t: _Thread) -> tuple[Transition, ...]:
+        hit = self._transitions.get(id(t))
+        if hit is None:
+            hit = self._transitions[id(t)] = (t, thread_steps(t.store, t.state))
+        return hit[1]
+
+    def at_bound(self, t: _Thread) -> bool:
+        return t.steps >= self.bounds.max_steps or len(t.events) >= self.bounds.max_events
+
+    def finished(self, t: _Thread) -> bool:
+        return t.done or self.at_bound(t)
 
     def settle_thread(self, t: _Thread) -> _Thread:
         """Take silent deterministic steps eagerly: they commute with every other step."""
         while not t.done:
-            ts = thread_steps(t.store, t.state)
+            ts = self.transitions(t)
             if not ts:
                 return attrs.evolve(t, done=True)
             if len(ts) != 1 or not isinstance(ts[0], Emit) or ts[0].actions:
@@ -112,73 +202,120 @@ class _Search:
             t = attrs.evolve(t, store=st, state=th, steps=t.steps + 1)
         return t
 
-    def successors(self, run: _Run, i: int) -> list[_Run]:
+    def step(self, run: _Run, i: int, choice: int, tr: Transition) -> _Step | None:
+        """Thread ``i`` takes ``tr`` in ``run``. The reduction is memoised on the thread state
+        and the values read: runs share thread states, and a thread's step depends on nothing
+        else."""
         t = run.threads[i]
-        if t.steps >= self.bounds.max_steps or len(t.events) >= self.bounds.max_events:
-            self.cut += 1
-            return []
+        reads: list[tuple[Hole, tuple[Key, ...]]] = []
+        cur: Transition | None = tr
+        while isinstance(cur, Read):
+            values, writers = run.memory.read(cur.hole)
+            reads.append((cur.hole, writers))
+            hit = self._resumed.get((id(cur), values))
+            if hit is None:
+                hit = self._resumed[(id(cur), values)] = (cur, cur.resume(values))
+            cur = hit[1]
+        if cur is None:
+            return None
+        done = self._taken.get((id(t), id(cur)))
+        if done is None:
+            done = self._taken[(id(t), id(cur))] = (t, cur, *self.emitted(t, cur))
+        _, _, after, event, writes = done
+        rf: tuple[RfKey, ...] = ()
+        if event is not None:
+            key = (t.no, event.index)
+            rf = tuple((w, key, h.region, h.offset + j)
+                       for h, ws in reads for j, w in enumerate(ws))
+        spans = tuple((h.region.addr, h.region.fld, h.offset, h.offset + h.width)
+                      for h, _ in reads)
+        return _Step(i, choice, after, event, rf, spans, writes)
+
+    def emitted(self, t: _Thread, e: Emit) -> tuple[_Thread, Event | None, tuple[Span, ...]]:
+        """The thread after ``e``, the event ``e`` adds (if any) and the cells it writes."""
+        st, th = after_step(e)
+        events, event = t.events, None
+        if e.actions:
+            event = Event(len(events), t.no, len(events), e.actions, e.rule)
+            events = events + (event,)
+        after = self.settle_thread(attrs.evolve(t, store=st, state=th, events=events,
+                                                steps=t.steps + 1))
+        writes = tuple((a.region.addr, a.region.fld, a.offset, a.offset + len(a.write))
+                       for a in _writes(e.actions) if a.region is not None)
+        return after, event, writes
+
+    def children(self, run: _Run, live: Sequence[int]) -> list[_Run]:
+        """The runs one step longer that the reduced search explores, in search order."""
+        asleep = {(z.thread, z.choice) for z in run.sleep}
+        known = {(k.thread, k.choice): k for k in run.known}
+        steps: list[_Step] = []
+        for i in live:
+            for choice, tr in enumerate(self.transitions(run.threads[i])):
+                if (i, choice) in asleep:
+                    continue
+                s = known.get((i, choice)) or self.step(run, i, choice, tr)
+                if s is not None:
+                    steps.append(s)
         out = []
-        for tr in thread_steps(t.store, t.state):
-            reads: list[tuple[Hole, tuple[Key, ...]]] = []
-
-            def answer(hole: Hole, reads: list[tuple[Hole, tuple[Key, ...]]] = reads
-                       ) -> tuple[int, ...]:
-                values, writers = run.memory.read(hole)
-                reads.append((hole, writers))
-                return values
-
-            e = settle(tr, answer)
-            if e is None:
-                continue
-            st, th = after_step(e)
-            events, memory, rf, order = t.events, run.memory, run.rf, run.order
-            if e.actions:
-                key = (t.no, len(events))
-                events = events + (Event(len(events), t.no, len(events), e.actions, e.rule),)
-                memory = memory.add(key, e.actions)
-                rf = rf + tuple((w, key, h.region, h.offset + j)
-                                for h, ws in reads for j, w in enumerate(ws))
-                order = order + (key,)
-            nt = self.settle_thread(attrs.evolve(t, store=st, state=th, events=events,
-                                                 steps=t.steps + 1))
-            threads = run.threads[:i] + (nt,) + run.threads[i + 1:]
-            out.append(_Run(threads, memory, rf, order))
+        for n, s in enumerate(steps):
+            sleep = tuple(z for z in (*run.sleep, *steps[:n]) if independent(z, s))
+            # a step of another thread reading nothing ``s`` writes is the same after ``s``
+            still = tuple(k for k in steps if k.thread != s.thread and not _overlap(s.writes,
+                                                                                   k.reads))
+            out.append(self.take(run, s, sleep, still))
         return out
 
+    def take(self, run: _Run, s: _Step, sleep: tuple[_Step, ...],
+             known: tuple[_Step, ...]) -> _Run:
+        threads = run.threads[:s.thread] + (s.after,) + run.threads[s.thread + 1:]
+        if s.event is None:
+            return _Run(threads, run.memory, run.rf, run.order, sleep, known)
+        key = (s.thread, s.event.index)
+        return _Run(threads, run.memory.add(key, s.event.actions), run.rf + s.rf,
+                    run.order + (key,), sleep, known)
+
     def run(self, start: _Run, n_threads: int) -> None:
-        """All interleavings of the first ``n_threads`` threads, then the observer alone."""
+        """The reduced interleavings of the first ``n_threads`` threads, then the observer
+        alone. A thread stopped by a bound counts as finished; a run with one is cut."""
         stack = [start]
         while stack:
             run = stack.pop()
-            live = [i for i in range(n_threads) if not run.threads[i].done]
-            if not live and n_threads < len(run.threads) and not run.threads[-1].done:
+            live = [i for i in range(n_threads) if not self.finished(run.threads[i])]
+            if (not live and n_threads < len(run.threads)
+                    and all(t.done for t in run.threads[:n_threads])
+                    and not self.finished(run.threads[-1])):
                 live = [len(run.threads) - 1]
             if not live:
-                self.complete.append(run)
+                if all(t.done for t in run.threads):
+                    self.complete.append(run)
+                else:
+                    self.cut += 1
                 continue
-            for i in reversed(live):
-                stack.extend(reversed(self.successors(run, i)))
+            stack.extend(reversed(self.children(run, live)))
 
 
 def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
                   observer: int | None = None, bounds: Bounds = DEFAULT_BOUNDS) -> Enumeration:
-    """Every execution of the SC machine, in the enumerator's form (see module doc)."""
+    """Every execution of the SC machine, in the enumerator's form (see module doc);
+    ``candidates`` is the number of interleavings completed (one per trace)."""
     store = runtime.instantiate(program).store
     alloc = allocation_event(program)
     funcs = list(program.threads) + ([observer] if observer is not None else [])
     search = _Search(program, bounds)
     threads = tuple(search.settle_thread(_Thread(i, fi, store, runtime.thread_start(program, fi)))
                     for i, fi in enumerate(funcs))
-    search.run(_Run(threads, _Memory(()).add(ALLOC, alloc.actions)), len(program.threads))
-    seen: dict[tuple[tuple[Event, ...], frozenset[tuple[int, int, Region, int]]],
-               ValidExecution] = {}
+    search.run(_Run(threads, _Memory({}).add(ALLOC, alloc.actions)), len(program.threads))
+    seen: dict[object, ValidExecution] = {}
     for run in search.complete:
-        ve = _execution(program, alloc, run, observe, observer is not None)
-        seen.setdefault((ve.execution.events, ve.execution.rf), ve)
+        # (events, rf) before renumbering, which is one-to-one given the events per thread
+        finals = tuple(run.memory.read(Hole(MEM_DATA, a, w, Ord.SEQCST))[1] for a, w in observe)
+        key = (tuple(t.events for t in run.threads), frozenset(run.rf), finals)
+        if key not in seen:
+            seen[key] = _execution(program, alloc, run, observe, observer is not None)
     reports: tuple[str, ...] = ()
     if search.cut:
-        reports = (f"{search.cut} interleavings cut at {bounds.max_events} events / "
-                   f"{bounds.max_steps} steps per thread",)
+        reports = (f"{search.cut} interleavings (one per trace) cut at {bounds.max_events} "
+                   f"events / {bounds.max_steps} steps per thread",)
     paths = tuple(len({r.threads[i].events for r in search.complete}) for i in range(len(funcs)))
     return Enumeration(tuple(seen.values()), len(search.complete), paths, reports)
 
