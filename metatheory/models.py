@@ -32,7 +32,7 @@ class BadModel(ValueError):
 
 def known() -> str:
     return (f"variants: {', '.join(MODELS)}; mutants: {', '.join(MUTANTS)}; "
-            f"{SC.name} (the SC machine, litmus only); or FILE.py, {EXPECTED}")
+            f"{SC.name} (the SC machine: litmus and run only); or FILE.py, {EXPECTED}")
 
 
 @overload
