@@ -49,6 +49,8 @@ def _add_litmus(p: argparse.ArgumentParser) -> None:
                    help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
     p.add_argument("--max-events", type=int, default=Bounds().max_events,
                    help="bound on the events of one thread's run (loops)")
+    p.add_argument("--unroll", type=int, default=Bounds().unroll,
+                   help="bound on the entries of one loop's body in a thread's run")
     p.add_argument("--no-time", action="store_true",
                    help="omit the Time line (as in the golden .expected files)")
     p.add_argument("--write-expected", action="store_true",
@@ -86,7 +88,7 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    bounds = Bounds(max_events=args.max_events)
+    bounds = Bounds(max_events=args.max_events, unroll=args.unroll)
     status = EXIT_OK
     done = ok = 0
     start = time.perf_counter()

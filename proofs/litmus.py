@@ -44,7 +44,14 @@ from semantics.litmus import engine as X
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import Outcome, observe_of, outcome_of, seeds_of
-from semantics.memory.events import MEM_DATA, Execution, Ord, is_memory, overlap
+from semantics.memory.events import (
+    MEM_DATA,
+    Execution,
+    Ord,
+    is_memory,
+    overlap,
+    writing,
+)
 from semantics.memory.hb import allocated
 from semantics.memory.model import INIT_HB, Model
 
@@ -111,7 +118,28 @@ def encode_litmus(model: Model, cands: Candidates, prefix: str = "") -> LitmusEn
     for v in views:
         constraints += v.well_formed()
     constraints += [z3.Implies(ind, enc.axiom(name)) for name, ind in inds]
+    constraints += _await_order(lay, choice, guards, clk)
     return attrs.evolve(enc, constraints=tuple(constraints))
+
+
+def _await_order(lay: Layout, choice: Sequence[Num], guards: Sequence[Sequence[z3.BoolRef]],
+                 clk: Sequence[Num]) -> list[z3.BoolRef]:
+    """``engine.await_order`` over the slots: a selected blocked path's failed iteration
+    follows every write in tot."""
+    out = []
+    for g, ps in enumerate(lay.cands.groups):
+        mine = lay.group_slots(g)
+        for j, p in enumerate(ps):
+            if p.spin is None:
+                continue
+            for r in mine[p.spin:len(p.events)]:
+                for w, s in enumerate(lay.slots):
+                    for gd, e in zip(guards[w], s.events(), strict=True):
+                        if w != r and any(a.region is not None and is_memory(a) and writing(a)
+                                          for a in e.actions):
+                            out.append(z3.Implies(and_((choice[g] == j, gd)),
+                                                  ult(clk[w], clk[r])))
+    return out
 
 
 Edge = Callable[[int, int], z3.BoolRef | None]

@@ -458,6 +458,10 @@ def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Comp
         _check_supported(f, f"thread {i}")
     if observer is not None:
         _check_supported(observer, "the final observer")
+    for o in test.observables:
+        if isinstance(o, cond.Blocked):
+            raise Unsupported("blocked", f"{o} (a thread that spins forever would stall the "
+                              "barrier)")
     footprint = _footprint(test, funcs + ((observer,) if observer else ()))
     stride = _up(max(footprint, 1), LINE)
     slots = _slots(test)

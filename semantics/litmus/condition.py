@@ -5,6 +5,7 @@
 
 - ``N:r``  the final value of local ``$r`` of thread N (its value at the trap if N trapped);
 - ``N:trap``  1 if thread N trapped, else 0;
+- ``N:blocked``  1 if thread N spins forever in an await loop (docs/litmus.md, "Loops"), else 0;
 - ``[NAME]`` / ``[NAME:i8|i16|i32|i64]``  what a final SeqCst observer reads at NAME.
 
 Values are unsigned integers of the observable's width; the parser accepts negative decimals and
@@ -14,7 +15,7 @@ Values are unsigned integers of the observable's width; the parser accepts negat
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Union
+from typing import ClassVar, Union
 
 import attrs
 
@@ -40,11 +41,25 @@ class Reg:
 
 
 @attrs.frozen(order=True)
-class Trap:
+class Status:
+    """``N:trap`` / ``N:blocked``: a 0/1 flag of thread N's end, ``name`` its key in the
+    thread's final state (``engine.ThreadPath.final``)."""
+
     thread: int
+    name: ClassVar[str]
 
     def __str__(self) -> str:
-        return f"{self.thread}:trap"
+        return f"{self.thread}:{self.name}"
+
+
+@attrs.frozen(order=True)
+class Trap(Status):
+    name: ClassVar[str] = "trap"
+
+
+@attrs.frozen(order=True)
+class Blocked(Status):
+    name: ClassVar[str] = "blocked"
 
 
 @attrs.frozen(order=True)
@@ -61,16 +76,14 @@ class Mem:
         return f"[{self.name}:i{8 * self.width}]"
 
 
-Observable = Union[Reg, Trap, Mem]
+Observable = Union[Reg, Trap, Blocked, Mem]
 
 
 def observable_key(o: Observable) -> tuple[int, int, str, int]:
     """Sort order of states: threads' observables by thread then name, then memory by name."""
-    if isinstance(o, Reg):
-        return (0, o.thread, o.name, 0)
-    if isinstance(o, Trap):
-        return (0, o.thread, "trap", 0)
-    return (1, 0, o.name, o.width)
+    if isinstance(o, Mem):
+        return (1, 0, o.name, o.width)
+    return (0, o.thread, o.name, 0)
 
 
 @attrs.frozen
@@ -353,16 +366,19 @@ class _Parser:
             self.pos += 2
             r = self.tok
             if not r.text or not (r.text[0].isalnum() or r.text[0] in "_$"):
-                raise self.fail("a local name or 'trap'")
+                raise self.fail("a local name, 'trap' or 'blocked'")
             self.pos += 1
             if r.text == "trap":
                 return Trap(thread)
+            if r.text == "blocked":
+                return Blocked(thread)
             return Reg(thread, r.text.removeprefix("$"))
         if t.text in self.names:
             # herd writes memory locations bare: ``x=1`` is ``[x]=1``
             self.pos += 1
             return Mem(t.text, self.names[t.text], 4)
-        raise self.fail("an observable: 'N:r', 'N:trap', '[NAME]' or '[NAME:iW]'")
+        raise self.fail("an observable: 'N:r', 'N:trap', 'N:blocked', '[NAME]' or "
+                        "'[NAME:iW]'")
 
 
 def parse_int(text: str) -> int | None:
@@ -384,7 +400,7 @@ def parse_int(text: str) -> int | None:
 def _default_width(loc: Observable, tok: _Tok) -> int:
     if isinstance(loc, Mem):
         return 8 * loc.width
-    if isinstance(loc, Trap):
+    if isinstance(loc, Status):
         return 1
     return 64
 

@@ -6,7 +6,10 @@
    fixed point since written values may depend on values read, plus seed values (those the
    condition names: the only way to reach self-justifying "thin air" values, see docs/litmus.md).
    ``len`` reads are offered the lengths the allocation and the grows can write. Each completed
-   run is a ``ThreadPath``.
+   run is a ``ThreadPath``. Loops (docs/litmus.md, "Loops"): an iteration that comes back to
+   the loop head in the state it left it, having only read, is a failed await iteration; it
+   is pruned and yields a *blocked* path instead, which spins on those reads forever. Every
+   other loop is unrolled up to ``Bounds.unroll`` entries of its body.
 2. Combine one path per thread, the allocation event and the final observer (``assemble``);
    for each cell read choose a writer among the events writing that byte there
    (value-consistent by construction); call ``semantics.memory.check.consistent``; keep the
@@ -23,6 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from semantics.memory.axioms import Before
 from semantics.memory.check import consistent, facts, hb
 from semantics.memory.events import (
     DATA,
@@ -42,11 +46,12 @@ from semantics.memory.events import (
     writing,
 )
 from semantics.memory.model import Model
-from semantics.memory.verdict import Ok
+from semantics.memory.totsearch import find_tot
+from semantics.memory.verdict import Ok, Verdict, Violation
 from semantics.wasm import runtime
 from semantics.wasm.runtime import Store, Thread
 from semantics.wasm.step import Emit, Hole, Transition, thread_steps
-from semantics.wasm.syntax import Program
+from semantics.wasm.syntax import Block, Program
 
 Cell = tuple[Region, int]
 
@@ -59,6 +64,7 @@ class Bounds:
     max_steps: int = 400  # reduction steps per thread path, silent ones included
     max_rounds: int = 6  # rounds of the fixed point of offered values
     max_paths: int = 20000  # paths per thread
+    unroll: int = 8  # entries of one loop's body per thread path (failed awaits not counted)
 
 
 DEFAULT_BOUNDS = Bounds()
@@ -71,12 +77,17 @@ class ThreadPath:
     ``events`` carry ``thread`` and ``index`` (position in the thread); their ``eid`` equals
     ``index`` until ``combine`` renumbers them. ``final`` names the thread's locals (by their
     ``$name`` without ``$``, or their index when unnamed) with their final values (at the trap
-    for a trapped thread), then ``("trap", 0|1)``, then ``("result", v)`` per result value.
+    for a trapped thread), then ``("trap", 0|1)``, ``("blocked", 0|1)``, then
+    ``("result", v)`` per result value.
+
+    A blocked path ends in one failed iteration of an await loop, ``events[spin:]`` (reads
+    only), which the thread repeats forever; ``final`` is its state at the loop head.
     """
 
     thread: int
     events: tuple[Event, ...]
     final: tuple[tuple[str, int], ...]
+    spin: int | None = None  # blocked: the index of the failed iteration's first event
 
     @property
     def final_map(self) -> dict[str, int]:
@@ -150,10 +161,12 @@ def written_cells(actions: Iterable[Action]) -> Iterator[tuple[Cell, int]]:
 @attrs.frozen
 class _Explored:
     paths: tuple[ThreadPath, ...]
-    cut: int  # paths cut by a bound
+    cut: int  # paths cut by max_events / max_steps / max_paths
+    unrolled: int = 0  # paths cut by the unroll bound
 
 
-def thread_final(program: Program, func_index: int, thread: Thread) -> tuple[tuple[str, int], ...]:
+def thread_final(program: Program, func_index: int, thread: Thread,
+                 blocked: bool = False) -> tuple[tuple[str, int], ...]:
     func = program.funcs[func_index]
     names = func.local_names
     out: list[tuple[str, int]] = []
@@ -161,6 +174,7 @@ def thread_final(program: Program, func_index: int, thread: Thread) -> tuple[tup
         n = names[i] if i < len(names) else None
         out.append(((n or str(i)).removeprefix("$"), v.bits))
     out.append(("trap", 1 if runtime.thread_status(thread) == "trapped" else 0))
+    out.append(("blocked", 1 if blocked else 0))
     if runtime.thread_status(thread) == "done":
         out += [("result", v.bits) for v in runtime.thread_results(thread)]
     return tuple(out)
@@ -177,39 +191,86 @@ def _emits(t: Transition | None, offer: Offer) -> Iterator[Emit]:
         yield from _emits(t.resume(values), offer)
 
 
+def _read_only(e: Emit) -> bool:
+    """Does the step only read memory (a failed await iteration may consist of such steps)?"""
+    return all(a.kind is Kind.RD for a in e.actions)
+
+
+def _loop_entered(st: Store, th: Thread) -> int | None:
+    """``id`` of the loop whose body ``th`` is about to enter (``step_pure/loop``), else None.
+    The program's nodes live as long as the exploration, so ``id`` names a loop of the text."""
+    node = runtime.redex(th.code)
+    return id(node) if isinstance(node, Block) and node.kind == "loop" else None
+
+
+@attrs.frozen
+class _Node:
+    """A point of the depth-first search over one thread's steps. ``heads``: the loop-head
+    states (after entering a loop body) visited since the last step that did more than read,
+    each with the number of events before it; ``loops``: entries per loop (``_loop_entered``).
+    """
+
+    store: Store
+    thread: Thread
+    events: tuple[Event, ...] = ()
+    steps: int = 0
+    heads: tuple[tuple[tuple[Store, Thread], int], ...] = ()
+    loops: tuple[tuple[int, int], ...] = ()
+
+
 def explore_thread(program: Program, store: Store, thread_no: int, func_index: int,
                    offer: Offer, bounds: Bounds) -> _Explored:
-    """All complete runs of one thread, reads answered from ``offer``."""
+    """All complete runs of one thread, reads answered from ``offer``, failed await
+    iterations pruned into blocked paths (module doc)."""
     start = runtime.thread_start(program, func_index)
     paths: dict[ThreadPath, None] = {}
-    cut = 0
-    stack: list[tuple[Store, Thread, tuple[Event, ...], int]] = [(store, start, (), 0)]
+    cut = unrolled = 0
+    stack: list[_Node] = [_Node(store, start)]
     while stack:
-        st, th, events, steps = stack.pop()
-        transitions = thread_steps(st, th)
+        n = stack.pop()
+        transitions = thread_steps(n.store, n.thread)
         if not transitions:
-            path = ThreadPath(thread_no, events, thread_final(program, func_index, th))
-            paths[path] = None
+            paths[ThreadPath(thread_no, n.events,
+                             thread_final(program, func_index, n.thread))] = None
             if len(paths) > bounds.max_paths:
-                return _Explored(tuple(paths), cut + len(stack))
+                return _Explored(tuple(paths), cut + len(stack), unrolled)
             continue
-        if steps >= bounds.max_steps:
+        if n.steps >= bounds.max_steps:
             cut += 1
             continue
+        loop = _loop_entered(n.store, n.thread)
+        loops = n.loops
+        if loop is not None:
+            entries = dict(loops).get(loop, 0) + 1
+            loops = tuple(sorted({**dict(loops), loop: entries}.items()))
         succ = []
         for t in transitions:
             for e in _emits(t, offer):
                 st2, th2 = after_step(e)
-                evs = events
+                evs, heads = n.events, n.heads
                 if e.actions:
-                    if len(events) >= bounds.max_events:
+                    if len(evs) >= bounds.max_events:
                         cut += 1
                         continue
-                    i = len(events)
-                    evs = events + (Event(i, thread_no, i, e.actions, e.rule),)
-                succ.append((st2, th2, evs, steps + 1))
+                    i = len(evs)
+                    evs = evs + (Event(i, thread_no, i, e.actions, e.rule),)
+                    if not _read_only(e):
+                        heads = ()
+                if loop is not None:
+                    seen = dict(heads).get((st2, th2))
+                    if seen is not None:
+                        # Back at this loop head, in the same state, having only read: a failed
+                        # await iteration. It can repeat forever: the blocked path.
+                        final = thread_final(program, func_index, th2, blocked=True)
+                        paths[ThreadPath(thread_no, evs, final, seen)] = None
+                        continue
+                    if dict(loops)[loop] > bounds.unroll:
+                        unrolled += 1
+                        continue
+                    heads = heads + (((st2, th2), len(evs)),)
+                succ.append(_Node(st2, th2, evs, n.steps + 1, heads, loops))
         stack.extend(reversed(succ))
-    return _Explored(tuple(paths), cut)
+    return _Explored(tuple(paths), cut, unrolled)
 
 
 def after_step(e: Emit) -> tuple[Store, Thread]:
@@ -245,6 +306,7 @@ class Assembly:
     spawn: frozenset[tuple[int, int]]
     starts: tuple[int, ...]  # per path (threads, then the observer function's): its first eid
     load_base: int  # the first observer load's eid; the loads follow in ``observe`` order
+    spins: tuple[int, ...] = ()  # the reads of blocked paths' failed iterations (``await_order``)
 
 
 def assemble(program: Program, paths: Sequence[ThreadPath],
@@ -283,7 +345,35 @@ def assemble(program: Program, paths: Sequence[ThreadPath],
         spawned.append(first_obs)
     spawn = frozenset({(0, b) for b in spawned}
                       | ({(a, first_obs) for a in last} if len(events) > first_obs else set()))
-    return Assembly(tuple(events), spawn, tuple(starts), load_base)
+    spins = tuple(b + k for b, p in zip(starts, [*paths, *([observer] if observer else [])],
+                                       strict=True)
+                  if p.spin is not None for k in range(p.spin, len(p.events)))
+    return Assembly(tuple(events), spawn, tuple(starts), load_base, spins)
+
+
+def await_order(asm: Assembly) -> tuple[Before, ...]:
+    """What a blocked execution asks of tot besides the axioms: its failed iteration repeats
+    forever, so its reads can be placed after every write of the execution (docs/litmus.md,
+    "Loops"). A SeqCst read must then read the tot-last write; a plain read is not ordered by
+    tot and may keep reading a stale value."""
+    writes = sorted({w for w, _ in _write_actions(asm.events)})
+    return tuple(Before(w, r, (w, r), f"#{r} spins forever, so it follows #{w} in tot")
+                 for r in asm.spins for w in writes)
+
+
+def awaited(ex: Execution, model: Model, asm: Assembly) -> Verdict:
+    """``consistent`` with ``await_order``: is there a tot making ``ex`` consistent in which
+    every failed await iteration follows every write?"""
+    verdict = consistent(ex, model)
+    if not asm.spins or not isinstance(verdict, Ok):
+        return verdict
+    f = facts(ex, model)
+    cs = [c for ax in model.axioms if ax.order is not None for c in ax.order(f)]
+    tot = find_tot(len(ex.events), [*cs, *await_order(asm)])
+    if tot is None:
+        return Violation("await", asm.spins, "the blocked thread's reads cannot follow every "
+                         "write in tot: the thread cannot spin forever")
+    return Ok(tot)
 
 
 def _write_actions(events: Sequence[Event]) -> list[tuple[int, Action]]:
@@ -389,7 +479,7 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
             rf |= pick.rf
         ex = Execution(tuple(evs), frozenset(rf), spawn)
         checked += 1
-        verdict = consistent(ex, model)
+        verdict = awaited(ex, model, asm)
         if isinstance(verdict, Ok):
             observed = tuple((a, w, value(evs[load_base + j].actions[0].read))
                              for j, (a, w) in enumerate(observe))
@@ -525,6 +615,9 @@ def thread_runs(program: Program, *, observer: int | None = None,
         if x.cut:
             reports.append(f"thread {i}: {x.cut} runs cut at {bounds.max_events} events / "
                            f"{bounds.max_steps} steps")
+        if x.unrolled:
+            reports.append(f"thread {i}: {x.unrolled} runs cut at {bounds.unroll} entries of a "
+                           f"loop body (--unroll)")
     return Runs(tuple(tuple(p) for p in per_thread), tuple(tuple(c) for c in combos),
                 tuple(reports))
 

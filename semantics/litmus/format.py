@@ -394,7 +394,7 @@ def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
         if not 0 <= loc.thread < len(funcs):
             raise cond.error_at(tok, f"a thread between 0 and {len(funcs) - 1}",
                                 f"thread {loc.thread}")
-        if isinstance(loc, cond.Trap):
+        if isinstance(loc, cond.Status):
             return 1
         w = local_width(funcs[loc.thread], loc.name)
         if w is None:

@@ -13,7 +13,6 @@ from semantics.litmus.condition import (
     Mem,
     Observable,
     Reg,
-    Trap,
     atoms,
     evaluate,
     state_line,
@@ -124,7 +123,7 @@ def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> S
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
         else:
-            state.append((o, dict(finals[o.thread])["trap" if isinstance(o, Trap) else o.name]))
+            state.append((o, dict(finals[o.thread])[o.name]))
     return tuple(state)
 
 

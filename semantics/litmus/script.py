@@ -142,10 +142,10 @@ def _reg_slots(t: LitmusTest) -> dict[cond.Reg, tuple[int, ValType, int]]:
     slots: dict[cond.Reg, tuple[int, ValType, int]] = {}
     addr = RESULT_BASE
     for o in t.observables:
-        if isinstance(o, cond.Trap):
+        if isinstance(o, cond.Status):
             raise LitmusError(t.file or "<litmus>", 1, 1,
-                              f"expected no trap observable in a test emitted as .wast "
-                              f"(a script cannot record that {o} trapped)")
+                              f"expected no {o.name} observable in a test emitted as .wast "
+                              f"(a script cannot record {o})")
         if isinstance(o, cond.Reg):
             func = t.program.funcs[t.program.threads[o.thread]]
             idx = _local_index(func, o.name)

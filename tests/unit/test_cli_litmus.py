@@ -146,6 +146,8 @@ def test_bad_file_does_not_stop_the_batch(tmp_path: Path) -> None:
 def test_emit_wast_rejects_trap_observables() -> None:
     code, out, err = run("litmus", "--emit-wast", str(CORPUS / "control" / "Trap+oob.litmus"))
     assert code == 2 and out == "" and "0:trap" in err and err.count("\n") == 1
+    code, out, err = run("litmus", "--emit-wast", str(CORPUS / "control" / "Await+never.litmus"))
+    assert code == 2 and out == "" and "1:blocked" in err and err.count("\n") == 1
 
 
 def test_usage_error_is_status_2() -> None:

@@ -3,10 +3,13 @@
 import inspect
 
 from semantics.litmus import engine
+from semantics.litmus.condition import Reg
 from semantics.litmus.engine import (
     Bounds,
     ThreadPath,
     assemble,
+    await_order,
+    combine,
     enumerate_executions,
     explore_thread,
     thread_runs,
@@ -44,13 +47,15 @@ exists (0:trap=1)
     store = instantiate(t.program).store
     only_init = explore_thread(t.program, store, 0, 0, initial_offer(t.program, (), {}),
                                Bounds())
-    assert [p.final for p in only_init.paths] == [(("r", 9), ("k", 5), ("trap", 1))]
+    assert [p.final for p in only_init.paths] == [(("r", 9), ("k", 5), ("trap", 1),
+                                                   ("blocked", 0))]
     # a byte some write may put at x (here: seeded) is offered too, per cell
     offer = initial_offer(t.program, (), {(DATA_X, 0): {0}})
     x = explore_thread(t.program, store, 0, 0, offer, Bounds())
     assert x.cut == 0
     finals = sorted(p.final for p in x.paths)
-    assert finals == [(("r", 0), ("k", 6), ("trap", 0)), (("r", 9), ("k", 5), ("trap", 1))]
+    assert finals == [(("r", 0), ("k", 6), ("trap", 0), ("blocked", 0)),
+                      (("r", 9), ("k", 5), ("trap", 1), ("blocked", 0))]
     assert all(isinstance(p, ThreadPath) and p.thread == 0 for p in x.paths)
     for p in x.paths:
         assert [e.index for e in p.events] == list(range(len(p.events)))
@@ -101,19 +106,58 @@ forall ([x]=2)
     assert run.result.ok and run.result.positive == 2
 
 
-def test_unbounded_loop_is_cut_and_reported() -> None:
-    t = parse_litmus("""WASM Spin
+SPIN = """WASM Spin
 { x = 0; }
 thread 0 { (loop $l (br_if $l (i32.eqz (i32.atomic.load (i32.const x))))) }
 thread 1 { (i32.atomic.store (i32.const x) (i32.const 1)) }
-forall (0:trap=0)
+exists (0:blocked=1)
+"""
+
+
+def test_a_spin_loop_is_an_await_not_a_cut_loop() -> None:
+    t = parse_litmus(SPIN)
+    for model in (WASM, SC):
+        run = run_test(t, model, bounds=Bounds(max_events=6))
+        assert run.enumeration.complete
+        # the failed iterations are no executions: one, reading the flag's 1
+        assert (run.result.positive, run.result.negative) == (0, 1)
+    # the failed iteration alone is a blocked path, the successful one a complete path
+    paths = thread_runs(t.program).per_thread[0]
+    assert sorted((p.final_map["blocked"], p.spin, len(p.events)) for p in paths) == [
+        (0, None, 1), (1, 0, 1)]
+
+
+def test_a_spin_nobody_ends_is_blocked_and_a_plain_spin_may_be() -> None:
+    never = parse_litmus(SPIN.replace("(i32.atomic.store (i32.const x) (i32.const 1))", "nop"))
+    assert run_test(never).result.observation == "Always"
+    plain = parse_litmus(SPIN.replace("atomic.", ""))
+    assert run_test(plain).result.observation == "Sometimes"
+
+
+def test_a_blocked_seqcst_read_follows_every_write_in_tot() -> None:
+    t = parse_litmus(SPIN)
+    runs = thread_runs(t.program)
+    (blocked,) = [c for c in runs.combos if c[0].spin is not None]
+    asm = assemble(t.program, blocked)
+    assert asm.spins == (1,)  # thread 0's read, after the allocation
+    assert {(b.first, b.then) for b in await_order(asm)} == {(0, 1), (2, 1)}
+    found, _ = combine(t.program, WASM, blocked)
+    assert found == []  # the read would read the initial 0 after the store of 1
+
+
+def test_a_loop_that_changes_state_is_unrolled_and_the_cut_reported() -> None:
+    t = parse_litmus("""WASM Count
+{ x = 0; }
+thread 0 { (local $n i32)
+  (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (br_if $l (i32.eqz (i32.atomic.load (i32.const x))))) }
+thread 1 { (i32.atomic.store (i32.const x) (i32.const 1)) }
+forall (0:n=1)
 """)
-    run = run_test(t, bounds=Bounds(max_events=6))
-    assert not run.enumeration.complete
-    assert any("thread 0" in r and "cut" in r for r in run.enumeration.bound_reports)
-    assert run.result.ok  # the runs that finish all see the flag
-    sc = run_test(t, SC, bounds=Bounds(max_events=6))
-    assert not sc.enumeration.complete and sc.result.ok
+    run = run_test(t, bounds=Bounds(unroll=3))
+    assert any("--unroll" in r and "thread 0" in r for r in run.enumeration.bound_reports)
+    states = {dict(s)[Reg(0, "n")] for s in run.result.states}
+    assert states == {1, 2, 3}
 
 
 def test_observer_reads_after_every_thread() -> None:

@@ -37,6 +37,15 @@ def test_not_exists_and_trap_and_bare_location() -> None:
     assert c.observables(cd.prop) == (c.Trap(0), c.Mem("x", 0, 4))
 
 
+def test_blocked_is_a_one_bit_flag_sorted_by_name_among_the_threads_observables() -> None:
+    cd = parse("exists (1:blocked=1 /\\ 1:r=0 /\\ 0:trap=0)")
+    assert c.observables(cd.prop) == (c.Trap(0), c.Blocked(1), c.Reg(1, "r"))
+    assert str(cd) == "exists (1:blocked=1 /\\ 1:r=0 /\\ 0:trap=0)"
+    assert c.Blocked(1) != c.Trap(1)
+    with pytest.raises(c.ConditionError, match="a value that fits in 1 bits"):
+        parse("exists (1:blocked=2)")
+
+
 def test_negative_values_wrap_to_the_width() -> None:
     cd = parse("exists ([x:i8]=-1 /\\ [y:i64]=-1)")
     assert isinstance(cd.prop, c.And)
@@ -68,7 +77,7 @@ def test_position_offset_is_honoured() -> None:
 _atoms = st.one_of(
     st.builds(c.Atom, st.sampled_from([c.Reg(0, "r0"), c.Reg(1, "r1"), c.Mem("x", 0, 4),
                                        c.Mem("y", 4, 2)]), st.integers(0, 3)),
-    st.builds(c.Atom, st.just(c.Trap(1)), st.integers(0, 1)))
+    st.builds(c.Atom, st.sampled_from([c.Trap(1), c.Blocked(0)]), st.integers(0, 1)))
 _props = st.recursive(
     st.one_of(_atoms, st.builds(c.Const, st.booleans())),
     lambda sub: st.one_of(st.builds(c.Not, sub), st.builds(c.And, sub, sub),
@@ -83,8 +92,9 @@ def test_print_parse_round_trip(q: str, p: c.Prop) -> None:
 
 
 @given(_props, st.dictionaries(st.sampled_from([c.Reg(0, "r0"), c.Reg(1, "r1"), c.Trap(1),
-                                                c.Mem("x", 0, 4), c.Mem("y", 4, 2)]),
-                               st.integers(0, 3), min_size=5))
+                                                c.Blocked(0), c.Mem("x", 0, 4),
+                                                c.Mem("y", 4, 2)]),
+                               st.integers(0, 3), min_size=6))
 def test_evaluate_agrees_with_python(p: c.Prop, state: dict) -> None:
     def ev(q: c.Prop) -> bool:
         match q:
