@@ -124,8 +124,15 @@ def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> S
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
         else:
-            state.append((o, dict(finals[o.thread])["trap" if isinstance(o, Trap) else o.name]))
+            final = dict(finals[o.thread])
+            key = "trap" if isinstance(o, Trap) else o.name
+            state.append((o, final.get(key, NO_RESULT) if key == "result" else final[key]))
     return tuple(state)
+
+
+NO_RESULT = -1
+"""The ``N:result`` of a ``.wast`` check function that trapped: it returned nothing, and -1 equals
+no asserted (unsigned) value."""
 
 
 def observe_of(test: LitmusTest) -> tuple[tuple[int, int], ...]:
