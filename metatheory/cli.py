@@ -12,6 +12,8 @@ added as further ``(name, add_arguments, run)`` entries.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import math
 import os
 import sys
 import time
@@ -21,7 +23,7 @@ from typing import TextIO
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.engines.command import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
-from proofs.space import FULL_BOUND
+from proofs.space import FULL_BOUND, Space
 from semantics.litmus.engine import Bounds
 from semantics.litmus.format import LitmusError, LitmusTest
 from semantics.litmus.loader import load_test
@@ -36,6 +38,48 @@ MODEL_HELP = (f"a variant ({', '.join(MODELS)}), a mutant (metatheory/mutants.py
               "a Python file defining MODEL, a Model (docs/models.md)")
 
 
+# --- option types: every option is checked when the command line is parsed -------------------
+
+
+def positive_int(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {n}")
+    return n
+
+
+def positive_seconds(text: str) -> float:
+    try:
+        x = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, found {text!r}") from None
+    if not (math.isfinite(x) and x > 0):
+        raise argparse.ArgumentTypeError(f"expected a positive finite number of seconds, found "
+                                         f"{text!r}")
+    return x
+
+
+def out_dir(text: str) -> str:
+    """A directory that exists or can be created: checked before any work starts."""
+    path = os.path.abspath(text)
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise argparse.ArgumentTypeError(f"expected a directory, found a file: {text!r}")
+        if not os.access(path, os.W_OK | os.X_OK):
+            raise argparse.ArgumentTypeError(f"expected a writable directory: {text!r}")
+        return text
+    parent = os.path.dirname(path)
+    while not os.path.exists(parent):
+        parent = os.path.dirname(parent)
+    if not os.path.isdir(parent) or not os.access(parent, os.W_OK | os.X_OK):
+        raise argparse.ArgumentTypeError(f"expected a directory that can be created, but "
+                                         f"{parent!r} is not a writable directory: {text!r}")
+    return text
+
+
 def _add_litmus(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", metavar="FILE", nargs="+",
                    help="litmus tests (.litmus) or threads-proposal scripts (.wast)")
@@ -45,7 +89,7 @@ def _add_litmus(p: argparse.ArgumentParser) -> None:
                    help="also write the valid executions (dot: Graphviz)")
     p.add_argument("--emit-wast", action="store_true",
                    help="write each test as a threads-proposal .wast script instead of running it")
-    p.add_argument("--out", metavar="DIR",
+    p.add_argument("--out", metavar="DIR", type=out_dir,
                    help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
     p.add_argument("--max-events", type=int, default=Bounds().max_events,
                    help="bound on the events of one thread's run (loops)")
@@ -93,6 +137,10 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     done = ok = 0
     start = time.perf_counter()
     files = expand(args.files)
+    for p in args.files:
+        if os.path.isdir(p) and not expand([p]):
+            err.write(f"{p}: expected a directory holding .litmus files, found none\n")
+            status = EXIT_BAD_INPUT
     progress = len(files) > 1 and err.isatty()
     for i, path in enumerate(files):
         if progress:
@@ -137,7 +185,7 @@ def _add_hunt(p: argparse.ArgumentParser) -> None:
     p.add_argument("theorem", help="a theorem name (weakwasm check lists them)")
     p.add_argument("--model", default="wasm", help=f"{MODEL_HELP} (default: wasm)")
     p.add_argument("--seed", type=int, default=0, help="search seed (reproducible)")
-    p.add_argument("--max-examples", type=int, default=20000,
+    p.add_argument("--max-examples", type=positive_int, default=20000,
                    help="how many instances to try before giving up")
 
 
@@ -158,17 +206,17 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--out", default="report", metavar="DIR",
+    p.add_argument("--out", default="report", metavar="DIR", type=out_dir,
                    help="where report.txt, report.md and report.json go (default: report)")
-    p.add_argument("--max-examples", type=int, default=MAX_EXAMPLES,
+    p.add_argument("--max-examples", type=positive_int, default=MAX_EXAMPLES,
                    help=f"Hypothesis instances per theorem and model (default {MAX_EXAMPLES})")
-    p.add_argument("--program-examples", type=int, default=PROGRAM_EXAMPLES,
+    p.add_argument("--program-examples", type=positive_int, default=PROGRAM_EXAMPLES,
                    help="instances for the program-level theorems, which enumerate every "
                         f"execution of each program (default {PROGRAM_EXAMPLES})")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--proof-bound", type=int, default=FULL_BOUND,
+    p.add_argument("--proof-bound", type=positive_int, default=FULL_BOUND,
                    help=f"largest Z3 event bound (default {FULL_BOUND})")
-    p.add_argument("--proof-timeout", type=float, default=600.0,
+    p.add_argument("--proof-timeout", type=positive_seconds, default=600.0,
                    help="seconds per Z3 obligation")
     p.add_argument("--no-proofs", action="store_true", help="skip the Z3 obligations")
     p.add_argument("--corpus", default="tests/litmus", metavar="DIR",
@@ -226,25 +274,27 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", default="wasm",
                    help=f"{MODEL_HELP} (default: wasm; for wasm_eq_js: the Wasm variant "
                         "compared with es2017 once its (dagger)(ddagger) are dropped)")
-    p.add_argument("--bound", type=int, default=FULL_BOUND,
+    p.add_argument("--bound", type=positive_int, default=FULL_BOUND,
                    help=f"largest number of events (default {FULL_BOUND})")
-    p.add_argument("--timeout", type=float, default=600.0,
+    p.add_argument("--timeout", type=positive_seconds, default=600.0,
                    help="total seconds for all bounds (default 600)")
-    p.add_argument("--cells", type=int, default=None,
+    p.add_argument("--cells", type=positive_int, default=None,
                    help="data bytes the accesses may touch (default 4)")
     p.add_argument("--widths", type=_widths, default=None, metavar="W,W,...",
                    help="access widths in bytes (default 1,2,4); e.g. 1 for single bytes")
-    p.add_argument("--rlimit", type=int, default=None,
+    p.add_argument("--rlimit", type=positive_int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
                         "same limit gives the same result in every run")
 
 
 def _widths(text: str) -> tuple[int, ...]:
     try:
-        return tuple(int(w) for w in text.split(","))
+        widths = tuple(int(w) for w in text.split(","))
     except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"expected widths such as 1,2,4, got {text!r}") from None
+        widths = ()
+    if not widths or min(widths) < 1:
+        raise argparse.ArgumentTypeError(f"expected widths such as 1,2,4, found {text!r}")
+    return widths
 
 
 def _say(err: TextIO, line: str) -> None:
@@ -265,6 +315,14 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
 
+    if args.cells is not None:
+        widths = args.widths or Space(1).widths
+        if max(widths) > args.cells:
+            err.write(f"weakwasm: --cells {args.cells} is narrower than the access widths "
+                      f"{','.join(map(str, widths))}"
+                      f"{'' if args.widths else ' (the default)'}: give --widths up to "
+                      f"{args.cells}\n")
+            return EXIT_BAD_INPUT
     try:
         model = resolve_model(args.model)
         run = prove_up_to(args.theorem, model, args.bound, args.timeout, rlimit=args.rlimit,
@@ -334,9 +392,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
-    try:
-        args = parser().parse_args(argv)
-    except SystemExit as e:  # argparse reports usage errors itself
+    try:  # argparse reports usage errors (and --help) itself, to the given streams
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            args = parser().parse_args(argv)
+    except SystemExit as e:
         return EXIT_BAD_INPUT if e.code not in (0, None) else EXIT_OK
     code: int = args.run(args, out, err)
     return code

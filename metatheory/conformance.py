@@ -1,7 +1,8 @@
 """Run a ``.wast`` script single-threaded on weakwasm's reduction rules.
 
-Reads are served by a sequential memory: one bytearray per memory instance, every read sees the
-latest write (one SC interleaving of a lone thread, which is all a single thread can observe).
+Reads are served by a sequential memory: one per memory instance, which keeps only the pages
+written; every read sees the latest write (one SC interleaving of a lone thread, which is all a
+single thread can observe).
 Where reduction is non-deterministic the runner takes the outcome a lone thread on a real engine
 takes: ``memory.grow`` succeeds when within the maximum, ``notify`` wakes nobody, and a wait that
 no thread can end is reported, never "woken".
@@ -25,6 +26,8 @@ from typing import TextIO
 
 import attrs
 
+from semantics.litmus.format import LitmusError
+from semantics.litmus.loader import read_source
 from semantics.memory.events import LEN, PAGE, Action, Fill, Kind, Payload
 from semantics.text import wast
 from semantics.text.sexp import ParseError
@@ -81,6 +84,15 @@ class Unsupported(Exception):
     """A command this single-threaded runner does not run."""
 
 
+class BadScript(Exception):
+    """A ``module`` command whose module is invalid: the script itself is bad input."""
+
+    def __init__(self, line: int, col: int, message: str) -> None:
+        super().__init__(message)
+        self.line = line
+        self.col = col
+
+
 class StepLimit(Exception):
     """The invocation did not end within the step bound."""
 
@@ -88,24 +100,64 @@ class StepLimit(Exception):
 # --- memory and instances --------------------------------------------------------------------
 
 
+UNSHARED_PAGES = 256
+"""Largest unshared memory (in pages, 16 MiB) the runner runs: the semantics keeps an unshared
+memory as bytes in the store and copies them on every write."""
+
+
 class SeqMemory:
-    """A memory instance of a sequential run: answers reads with the latest write."""
+    """A memory instance of a sequential run: answers reads with the latest write.
+
+    Its bytes are a dict of the pages written so far; every other byte is 0, so a 65,536-page
+    memory costs nothing until it is touched.
+    """
 
     def __init__(self, type: MemType) -> None:
         self.type = type
-        self.data = bytearray(type.min * PAGE)
+        self.size = type.min * PAGE
+        self.written: dict[int, bytearray] = {}
 
     @property
     def pages(self) -> int:
-        return len(self.data) // PAGE
+        return self.size // PAGE
 
     def current_type(self) -> MemType:
         return attrs.evolve(self.type, min=self.pages)
 
+    @property
+    def data(self) -> bytes:
+        """Every byte, materialised (for small memories)."""
+        return self.load(0, self.size)
+
+    def load(self, offset: int, n: int) -> bytes:
+        out = bytearray()
+        while n > 0:
+            page, at = divmod(offset, PAGE)
+            k = min(n, PAGE - at)
+            data = self.written.get(page)
+            out += data[at:at + k] if data is not None else bytes(k)
+            offset, n = offset + k, n - k
+        return bytes(out)
+
+    def store(self, offset: int, data: bytes) -> None:
+        i = 0
+        while i < len(data):
+            page, at = divmod(offset + i, PAGE)
+            k = min(len(data) - i, PAGE - at)
+            self.written.setdefault(page, bytearray(PAGE))[at:at + k] = data[i:i + k]
+            i += k
+
+    def zero(self, offset: int, n: int) -> None:
+        """Bytes ``offset .. offset + n - 1`` become 0 (only the pages written so far change)."""
+        for page, data in self.written.items():
+            lo, hi = max(offset, page * PAGE), min(offset + n, (page + 1) * PAGE)
+            if lo < hi:
+                data[lo - page * PAGE:hi - page * PAGE] = bytes(hi - lo)
+
     def read(self, hole: Hole) -> Payload:
         if hole.region.fld == LEN:
-            return (len(self.data),)
-        return tuple(self.data[hole.offset:hole.offset + hole.width])
+            return (self.size,)
+        return tuple(self.load(hole.offset, hole.width))
 
     def apply(self, actions: tuple[Action, ...]) -> None:
         """Perform the writes of a step on a shared memory (its contents live in events)."""
@@ -113,23 +165,28 @@ class SeqMemory:
             if a.region is None or not a.write or a.region.addr != 0:
                 continue
             if a.region.fld == LEN:
-                self.data.extend(bytes(a.write[0] - len(self.data)))
+                self.size = a.write[0]
             elif isinstance(a.write, Fill):
-                self.data[a.offset:a.offset + a.write.n] = bytes(a.write.n)
+                self.zero(a.offset, a.write.n)
                 for i, v in a.write.patches:
-                    self.data[a.offset + i] = v
+                    self.store(a.offset + i, bytes((v,)))
             else:
-                self.data[a.offset:a.offset + len(a.write)] = bytes(a.write)
+                self.store(a.offset, bytes(a.write))
 
     def inst(self) -> MemInst:
         if self.type.shared:
             return MemInst(self.type, None)
-        return MemInst(self.current_type(), bytes(self.data))
+        if self.pages > UNSHARED_PAGES:
+            raise Unsupported(f"an unshared memory of {self.pages} pages (the runner runs at "
+                              f"most {UNSHARED_PAGES})")
+        return MemInst(self.current_type(), self.load(0, self.size))
 
     def take(self, mem: MemInst) -> None:
         """Copy back an unshared memory from the store after a run."""
         if mem.data is not None:
-            self.data = bytearray(mem.data)
+            self.size = len(mem.data)
+            self.written = {p: bytearray(mem.data[p * PAGE:(p + 1) * PAGE])
+                            for p in range(self.pages) if any(mem.data[p * PAGE:(p + 1) * PAGE])}
 
 
 @attrs.define
@@ -273,9 +330,9 @@ class Runner:
         if memory is None and module.memories:
             memory = SeqMemory(module.memories[0])
         for addr, data in module.data:
-            if memory is None or addr + len(data) > len(memory.data):
+            if memory is None or addr + len(data) > memory.size:
                 raise InstantiationTrap("out of bounds memory access")
-            memory.data[addr:addr + len(data)] = bytes(data)
+            memory.store(addr, bytes(data))
         inst = Instance(module, memory)
         if module.name is not None:
             self.named[module.name] = inst
@@ -456,10 +513,15 @@ def run_commands(commands: Sequence[wast.Command],
             continue
         try:
             _run_command(runner, cmd)
+        except ValidationError as e:
+            if isinstance(cmd, wast.ModuleCmd):
+                raise BadScript(cmd.line, cmd.col, f"expected a valid module, found {e}") from e
+            failures.append(Failure(cmd.line, name, str(e)))
+            continue
         except Unsupported as e:
             skipped.append(Failure(cmd.line, name, str(e)))
             continue
-        except (_Fail, ValidationError, LinkError, InstantiationTrap, StepLimit, ValueError,
+        except (_Fail, LinkError, InstantiationTrap, StepLimit, ValueError,
                 Crash) as e:
             prefix = "crash (a bug in the semantics): " if isinstance(e, Crash) else ""
             failures.append(Failure(cmd.line, name, prefix + str(e)))
@@ -475,7 +537,9 @@ def run_script(src: str, max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
 
 
 def run_file(path: str | Path, max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
-    return run_script(Path(path).read_text(encoding="utf-8"), max_steps)
+    """Raises ``LitmusError`` (an unreadable file, or not UTF-8), ``ParseError`` or
+    ``BadScript``."""
+    return run_script(read_source(str(path)), max_steps)
 
 
 def render(result: ScriptResult, name: str = "<script>", verbose: bool = False) -> str:
@@ -490,24 +554,44 @@ def render(result: ScriptResult, name: str = "<script>", verbose: bool = False) 
     return "\n".join([*lines, summary])
 
 
+EXIT_PASSED, EXIT_FAILED, EXIT_BAD_INPUT, EXIT_NOTHING_CHECKED = 0, 1, 2, 3
+"""``weakwasm wast``'s exit status: every assertion passed; some failed; some script was bad input
+(``file:line:col: expected ...`` on stderr: unreadable, not UTF-8, malformed, an invalid
+``module``); no assertion of any script was run (all unsupported). The worst one wins."""
+
+
 def main(paths: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stderr,
          verbose: bool = False) -> int:
-    """Run each script; 0 if every assertion passed, 1 if some failed, 2 on bad input."""
-    status = 0
+    """Run each script; the exit status (``EXIT_*``) of the whole batch."""
+    bad = failed = False
+    checked = unsupported = 0
     for path in paths:
         try:
             result = run_file(path)
+        except LitmusError as e:
+            print(e, file=err)
+            bad = True
+            continue
         except ParseError as e:
             print(f"{path}:{e.line}:{e.col}: expected {e.expected}, found {e.found}", file=err)
-            status = 2
+            bad = True
             continue
-        except OSError as e:
-            print(f"{path}: cannot read: {e.strerror}", file=err)
-            status = 2
+        except BadScript as e:
+            print(f"{path}:{e.line}:{e.col}: {e}", file=err)
+            bad = True
             continue
         summary = render(result, path, verbose)
         print(f"{path}: {summary}" if len(paths) > 1 and "\n" not in summary else summary,
               file=out)
-        if not result.ok and status == 0:
-            status = 1
-    return status
+        failed = failed or not result.ok
+        checked += result.passed + result.failed
+        unsupported += result.unsupported
+    if bad:
+        return EXIT_BAD_INPUT
+    if failed:
+        return EXIT_FAILED
+    if checked == 0:
+        print(f"weakwasm: nothing was checked: no assertion ran ({unsupported} commands "
+              "unsupported by the single-threaded runner)", file=err)
+        return EXIT_NOTHING_CHECKED
+    return EXIT_PASSED

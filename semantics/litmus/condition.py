@@ -19,7 +19,7 @@ from typing import ClassVar, Union
 
 import attrs
 
-from semantics.text.sexp import ParseError
+from semantics.text.sexp import ParseError, shown
 
 EXISTS = "exists"
 NOT_EXISTS = "~exists"
@@ -209,6 +209,14 @@ class ConditionError(ParseError):
     """A malformed condition; ``line``/``col`` locate it in the file."""
 
 
+MAX_DEPTH = 100
+"""Deepest proposition a condition may have (parentheses, ``~``, and each ``/\\``, ``\\/``,
+``=>`` of a chain): parsing, printing and evaluating recurse once per level."""
+
+MAX_TOKEN = 1000
+"""Longest word (a number, a name) of a condition, in characters."""
+
+
 @attrs.frozen
 class _Tok:
     text: str
@@ -244,6 +252,9 @@ def _tokens(src: str, line: int, col: int) -> list[_Tok]:
             j += 1
         if j == i:
             raise ConditionError(line, col, "a condition", repr(c))
+        if j - i > MAX_TOKEN:
+            raise ConditionError(line, col, f"a word of at most {MAX_TOKEN} characters",
+                                 shown(src[i:j]))
         out.append(_Tok(src[i:j], line, col))
         col += j - i
         i = j
@@ -261,6 +272,21 @@ class _Parser:
         self.pos = 0
         self.names = names
         self.width_of = width_of
+        self.nesting = 0  # parser calls open (parentheses, ~, =>)
+        self.depth: dict[int, int] = {}  # id of a built proposition -> its depth
+
+    def built(self, p: Prop, *parts: Prop) -> Prop:
+        """``p``, made of ``parts``, unless it nests deeper than ``MAX_DEPTH``."""
+        d = 1 + max(self.depth.get(id(q), 0) for q in parts)
+        if d > MAX_DEPTH:
+            raise self.fail(f"a proposition nested at most {MAX_DEPTH} deep")
+        self.depth[id(p)] = d
+        return p
+
+    def nest(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_DEPTH:
+            raise self.fail(f"a proposition nested at most {MAX_DEPTH} deep")
 
     @property
     def tok(self) -> _Tok:
@@ -296,31 +322,41 @@ class _Parser:
         left = self.disj()
         if self.tok.text == "=>":
             self.pos += 1
-            return Implies(left, self.prop())
+            self.nest()
+            right = self.prop()
+            self.nesting -= 1
+            return self.built(Implies(left, right), left, right)
         return left
 
     def disj(self) -> Prop:
         p = self.conj()
         while self.tok.text == "\\/":
             self.pos += 1
-            p = Or(p, self.conj())
+            q = self.conj()
+            p = self.built(Or(p, q), p, q)
         return p
 
     def conj(self) -> Prop:
         p = self.unary()
         while self.tok.text == "/\\":
             self.pos += 1
-            p = And(p, self.unary())
+            q = self.unary()
+            p = self.built(And(p, q), p, q)
         return p
 
     def unary(self) -> Prop:
         t = self.tok
         if t.text == "~":
             self.pos += 1
-            return Not(self.unary())
+            self.nest()
+            q = self.unary()
+            self.nesting -= 1
+            return self.built(Not(q), q)
         if t.text == "(":
             self.pos += 1
+            self.nest()
             p = self.prop()
+            self.nesting -= 1
             self.eat(")")
             return p
         if t.text in ("true", "false"):
@@ -361,7 +397,7 @@ class _Parser:
                 self.pos += 1
             self.eat("]")
             return Mem(name, self.names[name], width)
-        if t.text.isdigit() and self.toks[self.pos + 1].text == ":":
+        if t.text.isascii() and t.text.isdigit() and self.toks[self.pos + 1].text == ":":
             thread = int(t.text)
             self.pos += 2
             r = self.tok
@@ -385,10 +421,12 @@ def parse_int(text: str) -> int | None:
     neg = text.startswith("-")
     body = text[1:] if neg else text
     body = body.replace("_", "")
+    if len(body) > MAX_TOKEN:
+        return None
     try:
         if body.lower().startswith("0x"):
             v = int(body[2:], 16)
-        elif body.isdigit():
+        elif body.isascii() and body.isdigit():
             v = int(body, 10)
         else:
             return None

@@ -23,8 +23,8 @@ import attrs
 
 from semantics.litmus import condition as cond
 from semantics.memory.events import PAGE, le_bytes
-from semantics.text.sexp import ParseError
-from semantics.text.wat import parse_body, print_body
+from semantics.text.sexp import ParseError, shown
+from semantics.text.wat import locate, parse_body, print_body
 from semantics.wasm.syntax import Func, MemType, Program
 from semantics.wasm.validation import ValidationError, program_ok
 
@@ -167,7 +167,7 @@ def _int(s: _Scanner, what: str) -> tuple[int, int, int]:
     text, line, col = s.word(what)
     v = cond.parse_int(text)
     if v is None:
-        raise LitmusError(s.file, line, col, f"expected {what}, found {text!r}")
+        raise LitmusError(s.file, line, col, f"expected {what}, found {shown(text)}")
     return v, line, col
 
 
@@ -176,7 +176,7 @@ def _int(s: _Scanner, what: str) -> tuple[int, int, int]:
 
 def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
     """Parse and validate a litmus test (raises ``LitmusError``)."""
-    s = _Scanner(src, file)
+    s = _Scanner(src.removeprefix("\ufeff"), file)  # a byte order mark is not a column
     s.skip_space()
     if not s.at("WASM"):
         raise s.error("'WASM' and the test's name on the first line")
@@ -196,6 +196,7 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
     memory, names, init, data = _init_block(s)
     funcs: list[Func] = []
     positions: list[tuple[int, int]] = []
+    spots: list[dict[int, tuple[int, int]]] = []
     while True:
         s.skip_space()
         if not s.at("thread"):
@@ -208,13 +209,14 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
                               f"expected thread {len(funcs)} (threads are numbered in order), "
                               f"found thread {n}")
         s.expect("{")
-        funcs.append(_thread_body(s, names))
+        spots.append({})
+        funcs.append(_thread_body(s, names, spots[-1]))
         positions.append((tline, tcol))
     if not funcs:
         raise s.error("'thread 0 {'")
     program = Program(memory=memory, funcs=tuple(funcs), threads=tuple(range(len(funcs))),
                       data=data)
-    _validate(program, positions, file)
+    _validate(program, positions, spots, file)
     s.skip_space()
     condition = _condition(s, funcs, names, memory)
     return LitmusTest(name=name, comment=comment, program=program,
@@ -247,9 +249,10 @@ def _init_block(s: _Scanner) -> tuple[MemType, dict[str, int],
             continue
         if not _NAME.fullmatch(word):
             raise LitmusError(s.file, line, col,
-                              f"expected 'memory', 'NAME = ADDR' or '[NAME] = V', found {word!r}")
+                              "expected 'memory', 'NAME = ADDR' or '[NAME] = V', found "
+                              f"{shown(word)}")
         if word in names:
-            raise LitmusError(s.file, line, col, f"expected a new name, found {word!r} again")
+            raise LitmusError(s.file, line, col, f"expected a new name, found {shown(word)} again")
         s.expect("=", f"'=' after the name {word!r}")
         addr, aline, acol = _int(s, "a byte address")
         if not 0 <= addr < 1 << 32:
@@ -300,14 +303,15 @@ def _init_value(s: _Scanner, names: Mapping[str, int], memory: MemType) -> InitV
     name, line, col = s.word("a location name")
     if name not in names:
         raise LitmusError(s.file, line, col,
-                          f"expected a name declared with 'NAME = ADDR' before, found {name!r}")
+                          "expected a name declared with 'NAME = ADDR' before, found "
+                          f"{shown(name)}")
     width = 4
     s.skip_space()
     if s.at(":"):
         s.advance(1)
         ty, tl, tc = s.word("i8, i16, i32 or i64")
         if ty not in cond.WIDTH_TYPES:
-            raise LitmusError(s.file, tl, tc, f"expected i8, i16, i32 or i64, found {ty!r}")
+            raise LitmusError(s.file, tl, tc, f"expected i8, i16, i32 or i64, found {shown(ty)}")
         width = cond.WIDTH_TYPES[ty]
     s.expect("]")
     s.expect("=", f"'=' after [{name}]")
@@ -350,25 +354,29 @@ def _find_close(s: _Scanner) -> int:
                   f"{opened[1]})")
 
 
-def _thread_body(s: _Scanner, names: Mapping[str, int]) -> Func:
+def _thread_body(s: _Scanner, names: Mapping[str, int],
+                 spots: dict[int, tuple[int, int]]) -> Func:
     end = _find_close(s)
     line, col = s.line, s.col
     try:
-        func = parse_body(s.src[s.i:end], line=line, col=col, symbols=names)
+        func = parse_body(s.src[s.i:end], line=line, col=col, symbols=names, spots=spots)
     except ParseError as e:
         raise LitmusError(s.file, e.line, e.col, f"expected {e.expected}, found {e.found}") from e
     s.advance(end + 1 - s.i)
     return func
 
 
-def _validate(program: Program, positions: list[tuple[int, int]], file: str) -> None:
+def _validate(program: Program, positions: list[tuple[int, int]],
+              spots: list[dict[int, tuple[int, int]]], file: str) -> None:
+    """Type-check the threads; an error is placed at its instruction (else at its thread)."""
     try:
         program_ok(program)
     except ValidationError as e:
-        thread = getattr(e, "thread", None)
+        thread = e.thread
         idx = thread if isinstance(thread, int) and 0 <= thread < len(positions) else 0
-        line, col = positions[idx]
-        raise LitmusError(file, line, col, f"expected a well-typed thread: {e}") from e
+        at = locate(program.funcs[idx].body, e.path, spots[idx]) if e.path else None
+        line, col = at or positions[idx]
+        raise LitmusError(file, line, col, f"expected a well-typed thread, found {e}") from e
 
 
 def local_width(func: Func, name: str) -> int | None:
@@ -378,7 +386,7 @@ def local_width(func: Func, name: str) -> int | None:
     for i, n in enumerate(names):
         if n is not None and n.removeprefix("$") == name:
             return types[i].bits
-    if name.isdigit() and int(name) < len(types):
+    if name.isascii() and name.isdigit() and int(name) < len(types):
         return types[int(name)].bits
     return None
 

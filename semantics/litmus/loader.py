@@ -10,18 +10,31 @@ from semantics.text import wast
 from semantics.text.sexp import ParseError
 
 
+def read_source(path: str) -> str:
+    """The text of ``path``: UTF-8, a leading byte order mark dropped (raises ``LitmusError``
+    at the first byte that is not UTF-8, or when the file cannot be read)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        raise LitmusError(path, 1, 1, f"expected a readable file, found {e.strerror or e}") from e
+    try:
+        return raw.decode("utf-8").removeprefix("\ufeff")
+    except UnicodeDecodeError as e:
+        before = raw[:e.start]
+        line = before.count(b"\n") + 1
+        col = len(before[before.rfind(b"\n") + 1:].decode("utf-8", errors="replace")) + 1
+        raise LitmusError(path, line, col, f"expected UTF-8 text, found the byte "
+                          f"0x{raw[e.start]:02x}") from e
+
+
 def read_litmus(path: str) -> LitmusTest:
-    with open(path, encoding="utf-8") as f:
-        return parse_litmus(f.read(), path)
+    return parse_litmus(read_source(path), path)
 
 
 def load_test(path: str) -> LitmusTest:
     """A ``.litmus`` file, or a ``.wast`` litmus script (by extension)."""
-    try:
-        with open(path, encoding="utf-8") as f:
-            src = f.read()
-    except (OSError, UnicodeDecodeError) as e:
-        raise LitmusError(path, 1, 1, f"expected a readable UTF-8 file ({e})") from e
+    src = read_source(path)
     if path.endswith(".wast"):
         try:
             script = wast.parse_script(src)

@@ -123,8 +123,15 @@ def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> S
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
         else:
-            state.append((o, dict(finals[o.thread])[o.name]))
+            final = dict(finals[o.thread])
+            state.append((o, final.get(o.name, NO_RESULT) if o.name == "result"
+                          else final[o.name]))
     return tuple(state)
+
+
+NO_RESULT = -1
+"""The ``N:result`` of a ``.wast`` check function that trapped: it returned nothing, and -1 equals
+no asserted (unsigned) value."""
 
 
 def observe_of(test: LitmusTest) -> tuple[tuple[int, int], ...]:

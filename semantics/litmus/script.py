@@ -16,19 +16,21 @@ from semantics.wasm.validation import ValidationError, program_ok
 # --- the threads proposal's .wast litmus scripts ---------------------------------------------
 
 
-def _wast_error(file: str, line: int, what: str) -> LitmusError:
-    return LitmusError(file, line or 1, 1, f"expected {what}")
+def _wast_error(file: str, at: object, what: str, found: str) -> LitmusError:
+    """An error at command ``at`` (its line and column; 1:1 for the script as a whole)."""
+    line, col = getattr(at, "line", 0) or 1, getattr(at, "col", 0) or 1
+    return LitmusError(file, line, col, f"expected {what}, found {found}")
 
 
-def _exported_func(module: Module, name: str, file: str, line: int) -> Func:
+def _exported_func(module: Module, name: str, file: str, at: object) -> Func:
     for ex in module.exports:
         if ex.kind == "func" and ex.name == name:
             n_imported = len(module.func_types) - len(module.funcs)
             if ex.index < n_imported:
-                raise _wast_error(file, line, f"function {name!r} defined in the module, not "
-                                  "imported")
+                raise _wast_error(file, at, f"function {name!r} defined in the module",
+                                  "an imported function")
             return module.funcs[ex.index - n_imported]
-    raise _wast_error(file, line, f"a function exported as {name!r}")
+    raise _wast_error(file, at, f"a function exported as {name!r}", "no such export")
 
 
 def _calls(nodes: tuple[object, ...]) -> bool:
@@ -50,32 +52,37 @@ def _thread_func(t: wast.Thread, file: str) -> Func:
             module = c.module
         elif isinstance(c, wast.Invoke) and module is not None and func is None:
             if c.args:
-                raise _wast_error(file, c.line, "an invoke without arguments in a litmus thread")
-            func = _exported_func(module, c.name, file, c.line)
+                raise _wast_error(file, c, "an invoke without arguments in a litmus thread",
+                                  f"{len(c.args)} arguments")
+            func = _exported_func(module, c.name, file, c)
         elif not isinstance(c, wast.Register):
-            raise _wast_error(file, getattr(c, "line", t.line),
-                              f"only register, module and invoke commands in thread {t.name}")
+            raise _wast_error(file, c if getattr(c, "line", 0) else t,
+                              f"only register, module and invoke commands in thread {t.name}",
+                              f"a {type(c).__name__} command")
     if func is None or module is None:
-        raise _wast_error(file, t.line, f"a module and an (invoke ...) in thread {t.name}")
+        raise _wast_error(file, t, f"a module and an (invoke ...) in thread {t.name}",
+                          "none" if module is None else "no invoke")
     if _calls(func.body):
-        raise _wast_error(file, t.line, f"a thread function without calls in thread {t.name}")
+        raise _wast_error(file, t, f"a thread function without calls in thread {t.name}",
+                          "a call")
     return func
 
 
 def _expected_prop(results: tuple[wast.Result, ...], obs: int, file: str,
-                   line: int) -> cond.Prop:
+                   at: object) -> cond.Prop:
     if len(results) != 1:
-        raise _wast_error(file, line, "one expected result of the check function")
+        raise _wast_error(file, at, "one expected result of the check function",
+                          f"{len(results)}")
     r = results[0]
     alts = r.alternatives if isinstance(r, wast.Either) else (r,)
     prop: cond.Prop | None = None
     for a in alts:
         if not isinstance(a, wast.Const):
-            raise _wast_error(file, line, "an expected constant result, not a NaN pattern")
+            raise _wast_error(file, at, "an expected constant result", "a NaN pattern")
         atom = cond.Atom(cond.Reg(obs, "result"), a.bits)
         prop = atom if prop is None else cond.Or(prop, atom)
     if prop is None:
-        raise _wast_error(file, line, "an expected result")
+        raise _wast_error(file, at, "an expected result", "(either)")
     return prop
 
 
@@ -89,6 +96,9 @@ def litmus_of_script(script: wast.Script, name: str, file: str = "<wast>") -> Li
     modules: dict[str, Module] = {}
     last: Module | None = None
     check: tuple[Func, cond.Prop] | None = None
+    mem_cmd: wast.ModuleCmd | None = None
+    thread_cmds: list[wast.Thread] = []
+    check_cmd: wast.AssertReturn | None = None
     n_threads = sum(isinstance(c, wast.Thread) for c in script.commands)
     for c in script.commands:
         if isinstance(c, wast.ModuleCmd):
@@ -96,30 +106,37 @@ def litmus_of_script(script: wast.Script, name: str, file: str = "<wast>") -> Li
             if c.module.name:
                 modules[c.module.name] = c.module
             if memory is None and c.module.memories:
-                memory, data = c.module.memories[0], c.module.data
+                memory, data, mem_cmd = c.module.memories[0], c.module.data, c
         elif isinstance(c, wast.Thread):
             funcs.append(_thread_func(c, file))
+            thread_cmds.append(c)
         elif isinstance(c, wast.AssertReturn) and isinstance(c.action, wast.Invoke):
             target = modules.get(c.action.module or "", last) if c.action.module else last
             if target is None:
-                raise _wast_error(file, c.line, "a module defined before the assert_return")
-            f = _exported_func(target, c.action.name, file, c.line)
-            check = (f, _expected_prop(c.results, n_threads, file, c.line))
+                raise _wast_error(file, c, "a module defined before the assert_return", "none")
+            f = _exported_func(target, c.action.name, file, c)
+            check = (f, _expected_prop(c.results, n_threads, file, c))
+            check_cmd = c
         elif not isinstance(c, (wast.Register, wast.Wait)):
-            raise _wast_error(file, getattr(c, "line", 1),
-                              "a litmus script: modules, register, thread, wait, assert_return")
+            raise _wast_error(file, c,
+                              "a litmus script: modules, register, thread, wait, assert_return",
+                              f"a {type(c).__name__} command")
     if memory is None or not memory.shared:
-        raise _wast_error(file, 1, "a module defining a shared memory")
+        raise _wast_error(file, mem_cmd, "a module defining a shared memory",
+                          "none" if memory is None else "an unshared memory")
     if not funcs:
-        raise _wast_error(file, 1, "at least one (thread ...)")
+        raise _wast_error(file, None, "at least one (thread ...)", "none")
     if check is None:
-        raise _wast_error(file, 1, "a final (assert_return (invoke ...) ...) check")
+        raise _wast_error(file, None, "a final (assert_return (invoke ...) ...) check", "none")
     observer_func, prop = check
     program = Program(memory, tuple(funcs) + (observer_func,), tuple(range(len(funcs))), data)
     try:
         program_ok(program)
     except ValidationError as e:
-        raise _wast_error(file, 1, f"well-typed functions: {e}") from e
+        where: object = thread_cmds[e.thread] if e.thread is not None else check_cmd
+        if "memory" in e.reason or "data segment" in e.reason:
+            where = mem_cmd
+        raise _wast_error(file, where, "well-typed functions", str(e)) from e
     n_locals = len(observer_func.type.params) + len(observer_func.locals)
     names = observer_func.local_names or (None,) * n_locals
     extra = tuple(cond.Reg(len(funcs), (n or str(i)).removeprefix("$"))

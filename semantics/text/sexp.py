@@ -13,6 +13,20 @@ from typing import Union
 
 import attrs
 
+MAX_DEPTH = 200
+"""Deepest nesting of parentheses (and of blocks, ``wat.py``) a text may have: the parsers and
+the validator recurse once per level, so the limit keeps them far from Python's recursion limit."""
+
+MAX_TOKEN = 1000
+"""Longest atom (a number, a name) in characters; longer ones are rejected, not converted."""
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """``text`` quoted for a message, cut to ``limit`` characters."""
+    if len(text) <= limit:
+        return repr(text)
+    return repr(text[:limit]) + f"... ({len(text)} characters)"
+
 
 class ParseError(ValueError):
     """Malformed text: where (``line``, ``col``), what was ``expected`` and what was ``found``."""
@@ -40,7 +54,7 @@ class Token:
 
     @property
     def shown(self) -> str:
-        return repr(self.text) if self.kind == STRING else f"'{self.text}'"
+        return shown(self.text)
 
 
 @attrs.frozen
@@ -64,6 +78,7 @@ SExp = Union[Token, SList]
 _IDCHARS = r"[0-9A-Za-z!#$%&'*+\-./:<=>?@\\^_`|~]"
 _ATOM_RE = re.compile(_IDCHARS + "+")
 _SPACE_RE = re.compile(r"[ \t\r\n]+")
+_UNICODE_RE = re.compile(r"u\{([0-9a-fA-F]{1,8})\}")
 _ESCAPES = {"t": 9, "n": 10, "r": 13, '"': 34, "'": 39, "\\": 92}
 
 
@@ -108,9 +123,13 @@ def _string(src: str, i: int, pos: _Positions) -> tuple[str, int]:
         elif re.fullmatch(r"[0-9a-fA-F]{2}", src[j + 1 : j + 3]):
             out.append(int(src[j + 1 : j + 3], 16))
             j += 3
-        elif m := re.match(r"u\{([0-9a-fA-F]+)\}", src[j + 1 :]):
-            out += chr(int(m.group(1), 16)).encode("utf-8", errors="surrogatepass")
-            j += 1 + m.end()
+        elif m := _UNICODE_RE.match(src, j + 1):
+            code = int(m.group(1), 16)
+            if code > 0x10FFFF:
+                raise ParseError(*pos.at(j), "a Unicode scalar value (at most \\u{10FFFF})",
+                                 shown("\\" + m.group(0)))
+            out += chr(code).encode("utf-8", errors="surrogatepass")
+            j = m.end()
         else:
             raise ParseError(*pos.at(j), "an escape (\\t \\n \\r \\\" \\' \\\\ \\hh \\u{h+})",
                              repr("\\" + e))
@@ -152,6 +171,10 @@ def tokenize(src: str, *, line: int = 1, col: int = 1) -> list[Token]:
             i = m.end()
         else:
             raise ParseError(*pos.at(i), "a token", repr(c))
+        if tokens and tokens[-1].kind == ATOM and len(tokens[-1].text) > MAX_TOKEN:
+            t = tokens[-1]
+            raise ParseError(t.line, t.col, f"a token of at most {MAX_TOKEN} characters",
+                             t.shown)
     return tokens
 
 
@@ -161,6 +184,9 @@ def read(src: str, *, line: int = 1, col: int = 1) -> tuple[SExp, ...]:
     top: list[SExp] = []
     for tok in tokenize(src, line=line, col=col):
         if tok.kind == "(":
+            if len(stack) >= MAX_DEPTH:
+                raise ParseError(tok.line, tok.col,
+                                 f"at most {MAX_DEPTH} nested parentheses", "a deeper '('")
             stack.append((tok, []))
         elif tok.kind == ")":
             if not stack:

@@ -64,6 +64,7 @@ class Invoke:
     args: tuple[Const, ...] = ()
     module: str | None = None  # None: the most recent module
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -71,6 +72,7 @@ class Get:
     name: str
     module: str | None = None
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 Action = Union[Invoke, Get]
@@ -80,6 +82,7 @@ Action = Union[Invoke, Get]
 class ModuleCmd:
     module: Module  # its name, if any, is module.name
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -89,6 +92,7 @@ class Register:
     as_name: str
     module: str | None = None
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -96,6 +100,7 @@ class AssertReturn:
     action: Action
     results: tuple[Result, ...]
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -105,6 +110,7 @@ class AssertTrap:
     target: Union[Invoke, Get, Module]
     message: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -112,6 +118,7 @@ class AssertExhaustion:
     action: Action
     message: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -119,6 +126,7 @@ class AssertInvalid:
     module: Module
     message: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -126,6 +134,7 @@ class AssertMalformed:
     module: Union[Module, ParseError]  # a ParseError when the text does not parse
     message: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -133,6 +142,7 @@ class AssertUnlinkable:
     module: Module
     message: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
@@ -143,12 +153,14 @@ class Thread:
     shared: tuple[str, ...]
     commands: tuple[Command, ...]
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 @attrs.frozen
 class Wait:
     thread: str
     line: int = 0
+    col: int = attrs.field(default=0, eq=False)  # where the command starts
 
 
 Command = Union[ModuleCmd, Register, Invoke, Get, AssertReturn, AssertTrap, AssertExhaustion,
@@ -457,9 +469,9 @@ def _action(lst: SList) -> Action:
     module = _opt_name(cur)
     name = cur.string("the export's name")
     if lst.head == "invoke":
-        return Invoke(name, _args(cur), module, lst.line)
+        return Invoke(name, _args(cur), module, lst.line, lst.col)
     cur.done()
-    return Get(name, module, lst.line)
+    return Get(name, module, lst.line, lst.col)
 
 
 def _result(lst: SList) -> Result:
@@ -484,12 +496,12 @@ def _command(lst: SList) -> Command:
     head = lst.head
     cur = Cursor.of(lst, 1)
     if head == "module":
-        return ModuleCmd(parse_module_sexp(lst), lst.line)
+        return ModuleCmd(parse_module_sexp(lst), lst.line, lst.col)
     if head == "register":
         as_name = cur.string("the name to register the module as")
         module = _opt_name(cur)
         cur.done()
-        return Register(as_name, module, lst.line)
+        return Register(as_name, module, lst.line, lst.col)
     if head in ("invoke", "get"):
         return _action(lst)
     if head == "assert_return":
@@ -497,7 +509,7 @@ def _command(lst: SList) -> Command:
         results = []
         while not cur.at_end():
             results.append(_result(cur.slist(None, "an expected result or ')'")))
-        return AssertReturn(action, tuple(results), lst.line)
+        return AssertReturn(action, tuple(results), lst.line, lst.col)
     if head == "assert_trap":
         target_list = cur.slist(None, "an action or a module")
         target: Action | Module
@@ -507,14 +519,14 @@ def _command(lst: SList) -> Command:
             target = _action(_require_action(target_list))
         message = cur.string("the expected trap message")
         cur.done()
-        return AssertTrap(target, message, lst.line)
+        return AssertTrap(target, message, lst.line, lst.col)
     if head == "assert_exhaustion":
         action = _action_arg(cur)
         message = cur.string("the expected message")
         cur.done()
-        return AssertExhaustion(action, message, lst.line)
+        return AssertExhaustion(action, message, lst.line, lst.col)
     if head in ("assert_invalid", "assert_unlinkable", "assert_malformed"):
-        return _assert_module(head, cur, lst.line)
+        return _assert_module(head, cur, lst.line, lst.col)
     if head == "thread":
         name = cur.atom("the thread's $name")
         if not name.text.startswith("$"):
@@ -529,15 +541,15 @@ def _command(lst: SList) -> Command:
         commands = []
         while not cur.at_end():
             commands.append(_command(cur.slist(None, "a command")))
-        return Thread(name.text, tuple(shared), tuple(commands), lst.line)
+        return Thread(name.text, tuple(shared), tuple(commands), lst.line, lst.col)
     if head == "wait":
         name = cur.atom("a thread $name")
         cur.done()
-        return Wait(name.text, lst.line)
+        return Wait(name.text, lst.line, lst.col)
     raise error_at(lst, "a command (module, register, invoke, get, assert_..., thread, wait)")
 
 
-def _assert_module(head: str, cur: Cursor, line: int) -> Command:
+def _assert_module(head: str, cur: Cursor, line: int, col: int) -> Command:
     mod_list = cur.slist("module", "(module ...)")
     parsed: Module | ParseError
     try:
@@ -549,10 +561,10 @@ def _assert_module(head: str, cur: Cursor, line: int) -> Command:
     message = cur.string("the expected error message")
     cur.done()
     if isinstance(parsed, ParseError) or head == "assert_malformed":
-        return AssertMalformed(parsed, message, line)
+        return AssertMalformed(parsed, message, line, col)
     if head == "assert_invalid":
-        return AssertInvalid(parsed, message, line)
-    return AssertUnlinkable(parsed, message, line)
+        return AssertInvalid(parsed, message, line, col)
+    return AssertUnlinkable(parsed, message, line, col)
 
 
 def _require_action(lst: SList) -> SList:

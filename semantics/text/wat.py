@@ -20,7 +20,17 @@ from semantics.text.literals import (
     parse_uint,
     parse_valtype,
 )
-from semantics.text.sexp import ATOM, Cursor, ParseError, SList, Token, end_position, error_at, read
+from semantics.text.sexp import (
+    ATOM,
+    MAX_DEPTH,
+    Cursor,
+    ParseError,
+    SList,
+    Token,
+    end_position,
+    error_at,
+    read,
+)
 from semantics.wasm.show import LABEL_OPS, Names, block_head, print_instr
 from semantics.wasm.syntax import (
     CONST_OPS,
@@ -53,8 +63,19 @@ class Env:
     labels: tuple[str | None, ...] = ()  # innermost first
     funcs: Mapping[str, int] = attrs.field(factory=dict)
     symbols: Mapping[str, int] = attrs.field(factory=dict)  # litmus address names
+    spots: dict[int, tuple[int, int]] | None = None  # where each node was written, by id
 
-    def enter(self, label: str | None) -> Env:
+    def spot(self, node: Node, op: Token) -> Node:
+        if self.spots is not None:
+            self.spots[id(node)] = (op.line, op.col)
+        return node
+
+    def enter(self, label: str | None, op: Token) -> Env:
+        """The names inside block ``op``; at most ``MAX_DEPTH`` blocks nest (flat blocks do not
+        nest parentheses, so ``sexp.read`` does not bound them)."""
+        if len(self.labels) >= MAX_DEPTH:
+            raise ParseError(op.line, op.col, f"at most {MAX_DEPTH} nested blocks",
+                             f"{op.shown} nested deeper")
         return attrs.evolve(self, labels=(label, *self.labels))
 
 
@@ -144,14 +165,14 @@ def _flat(cur: Cursor, env: Env) -> Node:
     if op.text in ("block", "loop"):
         label = _opt_label(cur)
         results = _results(cur)
-        body = instrs(cur, env.enter(label), frozenset({"end"}))
+        body = instrs(cur, env.enter(label, op), frozenset({"end"}))
         cur.atom("'end'")
         _end_label(cur, label)
-        return Block(op.text, results, body, label)
+        return env.spot(Block(op.text, results, body, label), op)
     if op.text == "if":
         label = _opt_label(cur)
         results = _results(cur)
-        inner = env.enter(label)
+        inner = env.enter(label, op)
         then = instrs(cur, inner, frozenset({"end", "else"}))
         else_: tuple[Node, ...] = ()
         if cur.peek_atom() == "else":
@@ -160,8 +181,8 @@ def _flat(cur: Cursor, env: Env) -> Node:
             else_ = instrs(cur, inner, frozenset({"end"}))
         cur.atom("'end'")
         _end_label(cur, label)
-        return If(results, then, else_, label)
-    return Instr(op.text, _immediates(op, cur, env))
+        return env.spot(If(results, then, else_, label), op)
+    return env.spot(Instr(op.text, _immediates(op, cur, env)), op)
 
 
 def _folded(lst: SList, env: Env) -> list[Node]:
@@ -170,26 +191,27 @@ def _folded(lst: SList, env: Env) -> list[Node]:
     if op.text in ("block", "loop"):
         label = _opt_label(cur)
         results = _results(cur)
-        return [Block(op.text, results, instrs(cur, env.enter(label), frozenset()), label)]
+        body = instrs(cur, env.enter(label, op), frozenset())
+        return [env.spot(Block(op.text, results, body, label), op)]
     if op.text == "if":
         label = _opt_label(cur)
         results = _results(cur)
         out: list[Node] = []
         while isinstance(cur.peek(), SList) and cur.peek_head() not in ("then", "else"):
             out += _folded(cur.slist(None, "a folded condition"), env)
-        inner = env.enter(label)
+        inner = env.enter(label, op)
         then_list = cur.slist("then", "(then ...)")
         then = instrs(Cursor.of(then_list, 1), inner, frozenset())
         else_: tuple[Node, ...] = ()
         if cur.peek_head() == "else":
             else_ = instrs(Cursor.of(cur.slist("else", "(else ...)"), 1), inner, frozenset())
         cur.done("')' after (else ...)")
-        return [*out, If(results, then, else_, label)]
+        return [*out, env.spot(If(results, then, else_, label), op)]
     imms = _immediates(op, cur, env)
     out = []
     while not cur.at_end():
         out += _folded(cur.slist(None, "a folded operand '(...)' or ')'"), env)
-    return [*out, Instr(op.text, imms)]
+    return [*out, env.spot(Instr(op.text, imms), op)]
 
 
 def instrs(cur: Cursor, env: Env, stops: frozenset[str]) -> tuple[Node, ...]:
@@ -251,7 +273,8 @@ def func_body(cur: Cursor, func_type: FuncType, param_names: tuple[str | None, .
 
 def parse_body(src: str, *, line: int = 1, col: int = 1, params: tuple[ValType, ...] = (),
                param_names: tuple[str | None, ...] = (), func_names: Sequence[str | None] = (),
-               symbols: Mapping[str, int] | None = None) -> Func:
+               symbols: Mapping[str, int] | None = None,
+               spots: dict[int, tuple[int, int]] | None = None) -> Func:
     """A thread body: ``(local ...)`` declarations, then instructions, folded or flat.
 
     ``line``/``col`` place ``src`` in its file. ``func_names`` name function indices for
@@ -264,8 +287,24 @@ def parse_body(src: str, *, line: int = 1, col: int = 1, params: tuple[ValType, 
     items = read(src, line=line, col=col)
     cur = Cursor(items, end_position(src, line, col), "end of input")
     funcs = {n: i for i, n in enumerate(func_names) if n is not None}
-    env = Env({}, (), funcs, dict(symbols or {}))
+    env = Env({}, (), funcs, dict(symbols or {}), spots)
     return func_body(cur, FuncType(params, ()), param_names, env)
+
+
+def locate(body: tuple[Node, ...], path: tuple[int | str, ...],
+           spots: Mapping[int, tuple[int, int]]) -> tuple[int, int] | None:
+    """Line and column of the instruction at a ``ValidationError.path`` of ``body``."""
+    seq, node = body, None
+    for p in path:
+        if isinstance(p, int):
+            if not 1 <= p <= len(seq):
+                return None
+            node = seq[p - 1]
+            if isinstance(node, Block):
+                seq = node.body
+        elif isinstance(node, If):
+            seq = node.then if p == "then" else node.else_
+    return spots.get(id(node)) if node is not None else None
 
 
 # --- printing -------------------------------------------------------------------------------

@@ -1,5 +1,5 @@
 """A sequential runner: one thread run to its end by ``settle`` over the script runner's
-bytearray memory (``metatheory.conformance.SeqMemory``)."""
+sequential memory (``metatheory.conformance.SeqMemory``)."""
 
 from __future__ import annotations
 

@@ -93,7 +93,7 @@ BAD = {
     "bad_instr.litmus": ("WASM T\n{ }\nthread 0 {\n  (i32.lod (i32.const 0))\n}\n"
                          "exists (0:trap=0)\n", 4, 4, "expected"),
     "ill_typed.litmus": ("WASM T\n{ }\nthread 0 {\n  (i32.add (i64.const 1) (i32.const 2))\n"
-                         "  drop\n}\nexists (0:trap=0)\n", 3, 1, "i32.add"),
+                         "  drop\n}\nexists (0:trap=0)\n", 4, 4, "i32.add"),
     "unknown_local.litmus": ("WASM T\n{ }\nthread 0 { (local $r i32) }\nexists (0:q=1)\n",
                              4, 9, "a local of thread 0"),
     "unknown_thread.litmus": ("WASM T\n{ }\nthread 0 { nop }\nexists (1:trap=1)\n",
@@ -112,7 +112,7 @@ BAD = {
                         2, 3, "expected a shared memory"),
     "misaligned_atomic_align.litmus": (
         "WASM T\n{ }\nthread 0 {\n  (drop (i32.atomic.load align=2 (i32.const 0)))\n}\n"
-        "exists (0:trap=0)\n", 3, 1, "align"),
+        "exists (0:trap=0)\n", 4, 10, "align"),
 }
 
 

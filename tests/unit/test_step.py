@@ -119,7 +119,7 @@ def stack(th: Thread) -> list[int]:
 def test_load_actions_and_value(op: str, addr: int, notears: bool, expected: int) -> None:
     m = MEM_OPS[op]
     sm = SeqMemory()
-    sm.data[0:256] = bytes(range(256))
+    sm.store(0, bytes(range(256)))
     th, trace, _ = exec_body((c32(addr), mem(op)), (m.type,), memory=sm)
     (ev,) = with_actions(trace)
     order = Ord.SEQCST if m.atomic else Ord.UNORD
@@ -132,7 +132,7 @@ def test_load_actions_and_value(op: str, addr: int, notears: bool, expected: int
 
 def test_load_offset_is_added_to_the_address() -> None:
     sm = SeqMemory()
-    sm.data[10] = 7
+    sm.store(10, bytes([7]))
     th, trace, _ = exec_body((c32(4), mem("i32.load8_u", 6)), (I32,), memory=sm)
     assert with_actions(trace)[0].actions[1] == rd(MEM_DATA, 10, (7,), Ord.UNORD, True)
     assert result(th) == [7]
@@ -209,7 +209,7 @@ def test_rmw_is_one_rmw_action_returning_the_old_value(op: str, old: int, operan
     m = MEM_OPS[op]
     nb = m.width // 8
     sm = SeqMemory()
-    sm.data[0:nb] = old.to_bytes(nb, "little")
+    sm.store(0, old.to_bytes(nb, "little"))
     val = c32(operand) if m.type is I32 else c64(operand)
     th, trace, _ = exec_body((c32(0), val, mem(op)), (m.type,), memory=sm)
     (ev,) = with_actions(trace)
@@ -222,7 +222,7 @@ def test_rmw_is_one_rmw_action_returning_the_old_value(op: str, old: int, operan
 
 def test_cmpxchg_success_is_rmw_and_failure_is_an_sc_read() -> None:
     sm = SeqMemory()
-    sm.data[0:4] = (5).to_bytes(4, "little")
+    sm.store(0, (5).to_bytes(4, "little"))
     body = (c32(0), c32(5), c32(9), mem("i32.atomic.rmw.cmpxchg"),
             c32(0), c32(5), c32(7), mem("i32.atomic.rmw.cmpxchg"), i("i32.add"))
     th, trace, _ = exec_body(body, (I32,), memory=sm)
@@ -237,7 +237,7 @@ def test_cmpxchg_success_is_rmw_and_failure_is_an_sc_read() -> None:
 
 def test_narrow_cmpxchg_compares_the_wrapped_expected_value() -> None:
     sm = SeqMemory()
-    sm.data[0] = 0x11
+    sm.store(0, bytes([0x11]))
     th, trace, _ = exec_body((c32(0), c32(0x11111111), c32(0xCDCDCDCD),
                               mem("i32.atomic.rmw8.cmpxchg_u")), (I32,), memory=sm)
     assert with_actions(trace)[0].rule == "step/cmpxchg"
@@ -312,7 +312,7 @@ def test_fill_out_of_bounds_traps_before_writing() -> None:
 @pytest.mark.parametrize("dst,src", [(2, 4), (4, 2)])
 def test_copy_handles_overlap_in_both_directions(dst: int, src: int) -> None:
     sm = SeqMemory()
-    sm.data[0:8] = bytes([1, 2, 3, 4, 5, 6, 7, 8])
+    sm.store(0, bytes([1, 2, 3, 4, 5, 6, 7, 8]))
     expected = bytearray(sm.data[0:8])
     expected[dst:dst + 3] = sm.data[src:src + 3]
     th, trace, _ = exec_body((c32(dst), c32(src), c32(3), i("memory.copy")), memory=sm)
