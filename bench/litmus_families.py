@@ -85,7 +85,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"{'test':<16} {'weakwasm s':>10} {'herd7 s':>9}  positive/negative")
     with tempfile.TemporaryDirectory() as tmp:
         for path in TESTS:
-            test = load_test(path)
+            test = load_test(str(path))
             counts: list[str] = []
 
             def run(test: object = test, counts: list[str] = counts) -> None:

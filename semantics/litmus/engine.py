@@ -9,8 +9,11 @@
    run is a ``ThreadPath``.
 2. Combine one path per thread, the allocation event and the final observer (``assemble``);
    for each cell read choose a writer among the events writing that byte there
-   (value-consistent by construction); call ``semantics.memory.check.consistent``; keep the
-   valid executions.
+   (value-consistent by construction). Where the model factorises (``factorises``), the
+   choices that add hb edges or make an observer's value are enumerated and the rest counted
+   per reading event with the axioms' ``per_read`` hooks (``_counted``, docs/litmus.md item 4
+   of "How executions are enumerated"); otherwise each candidate goes to
+   ``semantics.memory.check.consistent`` (``_listed``).
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -534,7 +537,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         if not _reading(e):
             continue
         regions = {a.region for a in e.actions if a.region is not None}
-        key = ("options", e, base.hb, tuple(events[w] for w, a in writes if a.region in regions))
+        key: object = ("options", e, base.hb,
+                       tuple(events[w] for w, a in writes if a.region in regions))
         opts = cache.get(key)
         if opts is None:
             opts = cache[key] = _options(e, model, pruner, writes, e.eid >= load_base,
@@ -562,8 +566,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
             continue
         fixed = [c for ax in blind if ax.order is not None for c in ax.order(f)]
         per_groups: list[Groups] = []
-        for (key, _), i, o in zip(per_event, choice, chosen, strict=True):
-            gkey = ("groups", key, i, f.hb)
+        for (ekey, _), i, o in zip(per_event, choice, chosen, strict=True):
+            gkey = ("groups", ekey, i, f.hb)
             gs = cache.get(gkey)
             if gs is None:
                 gs = cache[gkey] = _groups(f, o.event.eid, o, model)

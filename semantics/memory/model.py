@@ -99,7 +99,8 @@ AXIOMS: dict[str, Axiom] = {a.name: a for a in (
 PO = Generator("po", "[P] Fig.11 h hb h'; [T] global step", "po", po_edges, per_read=True)
 SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "spawn", spawn_edges, per_read=True)
 SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19", "rf & sync", sync_edges, per_read=True)
-ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14", r"([Alloc] ; mem) \ id", alloc_edges, per_read=True)
+ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14", r"([Alloc] ; mem) \ id", alloc_edges,
+                  per_read=True)
 
 GENERATORS: dict[str, Generator] = {g.name: g for g in (PO, SPAWN, SYNC, ALLOC)}
 GEN = (PO, SPAWN, SYNC)  # wasm, es2017, es2020: gen = po | spawn | (rf & sync)
