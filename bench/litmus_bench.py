@@ -40,7 +40,7 @@ def main() -> None:
             t0 = time.perf_counter()
             run = run_test(t, model)
             slowest.append((time.perf_counter() - t0, t.name))
-            valid += len(run.enumeration.valid)
+            valid += sum(v.multiplicity for v in run.enumeration.valid)
             candidates += run.enumeration.candidates
         times.append(time.perf_counter() - start)
     secs = statistics.median(times)

@@ -89,7 +89,9 @@ class Operational:
 
 
 def operational(p: Prog, model: Model, seeds: frozenset[int]) -> Operational:
-    en = enumerate_executions(p.test.program, tot_free(model), observe=observe(p), seeds=seeds)
+    # every candidate, not one per class: each is reduced on its own
+    en = enumerate_executions(p.test.program, tot_free(model), observe=observe(p), seeds=seeds,
+                              explicit=True)
     found: set[FinalState] = set()
     orders = checked = 0
     n = len(p.threads)

@@ -54,7 +54,8 @@ def seqcst_tot(ex: Execution, model: Model) -> tuple[int, ...] | None:
 def sc_machine_eq_seqcst(p: Prog, model: Model) -> Outcome:
     program = p.test.program
     sc = sc_executions(program, observe=observe(p))
-    ax = enumerate_executions(program, model, observe=observe(p))
+    # every valid execution, not one per class: is-seqcst depends on the writers of each byte
+    ax = enumerate_executions(program, model, observe=observe(p), explicit=True)
     if not (sc.complete and ax.complete):
         return Vacuous("FIN", "; ".join(sc.bound_reports + ax.bound_reports))
     machine = outcomes(p, sc)

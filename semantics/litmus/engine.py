@@ -12,8 +12,11 @@
    other loop is unrolled up to ``Bounds.unroll`` entries of its body.
 2. Combine one path per thread, the allocation event and the final observer (``assemble``);
    for each cell read choose a writer among the events writing that byte there
-   (value-consistent by construction); call ``semantics.memory.check.consistent``; keep the
-   valid executions.
+   (value-consistent by construction). Where the model factorises (``factorises``), the
+   choices that add hb edges or make an observer's value are enumerated and the rest counted
+   per reading event with the axioms' ``per_read`` hooks (``_counted``, docs/litmus.md item 4
+   of "How executions are enumerated"); otherwise each candidate goes to
+   ``semantics.memory.check.consistent`` (``_listed``).
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -22,11 +25,12 @@ observer last), so executions equal up to renaming of events are equal values an
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
-from semantics.memory.axioms import Before
+from semantics.memory.axioms import Before, Constraint, Facts
 from semantics.memory.check import consistent, facts, hb
 from semantics.memory.events import (
     DATA,
@@ -99,12 +103,15 @@ class ValidExecution:
     execution: Execution  # with ``tot`` = the witness total order
     paths: tuple[ThreadPath, ...]  # one per thread, then the observer's (if it runs a function)
     observed: tuple[tuple[int, int, int], ...]  # (addr, width, value) read by the final observer
+    # The valid executions this one stands for: same paths, observed values and hb, differing
+    # only in the writers of thread reads that add no hb edge (``combine``); 1 when listed.
+    multiplicity: int = 1
 
 
 @attrs.frozen
 class Enumeration:
-    valid: tuple[ValidExecution, ...]
-    candidates: int  # candidate executions handed to the model
+    valid: tuple[ValidExecution, ...]  # one per class of executions (``multiplicity``)
+    candidates: int  # candidate executions judged by the model (listed or counted)
     paths: tuple[int, ...]  # completed paths per thread (observer last if it runs a function)
     bound_reports: tuple[str, ...] = ()  # each exploration bound that was hit, in words
 
@@ -392,28 +399,42 @@ class _Pruner:
     """The ``prune`` hooks of the model's axioms, on one reading event's choice of writers: a
     choice that some hook rejects cannot be part of a consistent execution. Per cell, the hooks
     read hb of the execution without rf (a lower bound: hb's generators are monotone in rf);
-    per event, the hb of the execution with that event's rf."""
+    per event, the hb of the execution with that event's rf (``event_ok_base``: the same hb,
+    for a choice that adds no hb edge)."""
 
     def __init__(self, model: Model, events: Sequence[Event],
-                 spawn: frozenset[tuple[int, int]]) -> None:
+                 spawn: frozenset[tuple[int, int]], always: bool = False) -> None:
         self.model = model
         self.hooks = tuple(ax.prune for ax in model.axioms if ax.prune is not None)
         self.base = facts(Execution(tuple(events), frozenset(), spawn), model) \
-            if self.hooks else None
+            if self.hooks or always else None
 
     def cell_ok(self, r: int, w: int, cell: Cell) -> bool:
         base = self.base
-        return base is None or all(hook(base, ((w, r, *cell),)) for hook in self.hooks)
+        return not self.hooks or base is None or all(hook(base, ((w, r, *cell),))
+                                                      for hook in self.hooks)
 
     def event_ok(self, e: Event, rf: frozenset[Rf]) -> bool:
         base = self.base
-        if base is None:
+        if base is None or not self.hooks:
             return True
         events, spawn = base.ex.events, base.ex.spawn
         if e is not events[e.eid]:  # an observer load, its bytes now those of its writers
             events = (*events[:e.eid], e, *events[e.eid + 1:])
         h = hb(Execution(events, rf, spawn), self.model)
         f = attrs.evolve(base, ex=Execution(events, frozenset(), spawn), hb=h)
+        return all(hook(f, rf) for hook in self.hooks)
+
+    def event_ok_base(self, e: Event, rf: frozenset[Rf]) -> bool:
+        base = self.base
+        if base is None or not self.hooks:
+            return True
+        events, spawn = base.ex.events, base.ex.spawn
+        if e is not events[e.eid]:
+            f = attrs.evolve(base, ex=Execution((*events[:e.eid], e, *events[e.eid + 1:]),
+                                                frozenset(), spawn))
+        else:
+            f = base
         return all(hook(f, rf) for hook in self.hooks)
 
 
@@ -424,8 +445,9 @@ class _Pick:
 
 
 def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
-           observer_load: bool) -> list[_Pick]:
-    """Every locally consistent choice of writers for the cells ``e`` reads."""
+           observer_load: bool, event_check: bool = True) -> list[_Pick]:
+    """Every locally consistent choice of writers for the cells ``e`` reads (without
+    ``event_check``: each cell's writer is, but the event's choice is not yet, pruned)."""
     cells: list[Cell] = []
     options: list[list[tuple[int, int]]] = []
     for a in e.actions:
@@ -446,23 +468,59 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
         if observer_load:
             act = attrs.evolve(e.actions[0], read=tuple(x for _, x in combo))
             ev = attrs.evolve(e, actions=(act,))
-        if pruner.event_ok(ev, rf):
+        if not event_check or pruner.event_ok(ev, rf):
             out.append(_Pick(ev, rf))
     return out
 
 
+def factorises(model: Model) -> bool:
+    """Does validity under ``model`` decompose over reading events, so that ``combine`` may
+    count executions instead of listing them? Every axiom must say how (``per_read`` or
+    ``rf_blind``) and every hb generator must be ``per_read`` (semantics.memory.axioms)."""
+    return (all(g.per_read for g in model.hb_generators)
+            and all(a.per_read is not None or a.rf_blind for a in model.axioms))
+
+
+Cache = dict[object, object]
+
+
 def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
             observe: Sequence[tuple[int, int]] = (),
-            observer: ThreadPath | None = None) -> tuple[list[ValidExecution], int]:
+            observer: ThreadPath | None = None, *, explicit: bool = False,
+            cache: Cache | None = None) -> tuple[list[ValidExecution], int]:
     """Valid executions of the assembly of ``paths``, ``observe`` and ``observer``
-    (``assemble``). Returns the valid executions and the number of candidates checked."""
+    (``assemble``). Returns the valid executions and the number of candidates judged.
+
+    Listed one by one when ``explicit`` or when ``model`` does not factorise; else one
+    representative per class, with its ``multiplicity`` (``_counted``). ``cache`` (shared by
+    the assemblies of one program) holds per-event work that only depends on the event, its
+    writers and hb."""
     asm = assemble(program, paths, observe, observer)
+    all_paths = tuple(paths) + ((observer,) if observer is not None else ())
+    if explicit or not factorises(model):
+        return _listed(model, asm, all_paths, observe)
+    return _counted(model, asm, all_paths, observe, {} if cache is None else cache)
+
+
+def _reading(e: Event) -> bool:
+    return any(a.region is not None and is_memory(a) and reading(a) for a in e.actions)
+
+
+def _observed(evs: Sequence[Event], load_base: int,
+              observe: Sequence[tuple[int, int]]) -> tuple[tuple[int, int, int], ...]:
+    return tuple((a, w, value(evs[load_base + j].actions[0].read))
+                 for j, (a, w) in enumerate(observe))
+
+
+def _listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+            observe: Sequence[tuple[int, int]]) -> tuple[list[ValidExecution], int]:
+    """Every candidate execution, each judged by ``consistent``: the reference enumeration."""
     events, spawn, load_base = list(asm.events), asm.spawn, asm.load_base
     writes = _write_actions(events)
     pruner = _Pruner(model, events, spawn)
     per_event: list[list[_Pick]] = []
     for e in events[1:]:
-        if any(a.region is not None and is_memory(a) and reading(a) for a in e.actions):
+        if _reading(e):
             picks = _picks(e, pruner, writes, e.eid >= load_base)
             if not picks:
                 return [], 0
@@ -470,7 +528,6 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
 
     out: list[ValidExecution] = []
     checked = 0
-    all_paths = tuple(paths) + ((observer,) if observer is not None else ())
     for choice in itertools.product(*per_event):
         evs = list(events)
         rf: set[Rf] = set()
@@ -481,10 +538,144 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
         checked += 1
         verdict = awaited(ex, model, asm)
         if isinstance(verdict, Ok):
-            observed = tuple((a, w, value(evs[load_base + j].actions[0].read))
-                             for j, (a, w) in enumerate(observe))
-            out.append(ValidExecution(attrs.evolve(ex, tot=verdict.tot), all_paths, observed))
+            out.append(ValidExecution(attrs.evolve(ex, tot=verdict.tot), all_paths,
+                                      _observed(evs, load_base, observe)))
     return out, checked
+
+
+@attrs.frozen
+class _Option:
+    """The writer choices of one reading event that give it the same bytes (an observer load's
+    vary) and add the same hb-generator edges: fixing one option per event fixes hb."""
+
+    event: Event
+    edges: frozenset[tuple[int, int]]
+    picks: tuple[frozenset[Rf], ...]
+
+
+def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
+             observer_load: bool, base_edges: Mapping[str, frozenset[tuple[int, int]]],
+             ) -> list[_Option]:
+    """``_picks`` of ``e`` grouped into options. A pick's edges are those the generators add
+    for its rf alone (``Generator.per_read``); a pick adding none is pruned against the hb
+    without rf, as ``_Pruner.event_ok`` would."""
+    assert pruner.base is not None
+    events, spawn = pruner.base.ex.events, pruner.base.ex.spawn
+    groups: dict[tuple[Event, frozenset[tuple[int, int]]], list[frozenset[Rf]]] = {}
+    for pick in _picks(e, pruner, writes, observer_load, event_check=False):
+        evs = events if pick.event is events[e.eid] else \
+            (*events[:e.eid], pick.event, *events[e.eid + 1:])
+        ex = Execution(evs, pick.rf, spawn)
+        edges = frozenset().union(*(g.edges(ex) - base_edges[g.name]
+                                    for g in model.hb_generators))
+        if not (pruner.event_ok(pick.event, pick.rf) if edges
+                else pruner.event_ok_base(pick.event, pick.rf)):
+            continue
+        groups.setdefault((pick.event, edges), []).append(pick.rf)
+    return [_Option(ev, edges, tuple(rfs)) for (ev, edges), rfs in groups.items()]
+
+
+Groups = tuple[tuple[frozenset[Constraint], tuple[frozenset[Rf], ...]], ...]
+
+
+def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
+    """The picks of ``option`` that satisfy every axiom's part for the event ``eid`` under the
+    hb of ``f``, grouped by the tot constraints those parts contribute."""
+    out: dict[frozenset[Constraint], list[frozenset[Rf]]] = {}
+    hooks = [ax.per_read for ax in model.axioms if ax.per_read is not None]
+    for rf in option.picks:
+        reads: dict[tuple[int, Region], dict[int, tuple[int, ...]]] = {}
+        for w, r, reg, k in sorted(rf, key=lambda t: (t[2], t[3])):
+            reads.setdefault((r, reg), {})[k] = (w,)
+        fr = attrs.evolve(f, reads=reads)
+        cs: list[Constraint] = []
+        for hook in hooks:
+            v, c = hook(fr, eid)
+            if v is not None:
+                break
+            cs += c
+        else:
+            out.setdefault(frozenset(cs), []).append(rf)
+    return tuple((cs, tuple(rfs)) for cs, rfs in out.items())
+
+
+def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+             observe: Sequence[tuple[int, int]], cache: Cache) -> tuple[list[ValidExecution], int]:
+    """The valid executions of ``asm``, counted (docs/litmus.md, "How the engine explores").
+
+    Choose one ``_Option`` per reading event: that fixes the events (an observer load's
+    bytes) and hb. Under that hb, the axioms decompose over reading events (``per_read``,
+    ``rf_blind``): each option's picks that pass their event's part form groups by the tot
+    constraints they add. An execution is one pick per event; it is valid iff each pick passes
+    and some tot meets the rf-blind constraints and those of the chosen groups. So each choice
+    of a group per event with such a tot stands for the product of the group sizes, and
+    differs from the others only in writers of reads that add no hb edge: a thread's read
+    bytes are fixed by its path, so they all end in the same state."""
+    events, spawn, load_base = asm.events, asm.spawn, asm.load_base
+    n = len(events)
+    writes = _write_actions(events)
+    pruner = _Pruner(model, events, spawn, always=True)
+    base = pruner.base
+    assert base is not None
+    base_ex = base.ex
+    base_edges = {g.name: g.edges(base_ex) for g in model.hb_generators}
+    blind = [ax for ax in model.axioms if ax.rf_blind]
+    per_event: list[tuple[object, list[_Option]]] = []
+    for e in events[1:]:
+        if not _reading(e):
+            continue
+        regions = {a.region for a in e.actions if a.region is not None}
+        key: object = ("options", e, base.hb,
+                       tuple(events[w] for w, a in writes if a.region in regions))
+        opts = cache.get(key)
+        if opts is None:
+            opts = cache[key] = _options(e, model, pruner, writes, e.eid >= load_base,
+                                         base_edges)
+        assert isinstance(opts, list)
+        if not opts:
+            return [], 0
+        per_event.append((key, opts))
+
+    out: list[ValidExecution] = []
+    candidates = 0
+    for choice in itertools.product(*(range(len(opts)) for _, opts in per_event)):
+        chosen = [opts[i] for (_, opts), i in zip(per_event, choice, strict=True)]
+        candidates += math.prod(len(o.picks) for o in chosen)
+        evs = list(events)
+        for o in chosen:
+            evs[o.event.eid] = o.event
+        rep = frozenset().union(*(o.picks[0] for o in chosen))
+        ex = Execution(tuple(evs), rep, spawn)
+        if any(o.edges for o in chosen):
+            f = facts(ex, model)
+        else:
+            f = attrs.evolve(base, ex=ex)
+        if any(ax.static is not None and ax.static(f) is not None for ax in blind):
+            continue
+        # a blocked thread's failed iteration follows every write in tot (``await_order``)
+        fixed = [*(c for ax in blind if ax.order is not None for c in ax.order(f)),
+                 *await_order(asm)]
+        per_groups: list[Groups] = []
+        for (ekey, _), i, o in zip(per_event, choice, chosen, strict=True):
+            gkey = ("groups", ekey, i, f.hb)
+            gs = cache.get(gkey)
+            if gs is None:
+                gs = cache[gkey] = _groups(f, o.event.eid, o, model)
+            assert isinstance(gs, tuple)
+            per_groups.append(gs)
+        tots: dict[frozenset[Constraint], tuple[int, ...] | None] = {}
+        observed = _observed(evs, load_base, observe)
+        for picked in itertools.product(*per_groups):
+            cs = frozenset().union(*(g[0] for g in picked))
+            if cs not in tots:
+                tots[cs] = find_tot(n, [*fixed, *cs])
+            tot = tots[cs]
+            if tot is None:
+                continue
+            rf = frozenset().union(*(g[1][0] for g in picked))
+            out.append(ValidExecution(Execution(tuple(evs), rf, spawn, tot), all_paths, observed,
+                                      math.prod(len(g[1]) for g in picked)))
+    return out, candidates
 
 
 # --- the whole enumeration ------------------------------------------------------------------
@@ -627,8 +818,9 @@ def enumerate_executions(program: Program, model: Model, *,
                          observer: int | None = None,
                          seeds: Iterable[int] = (),
                          cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
-                         bounds: Bounds = DEFAULT_BOUNDS) -> Enumeration:
-    """Every valid execution of ``program`` under ``model``.
+                         bounds: Bounds = DEFAULT_BOUNDS, explicit: bool = False) -> Enumeration:
+    """Every valid execution of ``program`` under ``model``: listed one by one if ``explicit``
+    (or if the model does not factorise), else one per class with its multiplicity.
 
     ``observe``: (addr, width) locations the final observer loads (SeqCst) after all threads;
     ``observer``: index of a function run as the final observer before those loads (a ``.wast``
@@ -641,9 +833,11 @@ def enumerate_executions(program: Program, model: Model, *,
     n = len(program.threads)
     valid: list[ValidExecution] = []
     checked = 0
+    cache: Cache = {}
     for combo in combos:
         obs = combo[n] if observer is not None else None
-        found, k = combine(program, model, combo[:n], observe, obs)
+        found, k = combine(program, model, combo[:n], observe, obs, explicit=explicit,
+                           cache=cache)
         valid += found
         checked += k
     return Enumeration(tuple(valid), checked, tuple(len(p) for p in per_thread),

@@ -170,9 +170,9 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
         st = state_of(test, *outcome_of(v))
         states[st] = None
         if evaluate(test.condition.prop, dict(st)):
-            pos += 1
+            pos += v.multiplicity
         else:
-            neg += 1
+            neg += v.multiplicity
     seconds = time.perf_counter() - start
     result = Result(test.name, test.condition, tuple(states), pos, neg, seconds)
     return Run(result, en, model.name)

@@ -1,7 +1,7 @@
 """The records a model file (``semantics.memory.model``) is written in: ``Axiom``, hb
 ``Generator``, the ``Facts`` every axiom reads, and the constraints an axiom puts on tot.
 
-An axiom is decided by up to four hooks, so that the checker (against a given tot), the tot
+An axiom is decided by up to five hooks, so that the checker (against a given tot), the tot
 search (``semantics.memory.totsearch``), the litmus enumerator and the SMT encoder all read the
 one list of axioms:
 
@@ -17,8 +17,21 @@ one list of axioms:
   only if no such execution exists (sound), judged from ``rf`` and that hb alone (local): the
   litmus enumerator drops such choices before it combines them;
 
+- ``per_read(facts, r)``: the axiom's part for the one reading event ``r``, as (the first
+  violation or None, the constraints on tot). ``facts`` are those of an execution with its
+  whole hb, but ``facts.reads`` holds only r's reads; the hook reads the execution only through
+  hb, ``facts.reads``, the events r and the writers of the regions r reads. An axiom with this
+  hook holds on an execution and tot iff every reading event's part has no violation and tot
+  meets every part's constraints (its other hooks decide the same conjunction);
+
 and ``hb_edges``: edges the axiom adds to the least hb ([T]'s INIT axiom is a lower bound on
 hb, so in the least-hb reading it generates edges).
+
+An axiom is ``rf_blind`` when its hooks read rf only through hb (``Facts.hb``, ``generated``,
+``contributed``): then any execution with the same hb decides it. With ``per_read`` or
+``rf_blind`` on every axiom (and ``Generator.per_read`` on every generator) the litmus
+enumerator counts the executions of an hb instead of listing them (docs/litmus.md, "How the
+engine explores"); an axiom with neither makes it list them one by one, which is always sound.
 """
 
 from __future__ import annotations
@@ -94,6 +107,7 @@ StaticFn = Callable[[Facts], Violation | None]
 OrderFn = Callable[[Facts], tuple[Constraint, ...]]
 GivenFn = Callable[[Facts, Sequence[int]], Violation | None]
 PruneFn = Callable[[Facts, Iterable[Rf]], bool]
+PerReadFn = Callable[[Facts, int], tuple[Violation | None, tuple[Constraint, ...]]]
 
 
 @attrs.frozen(repr=False)
@@ -110,7 +124,9 @@ class Axiom:
     order: OrderFn | None = None
     given: GivenFn | None = None
     prune: PruneFn | None = None
-    hb_edges: EdgeFn | None = None
+    per_read: PerReadFn | None = None
+    rf_blind: bool = False
+    hb_edges: EdgeFn | None = None  # (of a per_read or rf_blind axiom: reads no rf)
 
     def __repr__(self) -> str:
         return f"<axiom {self.name}>"
@@ -118,9 +134,13 @@ class Axiom:
 
 @attrs.frozen
 class Generator:
-    """A generator of happens-before: the edges it forces in an execution."""
+    """A generator of happens-before: the edges it forces in an execution. ``per_read``: its
+    edges are those of the execution without rf together with, for each reading event R, the
+    edges of the execution with only R's rf, which read only R and R's writers (true of an
+    rf-independent generator, and of sync)."""
 
     name: str
     source: str
     cat: str
     edges: EdgeFn
+    per_read: bool = False

@@ -36,50 +36,59 @@ VALUE_CONSISTENT = Axiom(
     "value-consistent", "[P] Fig.16 ReadsEachFrom/ReadsFrom/ValueCons; [T] readseachfrom",
     r"forall k. rf_k^-1 is a total function from R_k, and rf_k <= val_k \ id",
     "R and its writers (none, or several); or the rf edge W, R; or R reading itself",
-    static=predicates.value_consistent)
+    static=predicates.value_consistent,
+    per_read=predicates.value_consistent_per_read)
 HB_ACYCLIC = Axiom(
     "hb-acyclic", "[P] §5 (hb a partial order); [T] runtime.rst time stamps",
     "acyclic gen",
-    "a cycle of gen, in cycle order", static=predicates.hb_acyclic)
+    "a cycle of gen, in cycle order", static=predicates.hb_acyclic, rf_blind=True)
 INIT_HB = Axiom(
     "init-hb", "[T] relaxed.rst ConsistentWith; [ES] happens-before (init clause)",
     r"init <= hb, and acyclic (gen | init), where init = ([Init] ; overlap) \ id",
-    "a cycle of gen | init, in cycle order", static=predicates.init_hb, hb_edges=init_edges)
+    "a cycle of gen | init, in cycle order", static=predicates.init_hb, hb_edges=init_edges,
+    rf_blind=True)
 HB_CONSISTENT = Axiom(
     "hb-consistent", "[P] Fig.16 HbCons; [T] hbconsistent; [ES] Coherent Reads",
     "irreflexive (hb ; rf), rf & sync <= hb, and forall k. empty (rf_k & (hb ; [W_k] ; hb))",
     "R, W (R hb W); or W, R (sync, not hb); or W, W', R (W' overwrites)",
-    static=predicates.hb_consistent, prune=predicates.hb_consistent_prune)
+    static=predicates.hb_consistent, prune=predicates.hb_consistent_prune,
+    per_read=predicates.hb_consistent_per_read)
 NO_TEAR = Axiom(
     "no-tear", "[P] Fig.16 NoTear; [T] notear; [ES] Tear Free Reads",
     r"empty ((tfrf ; tfrf^-1) \ id), where tfrf = [TF] ; (rf & same) ; [TF]",
     "R and its same-range tear-free writers",
-    static=predicates.no_tear, prune=predicates.no_tear_prune)
+    static=predicates.no_tear, prune=predicates.no_tear_prune,
+    per_read=predicates.no_tear_per_read)
 TOT_TOTAL = Axiom(
     "tot-total", "[P] §5; [T] pre-execution (erratum E2)",
     "tot is a strict total order of all events",
-    "the event tot names wrongly or twice, or the events it misses", given=predicates.tot_total)
+    "the event tot names wrongly or twice, or the events it misses", given=predicates.tot_total,
+    rf_blind=True)
 HB_IN_TOT = Axiom(
     "hb-in-tot", "[P] §5 p.16 'hb ⊆ tot' (erratum E3); [ES] memory-order",
     r"empty (hb \ tot)",
-    "the hb edge tot reverses", order=predicates.hb_in_tot)
+    "the hb edge tot reverses", order=predicates.hb_in_tot, rf_blind=True)
 SC_LAST_VISIBLE = Axiom(
     "sc-last-visible", "[P] Fig.16 ScLastVisible (1); [ES2020] (a)",
     "empty (rf & hb & sync & (tot ; [W] ; (tot & sync)))",
-    "W, W', R", order=predicates.sc_last_visible)
+    "W, W', R", order=predicates.sc_last_visible,
+    per_read=predicates.sc_last_visible_per_read)
 SC_LAST_VISIBLE_DAGGER = Axiom(
     "sc-last-visible-dagger", "[P] Fig.16 ScLastVisible (†); [ES2020] (c)",
     "empty (rf & hb & (hb ; [W] ; (tot & sync)))",
-    "W, W', R", order=predicates.sc_last_visible_dagger)
+    "W, W', R", order=predicates.sc_last_visible_dagger,
+    per_read=predicates.sc_last_visible_dagger_per_read)
 SC_LAST_VISIBLE_DDAGGER = Axiom(
     "sc-last-visible-ddagger", "[P] Fig.16 ScLastVisible (‡); [ES2020] (b)",
     "empty (rf & hb & ((tot & sync) ; [W] ; hb))",
-    "W, W', R", order=predicates.sc_last_visible_ddagger)
+    "W, W', R", order=predicates.sc_last_visible_ddagger,
+    per_read=predicates.sc_last_visible_ddagger_per_read)
 ES2017_MEMORY_ORDER = Axiom(
     "es2017-memory-order", "[ES17] Sequentially Consistent Atomics; docs/model.md (Init sw)",
     "empty (sw & (tot ; [W] ; (tot & same))), where "
     r"sw = (rf & sync) | ([Init] ; rf ; [SC \ range ([~Init] ; rf)])",
-    "W, V, R with V tot-between", order=predicates.es2017_memory_order)
+    "W, V, R with V tot-between", order=predicates.es2017_memory_order,
+    per_read=predicates.es2017_memory_order_per_read)
 
 AXIOMS: dict[str, Axiom] = {a.name: a for a in (
     VALUE_CONSISTENT, HB_ACYCLIC, INIT_HB, HB_CONSISTENT, NO_TEAR, TOT_TOTAL, HB_IN_TOT,
@@ -87,10 +96,11 @@ AXIOMS: dict[str, Axiom] = {a.name: a for a in (
 
 # --- hb generators (and init, the edges of init-hb, in the variants that have it) ------------
 
-PO = Generator("po", "[P] Fig.11 h hb h'; [T] global step", "po", po_edges)
-SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "spawn", spawn_edges)
-SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19", "rf & sync", sync_edges)
-ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14", r"([Alloc] ; mem) \ id", alloc_edges)
+PO = Generator("po", "[P] Fig.11 h hb h'; [T] global step", "po", po_edges, per_read=True)
+SPAWN = Generator("spawn", "[T] runtime.rst spawn rule", "spawn", spawn_edges, per_read=True)
+SYNC = Generator("sync", "[P] Fig.16 HbCons; [P] §5 p.19", "rf & sync", sync_edges, per_read=True)
+ALLOC = Generator("alloc", "[P] Fig.11, §4 p.14", r"([Alloc] ; mem) \ id", alloc_edges,
+                  per_read=True)
 
 GENERATORS: dict[str, Generator] = {g.name: g for g in (PO, SPAWN, SYNC, ALLOC)}
 GEN = (PO, SPAWN, SYNC)  # wasm, es2017, es2020: gen = po | spawn | (rf & sync)

@@ -8,12 +8,13 @@ for the ECMAScript clauses (docs/model.md, "Decisions for es2017").
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 
-from semantics.memory.axioms import Before, Constraint, Facts, NotBetween
+from semantics.memory.axioms import Before, Constraint, Facts, NotBetween, PerReadFn, StaticFn
 from semantics.memory.events import (
     LEN,
     Action,
+    Event,
     Ord,
     Region,
     Rf,
@@ -43,7 +44,15 @@ def _show_cycle(cyc: Sequence[int]) -> str:
 def value_consistent(f: Facts) -> Violation | None:
     """Every read cell has exactly one writer (erratum E4), a different event that writes that
     cell, with the byte that was read."""
-    for e in f.ex.events:
+    return _value_consistent(f, f.ex.events)
+
+
+def value_consistent_per_read(f: Facts, r: int) -> tuple[Violation | None, tuple[()]]:
+    return _value_consistent(f, (f.ex.events[r],)), ()
+
+
+def _value_consistent(f: Facts, readers: Iterable[Event]) -> Violation | None:
+    for e in readers:
         for reg in e.regions:
             a = e.access(reg)
             if a is None or not a.read:
@@ -129,6 +138,16 @@ def hb_consistent(f: Facts) -> Violation | None:
                 if v is not None:
                     return v
     return None
+
+
+def _by_reads(static: StaticFn | None = None,
+              order: Callable[[Facts], tuple[Constraint, ...]] | None = None) -> PerReadFn:
+    """The ``per_read`` hook of an axiom whose ``static`` / ``order`` hook reads rf only
+    through ``Facts.reads`` (or ``pairs``), one reading event at a time: on facts holding one
+    event's reads it decides exactly that event's part."""
+    def per_read(f: Facts, r: int) -> tuple[Violation | None, tuple[Constraint, ...]]:
+        return (static(f) if static else None), (order(f) if order else ())
+    return per_read
 
 
 def hb_consistent_prune(f: Facts, rf: Iterable[Rf]) -> bool:
@@ -280,3 +299,13 @@ def es2017_memory_order(f: Facts) -> tuple[Constraint, ...]:
                     f"#{w} synchronizes-with #{r}, so #{v} (same range as #{r}) must not be "
                     "tot-between them"))
     return tuple(out)
+
+
+# ``per_read`` hooks of the axioms that decompose over reading events (axioms.py) ------------
+
+hb_consistent_per_read = _by_reads(static=hb_consistent)
+no_tear_per_read = _by_reads(static=no_tear)
+sc_last_visible_per_read = _by_reads(order=sc_last_visible)
+sc_last_visible_dagger_per_read = _by_reads(order=sc_last_visible_dagger)
+sc_last_visible_ddagger_per_read = _by_reads(order=sc_last_visible_ddagger)
+es2017_memory_order_per_read = _by_reads(order=es2017_memory_order)

@@ -24,9 +24,10 @@ from proofs.litmus import (
     solve_outcomes,
     solver_outcomes,
 )
+from semantics.litmus.engine import enumerate_executions
 from semantics.litmus.format import parse_litmus
 from semantics.litmus.loader import load_test
-from semantics.litmus.result import run_test, state_of
+from semantics.litmus.result import observe_of, run_test, seeds_of, state_of
 from semantics.memory import check as C
 from semantics.memory import model as M
 from semantics.memory.axioms import Axiom
@@ -67,8 +68,11 @@ def test_enumerator_eq_solver_wasm(path: str) -> None:
     # every outcome comes with a witness the explicit checker accepts with the solver's tot,
     # numbered as combine numbers it: one of the enumerator's valid executions
     test = load_test(path)
-    valid = {(v.execution.events, v.execution.rf, v.execution.spawn)
-             for v in run_test(test, M.get_model("wasm")).enumeration.valid}
+    seeds, cells = seeds_of(test)
+    listed = enumerate_executions(test.program, WASM, observe=observe_of(test),
+                                  observer=test.observer, seeds=seeds, cell_seeds=cells,
+                                  explicit=True)
+    valid = {(v.execution.events, v.execution.rf, v.execution.spawn) for v in listed.valid}
     for outcome, ex in c.solver.witnesses:
         assert ex.tot is not None
         assert isinstance(C.check(ex, WASM, ex.tot), Ok), f"{outcome}\n{ex}"
