@@ -5,7 +5,10 @@ is answered with the latest write to each cell it reads (``step.settle``). Outco
 same form as the axiomatic enumerator's (``engine.Enumeration``), so the two can be compared:
 each complete interleaving yields an execution whose ``rf`` names, per cell read, the write it
 read, and whose ``tot`` is the interleaving order. Interleavings giving the same events and
-``rf`` count once: Positive/Negative count these executions, not interleavings.
+``rf`` count once: Positive/Negative count these executions, not interleavings. A thread that
+comes back to a state it had, having only read, while no thread wrote in between, has
+stuttered: that branch is pruned, and when every other thread has ended, nothing can change
+what it reads and it is blocked (docs/litmus.md, "Loops").
 
 Exploring every interleaving is factorial in the threads (eight independent stores: 8! runs
 of one execution), so the search explores one interleaving per Mazurkiewicz trace instead:
@@ -22,6 +25,22 @@ exactly the lexicographically least one of each trace (its lexicographic normal 
 - the first interleaving found for each (events, rf) is the same as the full depth-first search
   finds (the least interleaving of an execution is the least of its traces' normal forms), so
   the representative executions, their ``tot`` and their order are those of the full search.
+
+Whether a step only reading is a stutter depends on the writes before it, not only on the cells
+it reads: a write of one thread empties the other threads' heads (``_Run.heads``), so a
+read-only step of another thread may be a stutter before it and not after. So a step that writes
+and a step of another thread that only reads are dependent too, whatever cells they touch; with
+that, swapping adjacent independent steps keeps which steps are stutters and the heads reached
+(neither step writes, or neither only reads: no head is added or dropped between them). A pruned
+stutter of thread i is not taken, so it sleeps in no sibling's subtree; the pruning removes
+exactly the interleavings having a step of thread i that repeats a state of i with no write in
+between, as in the full search. The argument above then holds over the interleavings the pruning
+keeps: a step asleep in a subtree was taken (not pruned) at the node it was put to sleep, and
+the independent steps before it write nothing if it only reads, so its thread's heads and the
+writes are unchanged there and it is still no stutter when moved to the front (nor are the steps
+it passes, by the swap property): the moved interleaving is kept, and explored earlier. The
+representatives are therefore the least kept interleaving of each trace, as the full depth-first
+search with the same pruning finds.
 
 Silent deterministic steps are taken eagerly: they commute with every step of other threads.
 """
@@ -74,6 +93,7 @@ class _Thread:
     events: tuple[Event, ...] = ()
     steps: int = 0
     done: bool = False
+    spin: int | None = None  # blocked: where its last (failed) iteration starts
 
 
 Cell = tuple[int, str, int]  # (memory, field, offset): a Region's parts, cheaper to compare
@@ -138,6 +158,7 @@ class _Step:
     rf: tuple[RfKey, ...]
     reads: tuple[Span, ...]
     writes: tuple[Span, ...]
+    reads_only: bool  # no action but reads: it may be a stutter (module doc)
 
 
 def _overlap(xs: Sequence[Span], ys: Sequence[Span]) -> bool:
@@ -149,9 +170,13 @@ def _overlap(xs: Sequence[Span], ys: Sequence[Span]) -> bool:
 
 
 def independent(a: _Step, b: _Step) -> bool:
-    """Steps of different threads that commute: neither writes what the other touches."""
-    return a.thread != b.thread and not (_overlap(a.writes, b.writes) or _overlap(a.writes, b.reads)
-                                         or _overlap(a.reads, b.writes))
+    """Steps of different threads that commute: neither writes what the other touches, and
+    neither writes while the other only reads (a write decides whether a read-only step of
+    another thread is a stutter; module doc)."""
+    if a.thread == b.thread or (a.writes and b.reads_only) or (b.writes and a.reads_only):
+        return False
+    return not (_overlap(a.writes, b.writes) or _overlap(a.writes, b.reads)
+                or _overlap(a.reads, b.writes))
 
 
 @attrs.frozen
@@ -162,6 +187,9 @@ class _Run:
     order: tuple[Key, ...] = ()
     sleep: tuple[_Step, ...] = ()  # steps not to take: an equivalent run takes them earlier
     known: tuple[_Step, ...] = ()  # steps already computed from an earlier run, still valid
+    # per thread, its states (store, state, events so far) since its last step that did more
+    # than read or the last write of any thread, whichever is later: a return to one is a stutter
+    heads: tuple[tuple[tuple[Store, Thread, int], ...], ...] = ()
 
 
 class _Search:
@@ -229,7 +257,8 @@ class _Search:
                        for h, ws in reads for j, w in enumerate(ws))
         spans = tuple((h.region.addr, h.region.fld, h.offset, h.offset + h.width)
                       for h, _ in reads)
-        return _Step(i, choice, after, event, rf, spans, writes)
+        reads_only = event is None or all(a.kind is Kind.RD for a in event.actions)
+        return _Step(i, choice, after, event, rf, spans, writes, reads_only)
 
     def emitted(self, t: _Thread, e: Emit) -> tuple[_Thread, Event | None, tuple[Span, ...]]:
         """The thread after ``e``, the event ``e`` adds (if any) and the cells it writes."""
@@ -244,7 +273,7 @@ class _Search:
                        for a in _writes(e.actions) if a.region is not None)
         return after, event, writes
 
-    def children(self, run: _Run, live: Sequence[int]) -> list[_Run]:
+    def children(self, run: _Run, live: Sequence[int], n_threads: int) -> list[_Run]:
         """The runs one step longer that the reduced search explores, in search order."""
         asleep = {(z.thread, z.choice) for z in run.sleep}
         known = {(k.thread, k.choice): k for k in run.known}
@@ -254,6 +283,8 @@ class _Search:
                 if (i, choice) in asleep:
                     continue
                 s = known.get((i, choice)) or self.step(run, i, choice, tr)
+                if s is not None:
+                    s = self.unstuttered(run, s, max(n_threads, i + 1))
                 if s is not None:
                     steps.append(s)
         out = []
@@ -265,14 +296,39 @@ class _Search:
             out.append(self.take(run, s, sleep, still))
         return out
 
+    def unstuttered(self, run: _Run, s: _Step, n_live: int) -> _Step | None:
+        """``s``, unless it is a stutter: then nothing while another of the first ``n_live``
+        threads has not ended (pruned), else ``s`` leaving its thread blocked."""
+        if not s.reads_only:
+            return s
+        i, after = s.thread, s.after
+        seen = next((k for st, th, k in self.heads(run, i)
+                     if st == after.store and th == after.state), None)
+        if seen is None:
+            return s
+        if any(not u.done for j, u in enumerate(run.threads[:n_live]) if j != i):
+            return None
+        return attrs.evolve(s, after=attrs.evolve(after, done=True, spin=seen))
+
+    @staticmethod
+    def heads(run: _Run, i: int) -> tuple[tuple[Store, Thread, int], ...]:
+        """Thread ``i``'s heads (``_Run.heads``) including its current state."""
+        t = run.threads[i]
+        return run.heads[i] + ((t.store, t.state, len(t.events)),)
+
     def take(self, run: _Run, s: _Step, sleep: tuple[_Step, ...],
              known: tuple[_Step, ...]) -> _Run:
         threads = run.threads[:s.thread] + (s.after,) + run.threads[s.thread + 1:]
+        if s.writes:
+            heads: tuple[tuple[tuple[Store, Thread, int], ...], ...] = ((),) * len(threads)
+        else:
+            mine = self.heads(run, s.thread) if s.reads_only else ()
+            heads = run.heads[:s.thread] + (mine,) + run.heads[s.thread + 1:]
         if s.event is None:
-            return _Run(threads, run.memory, run.rf, run.order, sleep, known)
+            return _Run(threads, run.memory, run.rf, run.order, sleep, known, heads)
         key = (s.thread, s.event.index)
         return _Run(threads, run.memory.add(key, s.event.actions), run.rf + s.rf,
-                    run.order + (key,), sleep, known)
+                    run.order + (key,), sleep, known, heads)
 
     def run(self, start: _Run, n_threads: int) -> None:
         """The reduced interleavings of the first ``n_threads`` threads, then the observer
@@ -291,7 +347,7 @@ class _Search:
                 else:
                     self.cut += 1
                 continue
-            stack.extend(reversed(self.children(run, live)))
+            stack.extend(reversed(self.children(run, live, n_threads)))
 
 
 def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
@@ -304,7 +360,8 @@ def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
     search = _Search(program, bounds)
     threads = tuple(search.settle_thread(_Thread(i, fi, store, runtime.thread_start(program, fi)))
                     for i, fi in enumerate(funcs))
-    search.run(_Run(threads, _Memory({}).add(ALLOC, alloc.actions)), len(program.threads))
+    start = _Run(threads, _Memory({}).add(ALLOC, alloc.actions), heads=((),) * len(threads))
+    search.run(start, len(program.threads))
     seen: dict[object, ValidExecution] = {}
     for run in search.complete:
         # (events, rf) before renumbering, which is one-to-one given the events per thread
@@ -333,7 +390,9 @@ def _execution(program: Program, alloc: Event, run: _Run, observe: Sequence[tupl
             events.append(attrs.evolve(e, eid=len(events)))
         if t.events and t.no < n:
             last.append(len(events) - 1)
-        paths.append(ThreadPath(t.no, t.events, thread_final(program, t.func, t.state)))
+        paths.append(ThreadPath(t.no, t.events,
+                                thread_final(program, t.func, t.state, t.spin is not None),
+                                t.spin))
     first_obs = len(events)
     rf = {(eid[w], eid[r], reg, k) for w, r, reg, k in run.rf}
     order = [eid[k] for k in run.order]

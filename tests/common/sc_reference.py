@@ -1,7 +1,9 @@
 """The SC machine as main had it before partial-order reduction: a depth-first search over
 every interleaving of the threads' steps (``semantics.litmus.sc`` explores one interleaving per
-Mazurkiewicz trace). Kept as the reference the reduced machine is tested against
-(tests/properties/test_sc_machine_reduction.py) and timed against (bench/sc_machine.py)."""
+Mazurkiewicz trace), with the same stutter rule: a thread that comes back to a state it had,
+having only read, while no thread wrote in between, is pruned there, or blocked when every other
+thread has ended (docs/litmus.md, "Loops"). Kept as the reference the reduced machine is tested
+against (tests/properties/test_sc_machine_reduction.py) and timed against (bench/sc_machine.py)."""
 
 from __future__ import annotations
 
@@ -49,6 +51,9 @@ class _Thread:
     events: tuple[Event, ...] = ()
     steps: int = 0
     done: bool = False
+    # states since the last step that did more than read: (store, thread, events, writes so far)
+    heads: tuple[tuple[Store, Thread, int, int], ...] = ()
+    spin: int | None = None  # blocked: where its last (failed) iteration starts
 
 
 @attrs.frozen
@@ -107,12 +112,14 @@ class _Search:
             t = attrs.evolve(t, store=st, state=th, steps=t.steps + 1)
         return t
 
-    def successors(self, run: _Run, i: int) -> list[_Run]:
+    def successors(self, run: _Run, i: int, n_live: int) -> list[_Run]:
         t = run.threads[i]
         if t.steps >= self.bounds.max_steps or len(t.events) >= self.bounds.max_events:
             self.cut += 1
             return []
         out = []
+        writes = len(run.memory.writes)
+        heads = t.heads + ((t.store, t.state, len(t.events), writes),)
         for tr in thread_steps(t.store, t.state):
             reads: list[tuple[Hole, tuple[Key, ...]]] = []
 
@@ -134,8 +141,15 @@ class _Search:
                 rf = rf + tuple((w, key, h.region, h.offset + j)
                                 for h, ws in reads for j, w in enumerate(ws))
                 order = order + (key,)
+            hs = heads if all(a.kind is Kind.RD for a in e.actions) else ()
             nt = self.settle_thread(attrs.evolve(t, store=st, state=th, events=events,
-                                                 steps=t.steps + 1))
+                                                 steps=t.steps + 1, heads=hs))
+            seen = next((k for s, h, k, w in hs if (s, h, w) == (nt.store, nt.state,
+                                                                 len(memory.writes))), None)
+            if seen is not None:
+                if any(not u.done for j, u in enumerate(run.threads[:n_live]) if j != i):
+                    continue
+                nt = attrs.evolve(nt, done=True, spin=seen)
             threads = run.threads[:i] + (nt,) + run.threads[i + 1:]
             out.append(_Run(threads, memory, rf, order))
         return out
@@ -152,7 +166,7 @@ class _Search:
                 self.complete.append(run)
                 continue
             for i in reversed(live):
-                stack.extend(reversed(self.successors(run, i)))
+                stack.extend(reversed(self.successors(run, i, max(n_threads, i + 1))))
 
 
 def reference_sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
@@ -191,7 +205,9 @@ def _execution(program: Program, alloc: Event, run: _Run, observe: Sequence[tupl
             events.append(attrs.evolve(e, eid=len(events)))
         if t.events and t.no < n:
             last.append(len(events) - 1)
-        paths.append(ThreadPath(t.no, t.events, thread_final(program, t.func, t.state)))
+        paths.append(ThreadPath(t.no, t.events,
+                                thread_final(program, t.func, t.state, t.spin is not None),
+                                t.spin))
     first_obs = len(events)
     rf = {(eid[w], eid[r], reg, k) for w, r, reg, k in run.rf}
     order = [eid[k] for k in run.order]

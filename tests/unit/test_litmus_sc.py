@@ -107,15 +107,17 @@ def test_reduction_keeps_every_execution_of_the_classics(name: str) -> None:
 
 
 def test_reduction_reports_the_same_cuts() -> None:
-    """A spin loop cut by ``max_events``: the reduced machine says it was cut, as the full
-    exploration does, and keeps the same complete executions."""
+    """A spin loop counting its iterations (so no iteration is a stutter) cut by
+    ``max_events``: the reduced machine says it was cut, as the full exploration does, and keeps
+    the same complete executions."""
     from semantics.litmus.engine import Bounds
     from semantics.litmus.sc import sc_executions
     from tests.common.sc_reference import reference_sc_executions
     t = parse_litmus("""WASM Spin
 { memory 1 1 shared; x = 0; }
-thread 0 { (local $r i32)
-  (loop $l (local.set $r (i32.atomic.load (i32.const x))) (br_if $l (i32.eqz (local.get $r)))) }
+thread 0 { (local $r i32) (local $n i32)
+  (loop $l (local.set $n (i32.add (local.get $n) (i32.const 1)))
+    (local.set $r (i32.atomic.load (i32.const x))) (br_if $l (i32.eqz (local.get $r)))) }
 thread 1 { (i32.atomic.store (i32.const x) (i32.const 1)) }
 exists (0:r=1)
 """)
@@ -125,3 +127,22 @@ exists (0:r=1)
     assert not new.complete and not ref.complete
     assert "cut at 4 events" in new.bound_reports[0]
     assert new.valid == ref.valid and len(new.valid) == 4  # the store before the 1st..4th load
+
+
+def test_reduction_prunes_the_same_stutters() -> None:
+    """A spin loop whose failed iteration comes back to its state: the reduced machine prunes
+    it as the full exploration does, so both complete with the same executions."""
+    from semantics.litmus.sc import sc_executions
+    from tests.common.sc_reference import reference_sc_executions
+    t = parse_litmus("""WASM Await
+{ memory 1 1 shared; x = 0; y = 4; }
+thread 0 { (local $r i32)
+  (loop $l (local.set $r (i32.atomic.load (i32.const x))) (br_if $l (i32.eqz (local.get $r)))) }
+thread 1 { (i32.atomic.store (i32.const y) (i32.const 1))
+  (i32.atomic.store (i32.const x) (i32.const 1)) }
+exists (0:r=1)
+""")
+    new = sc_executions(t.program)
+    ref = reference_sc_executions(t.program)
+    assert new.complete and ref.complete
+    assert new.valid == ref.valid and len(new.valid) == 1
