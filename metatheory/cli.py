@@ -1,9 +1,12 @@
 """The ``weakwasm`` command.
 
-``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR]`` prints herd7's
-result block per test on stdout (and nothing else there, so the output stays herd-compatible);
-warnings, the batch summary and a progress counter go to stderr. Exit status: 0, or 2 when
-some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr).
+``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR] [--max-...]``
+prints herd7's result block per test on stdout (and nothing else there, so the output stays
+herd-compatible); warnings, the batch summary and progress go to stderr. Exit status
+(``LITMUS_EXIT``, docs/litmus.md#exit-status): 0 every test ran completely, whatever its
+verdict; 2 some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr,
+or one line for a bad option); else 3 some result is incomplete (a bound cut it) or vacuous (no
+valid execution).
 
 Subcommands are registered in ``SUBCOMMANDS`` so that ``check``, ``hunt`` and ``prove`` can be
 added as further ``(name, add_arguments, run)`` entries.
@@ -14,15 +17,17 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
-from typing import TextIO
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import NoReturn, TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.engines.command import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND
-from semantics.litmus.engine import Bounds
+from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
 from semantics.litmus.format import LitmusError, LitmusTest
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import dot_executions, herd_block, run_test
@@ -31,6 +36,22 @@ from semantics.memory.model import MODELS
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 3
+
+LITMUS_EXIT = f"""exit status:
+  {EXIT_OK}  every test ran completely, whatever its verdict (Ok/No is information, as in herd)
+  {EXIT_BAD_INPUT}  some input or option was bad (one line on stderr for each; the other files
+     still run)
+  {EXIT_INCOMPLETE}  otherwise: some result is incomplete (a bound cut it; its block has an
+     Incomplete line naming the option to raise) or vacuous (no valid execution; its block
+     has the line Vacuous: no valid execution)"""
+
+BOUND_HELP = {
+    "max_events": "events of one thread's path (loops)",
+    "max_steps": "reduction steps of one thread's path, silent steps included",
+    "max_rounds": "rounds of the fixed point of the values offered to reads",
+    "max_paths": "paths explored per thread",
+}
 
 MODEL_HELP = (f"a variant ({', '.join(MODELS)}), a mutant (metatheory/mutants.py) or FILE.py, "
               "a Python file defining MODEL, a Model (docs/models.md)")
@@ -47,13 +68,52 @@ def _add_litmus(p: argparse.ArgumentParser) -> None:
                    help="write each test as a threads-proposal .wast script instead of running it")
     p.add_argument("--out", metavar="DIR",
                    help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
-    p.add_argument("--max-events", type=int, default=Bounds().max_events,
-                   help="bound on the events of one thread's run (loops)")
+    for bound, what in BOUND_HELP.items():
+        p.add_argument(f"--{bound.replace('_', '-')}", dest=bound, type=_positive,
+                       metavar="N", default=getattr(DEFAULT_BOUNDS, bound),
+                       help=f"bound on the {what} (default %(default)s)")
     p.add_argument("--no-time", action="store_true",
                    help="omit the Time line (as in the golden .expected files)")
     p.add_argument("--write-expected", action="store_true",
                    help="also write each block without its Time line to FILE.expected "
                         "(regenerates the golden corpus)")
+
+
+def _positive(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1 or len(text) > 18:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, found {text!r}")
+    return n
+
+
+@contextmanager
+def _ticker(err: TextIO, name: str) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a line on stderr every half second while a test runs: its name, the
+    seconds so far and the enumeration's last word on its progress; elsewhere nothing."""
+    said = [""]
+    if not err.isatty():
+        yield lambda _: None
+        return
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            err.write(f"\r{name}: {time.perf_counter() - start:.0f}s {said[0]}\x1b[K")
+            err.flush()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield lambda what: said.__setitem__(0, what)
+    finally:
+        stop.set()
+        thread.join()
+        err.write("\r\x1b[K")
+        err.flush()
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -86,9 +146,9 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    bounds = Bounds(max_events=args.max_events)
+    bounds = Bounds(**{b: getattr(args, b) for b in BOUND_HELP})
     status = EXIT_OK
-    done = ok = 0
+    done = ok = unknown = incomplete = vacuous = 0
     start = time.perf_counter()
     files = expand(args.files)
     progress = len(files) > 1 and err.isatty()
@@ -109,7 +169,9 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 err.write(f"{e}\n")
                 status = EXIT_BAD_INPUT
             continue
-        run = run_test(test, model, bounds)
+        label = f"[{i + 1}/{len(files)}] {test.name}" if len(files) > 1 else test.name
+        with _ticker(err, label) as said:
+            run = run_test(test, model, bounds, said)
         out.write(herd_block(run.result, time=not args.no_time))
         if args.write_expected:
             with open(path + ".expected", "w", encoding="utf-8") as f:
@@ -120,13 +182,21 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.show == "dot":
             _write_artifact(args, test, "dot", dot_executions(test, run), out)
         done += 1
-        ok += run.result.ok
+        verdict = run.result.verdict
+        ok += verdict == "Ok"
+        unknown += verdict == "??"
+        incomplete += not run.result.complete
+        vacuous += run.result.vacuous
+        if status == EXIT_OK and (not run.result.complete or run.result.vacuous):
+            status = EXIT_INCOMPLETE
     if progress:
         err.write("\r\x1b[K")
     if len(files) > 1 and not args.emit_wast:
         bad = len(files) - done
-        err.write(f"{done} tests, {ok} Ok, {done - ok} No"
-                  f"{f', {bad} rejected' if bad else ''}; model {model.name}; "
+        extra = "".join(f", {n} {what}" for n, what in (
+            (unknown, "??"), (incomplete, "incomplete"), (vacuous, "vacuous"), (bad, "rejected"))
+            if n)
+        err.write(f"{done} tests, {ok} Ok, {done - ok - unknown} No{extra}; model {model.name}; "
                   f"{time.perf_counter() - start:.2f}s\n")
     return status
 
@@ -317,12 +387,25 @@ SUBCOMMANDS: list[Subcommand] = [
 ]
 
 
+class UsageError(Exception):
+    """A bad command line, in one line."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message} (see {self.prog} --help)")
+
+
+EPILOGS = {"litmus": LITMUS_EXIT}
+
+
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="weakwasm",
-                                description="Executable WebAssembly relaxed memory model")
+    p = _Parser(prog="weakwasm", description="Executable WebAssembly relaxed memory model")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text, add, run in SUBCOMMANDS:
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp = sub.add_parser(name, help=help_text, description=help_text,
+                            epilog=EPILOGS.get(name),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
         add(sp)
         sp.set_defaults(run=run)
     return p
@@ -334,7 +417,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
     err = err or sys.stderr
     try:
         args = parser().parse_args(argv)
-    except SystemExit as e:  # argparse reports usage errors itself
+    except UsageError as e:
+        err.write(f"{e}\n")
+        return EXIT_BAD_INPUT
+    except SystemExit as e:  # --help
         return EXIT_BAD_INPUT if e.code not in (0, None) else EXIT_OK
     code: int = args.run(args, out, err)
     return code

@@ -22,6 +22,7 @@ from semantics.litmus.engine import (
     ValidExecution,
     after_step,
     allocation_event,
+    cut_report,
     thread_final,
 )
 from semantics.memory.events import (
@@ -95,7 +96,7 @@ class _Search:
     def __init__(self, program: Program, bounds: Bounds) -> None:
         self.program = program
         self.bounds = bounds
-        self.cut = 0
+        self.cut_events = self.cut_steps = 0  # interleavings cut at each bound
         self.complete: list[_Run] = []
 
     def settle_thread(self, t: _Thread) -> _Thread:
@@ -114,8 +115,11 @@ class _Search:
 
     def successors(self, run: _Run, i: int) -> list[_Run]:
         t = run.threads[i]
-        if t.steps >= self.bounds.max_steps or len(t.events) >= self.bounds.max_events:
-            self.cut += 1
+        if t.steps >= self.bounds.max_steps:
+            self.cut_steps += 1
+            return []
+        if len(t.events) >= self.bounds.max_events:
+            self.cut_events += 1
             return []
         out = []
         for tr in thread_steps(t.store, t.state):
@@ -175,10 +179,12 @@ def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
     for run in search.complete:
         ve = _execution(program, alloc, run, observe, observer is not None)
         seen.setdefault((ve.execution.events, ve.execution.rf), ve)
-    reports: tuple[str, ...] = ()
-    if search.cut:
-        reports = (f"{search.cut} interleavings cut at {bounds.max_events} events / "
-                   f"{bounds.max_steps} steps per thread",)
+    reports = tuple(
+        cut_report(bound, f"{n} interleavings cut at {limit} {what} in a thread")
+        for bound, n, limit, what in (("max_events", search.cut_events, bounds.max_events,
+                                       "events"),
+                                      ("max_steps", search.cut_steps, bounds.max_steps, "steps"))
+        if n)
     paths = tuple(len({r.threads[i].events for r in search.complete}) for i in range(len(funcs)))
     return Enumeration(tuple(seen.values()), len(search.complete), paths, reports)
 
