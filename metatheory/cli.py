@@ -1,9 +1,12 @@
 """The ``weakwasm`` command.
 
-``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR]`` prints herd7's
-result block per test on stdout (and nothing else there, so the output stays herd-compatible);
-warnings, the batch summary and a progress counter go to stderr. Exit status: 0, or 2 when
-some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr).
+``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR] [--max-...]``
+prints herd7's result block per test on stdout (and nothing else there, so the output stays
+herd-compatible); warnings, the batch summary and progress go to stderr. Exit status
+(``LITMUS_EXIT``, docs/litmus.md#exit-status): 0 every test ran completely, whatever its
+verdict; 2 some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr,
+or one line for a bad option); else 3 some result is incomplete (a bound cut it) or vacuous (no
+valid execution).
 
 Subcommands are registered in ``SUBCOMMANDS`` so that ``check``, ``hunt`` and ``prove`` can be
 added as further ``(name, add_arguments, run)`` entries.
@@ -16,15 +19,17 @@ import contextlib
 import math
 import os
 import sys
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from typing import TextIO
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.engines.command import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND, Space
-from semantics.litmus.engine import Bounds
+from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
 from semantics.litmus.format import LitmusError, LitmusTest
 from semantics.litmus.loader import load_test
 from semantics.litmus.result import dot_executions, herd_block, run_test
@@ -33,6 +38,23 @@ from semantics.memory.model import MODELS
 
 EXIT_OK = 0
 EXIT_BAD_INPUT = 2
+EXIT_INCOMPLETE = 3
+
+LITMUS_EXIT = f"""exit status:
+  {EXIT_OK}  every test ran completely, whatever its verdict (Ok/No is information, as in herd)
+  {EXIT_BAD_INPUT}  some input or option was bad (one line on stderr for each; the other files
+     still run)
+  {EXIT_INCOMPLETE}  otherwise: some result is incomplete (a bound cut it; its block has an
+     Incomplete line naming the option to raise) or vacuous (no valid execution; its block
+     has the line Vacuous: no valid execution)"""
+
+BOUND_HELP = {
+    "max_events": "events of one thread's path (loops)",
+    "max_steps": "reduction steps of one thread's path, silent steps included",
+    "max_rounds": "rounds of the fixed point of the values offered to reads",
+    "max_paths": "paths explored per thread",
+    "unroll": "entries of one loop's body in a thread's path (failed awaits not counted)",
+}
 
 MODEL_HELP = (f"a variant ({', '.join(MODELS)}), a mutant (metatheory/mutants.py) or FILE.py, "
               "a Python file defining MODEL, a Model (docs/models.md)")
@@ -91,15 +113,42 @@ def _add_litmus(p: argparse.ArgumentParser) -> None:
                    help="write each test as a threads-proposal .wast script instead of running it")
     p.add_argument("--out", metavar="DIR", type=out_dir,
                    help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
-    p.add_argument("--max-events", type=int, default=Bounds().max_events,
-                   help="bound on the events of one thread's run (loops)")
-    p.add_argument("--unroll", type=int, default=Bounds().unroll,
-                   help="bound on the entries of one loop's body in a thread's run")
+    for bound, what in BOUND_HELP.items():
+        p.add_argument(f"--{bound.replace('_', '-')}", dest=bound, type=positive_int,
+                       metavar="N", default=getattr(DEFAULT_BOUNDS, bound),
+                       help=f"bound on the {what} (default %(default)s)")
     p.add_argument("--no-time", action="store_true",
                    help="omit the Time line (as in the golden .expected files)")
     p.add_argument("--write-expected", action="store_true",
                    help="also write each block without its Time line to FILE.expected "
                         "(regenerates the golden corpus)")
+
+
+@contextmanager
+def _ticker(err: TextIO, name: str) -> Iterator[Callable[[str], None]]:
+    """On a terminal, a line on stderr every half second while a test runs: its name, the
+    seconds so far and the enumeration's last word on its progress; elsewhere nothing."""
+    said = [""]
+    if not err.isatty():
+        yield lambda _: None
+        return
+    stop = threading.Event()
+    start = time.perf_counter()
+
+    def tick() -> None:
+        while not stop.wait(0.5):
+            err.write(f"\r{name}: {time.perf_counter() - start:.0f}s {said[0]}\x1b[K")
+            err.flush()
+
+    thread = threading.Thread(target=tick, daemon=True)
+    thread.start()
+    try:
+        yield lambda what: said.__setitem__(0, what)
+    finally:
+        stop.set()
+        thread.join()
+        err.write("\r\x1b[K")
+        err.flush()
 
 
 def expand(paths: Sequence[str]) -> list[str]:
@@ -132,9 +181,9 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    bounds = Bounds(max_events=args.max_events, unroll=args.unroll)
+    bounds = Bounds(**{b: getattr(args, b) for b in BOUND_HELP})
     status = EXIT_OK
-    done = ok = 0
+    done = ok = unknown = incomplete = vacuous = 0
     start = time.perf_counter()
     files = expand(args.files)
     for p in args.files:
@@ -159,7 +208,9 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                 err.write(f"{e}\n")
                 status = EXIT_BAD_INPUT
             continue
-        run = run_test(test, model, bounds)
+        label = f"[{i + 1}/{len(files)}] {test.name}" if len(files) > 1 else test.name
+        with _ticker(err, label) as said:
+            run = run_test(test, model, bounds, said)
         out.write(herd_block(run.result, time=not args.no_time))
         if args.write_expected:
             with open(path + ".expected", "w", encoding="utf-8") as f:
@@ -170,13 +221,21 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         if args.show == "dot":
             _write_artifact(args, test, "dot", dot_executions(test, run), out)
         done += 1
-        ok += run.result.ok
+        verdict = run.result.verdict
+        ok += verdict == "Ok"
+        unknown += verdict == "??"
+        incomplete += not run.result.complete
+        vacuous += run.result.vacuous
+        if status == EXIT_OK and (not run.result.complete or run.result.vacuous):
+            status = EXIT_INCOMPLETE
     if progress:
         err.write("\r\x1b[K")
     if len(files) > 1 and not args.emit_wast:
         bad = len(files) - done
-        err.write(f"{done} tests, {ok} Ok, {done - ok} No"
-                  f"{f', {bad} rejected' if bad else ''}; model {model.name}; "
+        extra = "".join(f", {n} {what}" for n, what in (
+            (unknown, "??"), (incomplete, "incomplete"), (vacuous, "vacuous"), (bad, "rejected"))
+            if n)
+        err.write(f"{done} tests, {ok} Ok, {done - ok - unknown} No{extra}; model {model.name}; "
                   f"{time.perf_counter() - start:.2f}s\n")
     return status
 
@@ -377,12 +436,17 @@ SUBCOMMANDS: list[Subcommand] = [
 ]
 
 
+EPILOGS = {"litmus": LITMUS_EXIT}
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="weakwasm",
                                 description="Executable WebAssembly relaxed memory model")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text, add, run in SUBCOMMANDS:
-        sp = sub.add_parser(name, help=help_text, description=help_text)
+        sp = sub.add_parser(name, help=help_text, description=help_text,
+                            epilog=EPILOGS.get(name),
+                            formatter_class=argparse.RawDescriptionHelpFormatter)
         add(sp)
         sp.set_defaults(run=run)
     return p

@@ -58,17 +58,31 @@ from semantics.wasm.step import Emit, Hole, Transition, thread_steps
 from semantics.wasm.syntax import Block, Program
 
 Cell = tuple[Region, int]
+Progress = Callable[[str], None]  # how far an enumeration has got, in words (for stderr)
+
+
+_POSITIVE = [attrs.validators.instance_of(int), attrs.validators.ge(1)]
 
 
 @attrs.frozen
 class Bounds:
-    """Exploration bounds: a path longer than these is cut and reported, never silently kept."""
+    """Exploration bounds. A run that one of them cuts is dropped and reported (a ``cut_report``
+    in ``Enumeration.bound_reports``), never silently kept; each is the ``weakwasm litmus``
+    option named after the field (``max_paths`` is ``--max-paths``), see docs/litmus.md#bounds.
+    """
 
-    max_events: int = 24  # events (with actions) per thread path
-    max_steps: int = 400  # reduction steps per thread path, silent ones included
-    max_rounds: int = 6  # rounds of the fixed point of offered values
-    max_paths: int = 20000  # paths per thread
-    unroll: int = 8  # entries of one loop's body per thread path (failed awaits not counted)
+    max_events: int = attrs.field(default=24, validator=_POSITIVE)  # events per thread path
+    max_steps: int = attrs.field(default=400, validator=_POSITIVE)  # steps per path, silent too
+    max_rounds: int = attrs.field(default=6, validator=_POSITIVE)  # rounds of offered values
+    max_paths: int = attrs.field(default=20000, validator=_POSITIVE)  # paths per thread
+    # entries of one loop's body per thread path (failed awaits not counted)
+    unroll: int = attrs.field(default=8, validator=_POSITIVE)
+
+
+def cut_report(bound: str, what: str) -> str:
+    """The report of a cut: ``what`` was cut, then the option that raises ``bound`` (a
+    ``Bounds`` field), e.g. ``thread 0: more than 20000 paths (raise --max-paths)``."""
+    return f"{what} (raise --{bound.replace('_', '-')})"
 
 
 DEFAULT_BOUNDS = Bounds()
@@ -113,7 +127,7 @@ class Enumeration:
     valid: tuple[ValidExecution, ...]  # one per class of executions (``multiplicity``)
     candidates: int  # candidate executions judged by the model (listed or counted)
     paths: tuple[int, ...]  # completed paths per thread (observer last if it runs a function)
-    bound_reports: tuple[str, ...] = ()  # each exploration bound that was hit, in words
+    bound_reports: tuple[str, ...] = ()  # each bound that cut, a ``cut_report``
 
     @property
     def complete(self) -> bool:
@@ -168,8 +182,25 @@ def written_cells(actions: Iterable[Action]) -> Iterator[tuple[Cell, int]]:
 @attrs.frozen
 class _Explored:
     paths: tuple[ThreadPath, ...]
-    cut: int  # paths cut by max_events / max_steps / max_paths
-    unrolled: int = 0  # paths cut by the unroll bound
+    cut_events: int = 0  # paths cut at ``max_events``
+    cut_steps: int = 0  # paths cut at ``max_steps``
+    capped: bool = False  # stopped at ``max_paths`` paths with some left unexplored
+    unrolled: int = 0  # paths cut at ``unroll`` entries of a loop body
+
+    def reports(self, who: str, bounds: Bounds) -> list[str]:
+        out = []
+        if self.capped:
+            out.append(cut_report("max_paths", f"{who}: more than {bounds.max_paths} paths"))
+        if self.cut_events:
+            out.append(cut_report("max_events", f"{who}: {self.cut_events} paths cut at "
+                                                f"{bounds.max_events} events"))
+        if self.cut_steps:
+            out.append(cut_report("max_steps", f"{who}: {self.cut_steps} paths cut at "
+                                               f"{bounds.max_steps} steps"))
+        if self.unrolled:
+            out.append(cut_report("unroll", f"{who}: {self.unrolled} paths cut at "
+                                            f"{bounds.unroll} entries of a loop body"))
+        return out
 
 
 def thread_final(program: Program, func_index: int, thread: Thread,
@@ -231,7 +262,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     iterations pruned into blocked paths (module doc)."""
     start = runtime.thread_start(program, func_index)
     paths: dict[ThreadPath, None] = {}
-    cut = unrolled = 0
+    cut_events = cut_steps = unrolled = 0
     stack: list[_Node] = [_Node(store, start)]
     while stack:
         n = stack.pop()
@@ -239,11 +270,11 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
                              thread_final(program, func_index, n.thread))] = None
-            if len(paths) > bounds.max_paths:
-                return _Explored(tuple(paths), cut + len(stack), unrolled)
+            if len(paths) >= bounds.max_paths and stack:
+                return _Explored(tuple(paths), cut_events, cut_steps, True, unrolled)
             continue
         if n.steps >= bounds.max_steps:
-            cut += 1
+            cut_steps += 1
             continue
         loop = _loop_entered(n.store, n.thread)
         loops = n.loops
@@ -257,7 +288,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
                 evs, heads = n.events, n.heads
                 if e.actions:
                     if len(evs) >= bounds.max_events:
-                        cut += 1
+                        cut_events += 1
                         continue
                     i = len(evs)
                     evs = evs + (Event(i, thread_no, i, e.actions, e.rule),)
@@ -277,7 +308,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
                     heads = heads + (((st2, th2), len(evs)),)
                 succ.append(_Node(st2, th2, evs, n.steps + 1, heads, loops))
         stack.extend(reversed(succ))
-    return _Explored(tuple(paths), cut, unrolled)
+    return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled)
 
 
 def after_step(e: Emit) -> tuple[Store, Thread]:
@@ -780,7 +811,7 @@ class Runs:
 def thread_runs(program: Program, *, observer: int | None = None,
                 seeds: Iterable[int] = (),
                 cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
-                bounds: Bounds = DEFAULT_BOUNDS) -> Runs:
+                bounds: Bounds = DEFAULT_BOUNDS, progress: Progress | None = None) -> Runs:
     """The first phase of ``enumerate_executions``: which runs exist. The solver of
     ``proofs/litmus.py`` chooses among exactly these (via ``proofs/layout.py``)."""
     store = runtime.instantiate(program).store
@@ -790,25 +821,25 @@ def thread_runs(program: Program, *, observer: int | None = None,
     reports: list[str] = []
     # Offered values grow with the bytes written by value-consistent combinations of paths
     # (one per thread), until nothing new is written.
-    for _ in range(bounds.max_rounds):
-        explored = [explore_thread(program, store, i, fi, offer, bounds)
-                    for i, fi in enumerate(funcs)]
+    for round_no in range(1, bounds.max_rounds + 1):
+        explored = []
+        for i, fi in enumerate(funcs):
+            if progress:
+                progress(f"round {round_no}: exploring thread {i}")
+            explored.append(explore_thread(program, store, i, fi, offer, bounds))
         per_thread = _justified([list(x.paths) for x in explored], alloc)
+        if progress:
+            progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
         combos = [c for c in itertools.product(*per_thread) if _value_consistent(alloc, c)]
         grown = _grow(offer, (e for c in combos for p in c for e in p.events))
         if grown == offer:
             break
         offer = grown
     else:
-        reports.append(f"values: the offered values did not reach a fixed point in "
-                       f"{bounds.max_rounds} rounds; outcomes needing larger values are missing")
+        reports.append(cut_report("max_rounds", f"values: no fixed point of the offered values "
+                                                f"in {bounds.max_rounds} rounds"))
     for i, x in enumerate(explored):
-        if x.cut:
-            reports.append(f"thread {i}: {x.cut} runs cut at {bounds.max_events} events / "
-                           f"{bounds.max_steps} steps")
-        if x.unrolled:
-            reports.append(f"thread {i}: {x.unrolled} runs cut at {bounds.unroll} entries of a "
-                           f"loop body (--unroll)")
+        reports += x.reports(f"thread {i}", bounds)
     return Runs(tuple(tuple(p) for p in per_thread), tuple(tuple(c) for c in combos),
                 tuple(reports))
 
@@ -818,23 +849,28 @@ def enumerate_executions(program: Program, model: Model, *,
                          observer: int | None = None,
                          seeds: Iterable[int] = (),
                          cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
-                         bounds: Bounds = DEFAULT_BOUNDS, explicit: bool = False) -> Enumeration:
+                         bounds: Bounds = DEFAULT_BOUNDS, explicit: bool = False,
+                         progress: Progress | None = None) -> Enumeration:
     """Every valid execution of ``program`` under ``model``: listed one by one if ``explicit``
     (or if the model does not factorise), else one per class with its multiplicity.
 
     ``observe``: (addr, width) locations the final observer loads (SeqCst) after all threads;
     ``observer``: index of a function run as the final observer before those loads (a ``.wast``
     ``$Check``); ``seeds``: whole values offered to every data read besides the bytes writes
-    produce (the condition's values); ``cell_seeds``: extra bytes per cell.
+    produce (the condition's values); ``cell_seeds``: extra bytes per cell; ``progress`` is
+    told, in words, how far the enumeration has got.
     """
     runs = thread_runs(program, observer=observer, seeds=seeds, cell_seeds=cell_seeds,
-                       bounds=bounds)
+                       bounds=bounds, progress=progress)
     per_thread, combos, reports = runs.per_thread, runs.combos, runs.reports
     n = len(program.threads)
     valid: list[ValidExecution] = []
     checked = 0
     cache: Cache = {}
-    for combo in combos:
+    for j, combo in enumerate(combos, 1):
+        if progress:
+            progress(f"combination {j}/{len(combos)}: {checked} candidates checked, "
+                     f"{len(valid)} valid")
         obs = combo[n] if observer is not None else None
         found, k = combine(program, model, combo[:n], observe, obs, explicit=explicit,
                            cache=cache)

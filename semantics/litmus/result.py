@@ -21,6 +21,7 @@ from semantics.litmus.engine import (
     DEFAULT_BOUNDS,
     Bounds,
     Enumeration,
+    Progress,
     ValidExecution,
     enumerate_executions,
 )
@@ -47,8 +48,9 @@ StateT = tuple[tuple[Observable, int], ...]
 @attrs.frozen
 class Result:
     """What the enumerator found for one test: distinct final states (restricted to the
-    observables printed) and the number of valid executions satisfying / not satisfying the
-    condition's proposition."""
+    observables printed), the number of valid executions satisfying / not satisfying the
+    condition's proposition, and the bounds that cut the enumeration (``cut_report``s; then the
+    states and counts are those found, a part of the whole)."""
 
     name: str
     condition: Condition
@@ -56,9 +58,20 @@ class Result:
     positive: int
     negative: int
     seconds: float = 0.0
+    incomplete: tuple[str, ...] = ()
+
+    @property
+    def complete(self) -> bool:
+        return not self.incomplete
+
+    @property
+    def vacuous(self) -> bool:
+        """Complete, and no execution at all: every condition's claim holds or fails trivially."""
+        return self.complete and self.positive + self.negative == 0
 
     @property
     def ok(self) -> bool:
+        """Whether the claim holds over the executions found (all of them when complete)."""
         q = self.condition.quantifier
         if q == "exists":
             return self.positive > 0
@@ -67,7 +80,21 @@ class Result:
         return self.negative == 0
 
     @property
+    def verdict(self) -> str:
+        """``Ok`` or ``No``; on an incomplete run only when an execution found decides it (a
+        witness of ``exists``, a counterexample to ``~exists`` or ``forall``), else ``??``, the
+        word herd's log tools read as "don't know"."""
+        if self.complete:
+            return "Ok" if self.ok else "No"
+        decided = self.negative > 0 if self.condition.quantifier == "forall" else self.positive > 0
+        return ("Ok" if self.ok else "No") if decided else "??"
+
+    @property
     def observation(self) -> str:
+        """``Never``, ``Always``, ``Sometimes``; on an incomplete run ``Sometimes`` only when
+        executions both ways were found, else ``Unknown`` (herd has no such case)."""
+        if not self.complete:
+            return "Sometimes" if self.positive and self.negative else "Unknown"
         if self.positive == 0:
             return "Never"
         if self.negative == 0:
@@ -75,11 +102,20 @@ class Result:
         return "Sometimes"
 
 
+VACUOUS = "Vacuous: no valid execution"
+
+
 def herd_block(r: Result, *, time: bool = True) -> str:
-    lines = [f"Test {r.name} {r.condition.verdict_word}", f"States {len(r.states)}"]
+    """herd7's block; an incomplete run adds ``Incomplete: REPORT`` lines, a vacuous one the
+    line ``VACUOUS``, after the ``Test`` line (herd's log tools skip lines there)."""
+    lines = [f"Test {r.name} {r.condition.verdict_word}"]
+    lines += [f"Incomplete: {c}" for c in r.incomplete]
+    if r.vacuous:
+        lines.append(VACUOUS)
+    lines.append(f"States {len(r.states)}")
     lines += [state_line(s) for s in sorted(r.states, key=_state_key)]
     lines += [
-        "Ok" if r.ok else "No",
+        r.verdict,
         "Witnesses",
         f"Positive: {r.positive} Negative: {r.negative}",
         f"Condition {r.condition}",
@@ -153,9 +189,9 @@ def seeds_of(test: LitmusTest) -> tuple[frozenset[int], dict[tuple[Region, int],
 
 
 def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
-             bounds: Bounds = DEFAULT_BOUNDS) -> Run:
+             bounds: Bounds = DEFAULT_BOUNDS, progress: Progress | None = None) -> Run:
     """Enumerate ``test``'s valid executions under ``model`` (or on the SC machine) and
-    summarise them as herd does."""
+    summarise them as herd does; ``progress`` as in ``enumerate_executions``."""
     start = time.perf_counter()
     observe = observe_of(test)
     if isinstance(model, SCMachine):
@@ -163,7 +199,8 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     else:
         seeds, cells = seeds_of(test)
         en = enumerate_executions(test.program, model, observe=observe, observer=test.observer,
-                                  seeds=seeds, cell_seeds=cells, bounds=bounds)
+                                  seeds=seeds, cell_seeds=cells, bounds=bounds,
+                                  progress=progress)
     states: dict[StateT, None] = {}
     pos = neg = 0
     for v in en.valid:
@@ -174,7 +211,8 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
         else:
             neg += v.multiplicity
     seconds = time.perf_counter() - start
-    result = Result(test.name, test.condition, tuple(states), pos, neg, seconds)
+    result = Result(test.name, test.condition, tuple(states), pos, neg, seconds,
+                    en.bound_reports)
     return Run(result, en, model.name)
 
 

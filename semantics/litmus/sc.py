@@ -59,6 +59,7 @@ from semantics.litmus.engine import (
     ValidExecution,
     after_step,
     allocation_event,
+    cut_report,
     thread_final,
 )
 from semantics.memory.events import (
@@ -196,7 +197,7 @@ class _Search:
     def __init__(self, program: Program, bounds: Bounds) -> None:
         self.program = program
         self.bounds = bounds
-        self.cut = 0
+        self.cut_events = self.cut_steps = 0  # interleavings cut at each bound
         self.complete: list[_Run] = []
         # memo tables keyed by identity; each entry keeps its keys alive
         self._transitions: dict[int, tuple[_Thread, tuple[Transition, ...]]] = {}
@@ -345,7 +346,10 @@ class _Search:
                 if all(t.done for t in run.threads):
                     self.complete.append(run)
                 else:
-                    self.cut += 1
+                    stopped = [t for t in run.threads if not t.done]
+                    self.cut_steps += any(t.steps >= self.bounds.max_steps for t in stopped)
+                    self.cut_events += any(len(t.events) >= self.bounds.max_events
+                                           for t in stopped)
                 continue
             stack.extend(reversed(self.children(run, live, n_threads)))
 
@@ -369,10 +373,12 @@ def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
         key = (tuple(t.events for t in run.threads), frozenset(run.rf), finals)
         if key not in seen:
             seen[key] = _execution(program, alloc, run, observe, observer is not None)
-    reports: tuple[str, ...] = ()
-    if search.cut:
-        reports = (f"{search.cut} interleavings (one per trace) cut at {bounds.max_events} "
-                   f"events / {bounds.max_steps} steps per thread",)
+    reports = tuple(
+        cut_report(bound, f"{n} interleavings (one per trace) cut at {limit} {what} in a thread")
+        for bound, n, limit, what in (("max_events", search.cut_events, bounds.max_events,
+                                       "events"),
+                                      ("max_steps", search.cut_steps, bounds.max_steps, "steps"))
+        if n)
     paths = tuple(len({r.threads[i].events for r in search.complete}) for i in range(len(funcs)))
     return Enumeration(tuple(seen.values()), len(search.complete), paths, reports)
 

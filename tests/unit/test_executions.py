@@ -52,7 +52,7 @@ exists (0:trap=1)
     # a byte some write may put at x (here: seeded) is offered too, per cell
     offer = initial_offer(t.program, (), {(DATA_X, 0): {0}})
     x = explore_thread(t.program, store, 0, 0, offer, Bounds())
-    assert x.cut == 0
+    assert not x.reports("thread 0", Bounds())
     finals = sorted(p.final for p in x.paths)
     assert finals == [(("r", 0), ("k", 6), ("trap", 0), ("blocked", 0)),
                       (("r", 9), ("k", 5), ("trap", 1), ("blocked", 0))]

@@ -40,7 +40,8 @@ def outcomes(test: LitmusTest, model: str) -> set[tuple]:
     return {tuple(sorted(state_of(test, *outcome_of(v)), key=str)) for v in run.enumeration.valid}
 
 
-SC_TESTS = [p for p in sorted(CORPUS.rglob("*.litmus")) if sc_only(load_test(str(p)))]
+SC_TESTS = [p for p in sorted(CORPUS.rglob("*.litmus"))  # bounds/: incomplete on purpose
+            if p.parent.name != "bounds" and sc_only(load_test(str(p)))]
 
 
 def test_enough_sc_tests() -> None:
