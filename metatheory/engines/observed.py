@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from semantics.litmus.condition import Condition, evaluate, state_line
+from semantics.litmus.condition import Condition, evaluate, holds, observation, state_line
 from semantics.litmus.result import StateT
 
 
@@ -35,20 +35,11 @@ class Observed:
 
     @property
     def ok(self) -> bool:
-        q = self.condition.quantifier
-        if q == "exists":
-            return self.positive > 0
-        if q == "~exists":
-            return self.positive == 0
-        return self.negative == 0
+        return holds(self.condition.quantifier, self.positive, self.negative)
 
     @property
     def observation(self) -> str:
-        if self.positive == 0:
-            return "Never"
-        if self.negative == 0:
-            return "Always"
-        return "Sometimes"
+        return observation(self.positive, self.negative)
 
     def forbidden(self, allowed: frozenset[StateT]) -> tuple[tuple[StateT, int], ...]:
         return tuple((s, c) for s, c in self.counts if s not in allowed)

@@ -459,3 +459,22 @@ def error_at(tok: object, expected: str, found: str) -> ConditionError:
     if not isinstance(tok, _Tok):
         raise TypeError(tok)
     return ConditionError(tok.line, tok.col, expected, found)
+
+
+def holds(quantifier: str, positive: int, negative: int) -> bool:
+    """herd's Ok: the condition's claim over ``positive`` executions satisfying its proposition
+    and ``negative`` not satisfying it."""
+    if quantifier == EXISTS:
+        return positive > 0
+    if quantifier == NOT_EXISTS:
+        return positive == 0
+    return negative == 0
+
+
+def observation(positive: int, negative: int) -> str:
+    """herd's Observation word over a complete set of executions."""
+    if positive == 0:
+        return "Never"
+    if negative == 0:
+        return "Always"
+    return "Sometimes"

@@ -15,6 +15,8 @@ from semantics.litmus.condition import (
     Reg,
     atoms,
     evaluate,
+    holds,
+    observation,
     state_line,
 )
 from semantics.litmus.engine import (
@@ -72,12 +74,7 @@ class Result:
     @property
     def ok(self) -> bool:
         """Whether the claim holds over the executions found (all of them when complete)."""
-        q = self.condition.quantifier
-        if q == "exists":
-            return self.positive > 0
-        if q == "~exists":
-            return self.positive == 0
-        return self.negative == 0
+        return holds(self.condition.quantifier, self.positive, self.negative)
 
     @property
     def verdict(self) -> str:
@@ -95,11 +92,7 @@ class Result:
         executions both ways were found, else ``Unknown`` (herd has no such case)."""
         if not self.complete:
             return "Sometimes" if self.positive and self.negative else "Unknown"
-        if self.positive == 0:
-            return "Never"
-        if self.negative == 0:
-            return "Always"
-        return "Sometimes"
+        return observation(self.positive, self.negative)
 
 
 VACUOUS = "Vacuous: no valid execution"
