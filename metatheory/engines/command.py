@@ -97,14 +97,17 @@ def run_engine(test: LitmusTest, engine: str, iterations: int, seed: int,
 
 
 class IncompleteModel(Exception):
-    """The model's enumeration of a test was cut by a bound: its states are not all allowed
-    states, so an engine's other states would not be forbidden (docs/litmus.md#bounds)."""
+    """The model's states of a test are not all listed: its enumeration was cut by a bound
+    (docs/litmus.md#bounds), or values out of thin air make them too many (docs/litmus.md,
+    "Thin air"). An engine's other states would not be forbidden."""
 
 
 def allowed_states(test: LitmusTest, model: Model | SCMachine) -> frozenset[StateT]:
     result = run_test(test, model).result
     if not result.complete:
         raise IncompleteModel("; ".join(result.incomplete))
+    if result.thin_air is not None:
+        raise IncompleteModel(str(result.thin_air))
     return frozenset(result.states)
 
 
@@ -139,8 +142,8 @@ def run_command(args: argparse.Namespace, files: Sequence[tuple[str, bool]], out
         try:
             ok = allowed(test, model)
         except IncompleteModel as e:
-            err.write(f"{path}: skipped: {model.name} is incomplete: {e}\n")
-            rows.append(Row(test.name, skipped=f"{model.name} is incomplete: {e}"))
+            err.write(f"{path}: skipped: {model.name} does not list every state: {e}\n")
+            rows.append(Row(test.name, skipped=f"{model.name} does not list every state: {e}"))
             continue
         try:
             seen = run_engine(test, args.engine, args.iterations, args.seed, args.batch)

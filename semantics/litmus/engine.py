@@ -16,7 +16,7 @@
    choices that add hb edges or make an observer's value are enumerated and the rest counted
    per reading event with the axioms' ``per_read`` hooks (``_counted``, docs/litmus.md item 4
    of "How executions are enumerated"); otherwise each candidate goes to
-   ``semantics.memory.check.consistent`` (``_listed``).
+   ``semantics.memory.check.consistent`` (``listed``).
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -52,12 +52,14 @@ from semantics.memory.events import (
 from semantics.memory.model import Model
 from semantics.memory.totsearch import find_tot
 from semantics.memory.verdict import Ok, Verdict, Violation
-from semantics.wasm import runtime
+from semantics.wasm import runtime, terms
 from semantics.wasm.runtime import Store, Thread
-from semantics.wasm.step import Emit, Hole, Transition, thread_steps
+from semantics.wasm.step import Decide, Emit, Hole, Transition, thread_steps
 from semantics.wasm.syntax import Block, Program
+from semantics.wasm.terms import Term, read_byte
 
 Cell = tuple[Region, int]
+Bits = Term | int
 Progress = Callable[[str], None]  # how far an enumeration has got, in words (for stderr)
 
 
@@ -77,6 +79,9 @@ class Bounds:
     max_paths: int = attrs.field(default=20000, validator=_POSITIVE)  # paths per thread
     # entries of one loop's body per thread path (failed awaits not counted)
     unroll: int = attrs.field(default=8, validator=_POSITIVE)
+    # symbolic mode: the values a term read from memory may take where a step needs it known
+    # (an address, a length, a count)
+    max_values: int = attrs.field(default=64, validator=_POSITIVE)
 
 
 def cut_report(bound: str, what: str) -> str:
@@ -104,11 +109,12 @@ class ThreadPath:
 
     thread: int
     events: tuple[Event, ...]
-    final: tuple[tuple[str, int], ...]
+    final: tuple[tuple[str, Bits], ...]
     spin: int | None = None  # blocked: the index of the failed iteration's first event
+    pc: tuple[Bits, ...] = ()  # symbolic mode: the decisions taken, each a non-zero term
 
     @property
-    def final_map(self) -> dict[str, int]:
+    def final_map(self) -> dict[str, Bits]:
         return dict(self.final)
 
 
@@ -116,10 +122,15 @@ class ThreadPath:
 class ValidExecution:
     execution: Execution  # with ``tot`` = the witness total order
     paths: tuple[ThreadPath, ...]  # one per thread, then the observer's (if it runs a function)
-    observed: tuple[tuple[int, int, int], ...]  # (addr, width, value) read by the final observer
+    observed: tuple[tuple[int, int, Bits], ...]  # (addr, width, value) the final observer read
     # The valid executions this one stands for: same paths, observed values and hb, differing
     # only in the writers of thread reads that add no hb edge (``combine``); 1 when listed.
     multiplicity: int = 1
+    # Symbolic mode (``Enumeration.symbolic``): the events carry placeholder bytes; the finals
+    # and ``observed`` are terms over the unknowns left free by the equations (each byte read
+    # = its writer's byte, the paths' decisions) and these non-zero terms are what the
+    # equations left unsolved (``values.reduce``).
+    constraints: tuple[Bits, ...] = ()
 
 
 @attrs.frozen
@@ -128,6 +139,7 @@ class Enumeration:
     candidates: int  # candidate executions judged by the model (listed or counted)
     paths: tuple[int, ...]  # completed paths per thread (observer last if it runs a function)
     bound_reports: tuple[str, ...] = ()  # each bound that cut, a ``cut_report``
+    symbolic: bool = False  # read values are terms, decided per execution (``constraints``)
 
     @property
     def complete(self) -> bool:
@@ -186,6 +198,7 @@ class _Explored:
     cut_steps: int = 0  # paths cut at ``max_steps``
     capped: bool = False  # stopped at ``max_paths`` paths with some left unexplored
     unrolled: int = 0  # paths cut at ``unroll`` entries of a loop body
+    cut_values: int = 0  # symbolic mode: decisions with more than ``max_values`` values
 
     def reports(self, who: str, bounds: Bounds) -> list[str]:
         out = []
@@ -200,14 +213,18 @@ class _Explored:
         if self.unrolled:
             out.append(cut_report("unroll", f"{who}: {self.unrolled} paths cut at "
                                             f"{bounds.unroll} entries of a loop body"))
+        if self.cut_values:
+            out.append(cut_report("max_values", f"{who}: {self.cut_values} paths cut where a "
+                                                f"value read decides more than "
+                                                f"{bounds.max_values} addresses or counts"))
         return out
 
 
 def thread_final(program: Program, func_index: int, thread: Thread,
-                 blocked: bool = False) -> tuple[tuple[str, int], ...]:
+                 blocked: bool = False) -> tuple[tuple[str, Bits], ...]:
     func = program.funcs[func_index]
     names = func.local_names
-    out: list[tuple[str, int]] = []
+    out: list[tuple[str, Bits]] = []
     for i, v in enumerate(runtime.thread_locals(thread)):
         n = names[i] if i < len(names) else None
         out.append(((n or str(i)).removeprefix("$"), v.bits))
@@ -218,15 +235,53 @@ def thread_final(program: Program, func_index: int, thread: Thread,
     return tuple(out)
 
 
-def _emits(t: Transition | None, offer: Offer) -> Iterator[Emit]:
-    """Every complete step reachable from ``t`` by answering its reads with offered values."""
+@attrs.frozen
+class _Answer:
+    """How reads are answered: from ``offer``, or (``unknown``: symbolic mode) data reads with
+    the unknown bytes of event ``index`` of thread ``thread``, deciding terms under the path
+    condition ``pc`` (``values``)."""
+
+    offer: Offer
+    unknown: bool = False
+    thread: int = 0
+    index: int = 0
+    max_values: int = 64
+
+
+def _emits(t: Transition | None, ans: _Answer,
+           pc: tuple[Bits, ...]) -> Iterator[tuple[Emit, tuple[Bits, ...]] | None]:
+    """Every complete step reachable from ``t`` by answering its reads, with the path
+    condition it adds to ``pc``; None for a decision cut at ``max_values``."""
     if t is None:
         return
     if isinstance(t, Emit):
-        yield t
+        yield t, pc
         return
-    for values in offer.payloads(t.hole):
-        yield from _emits(t.resume(values), offer)
+    if isinstance(t, Decide):
+        from semantics.litmus import values  # Z3: only when a test decides an unknown
+
+        if t.boolean:
+            choices = [(1, t.term), (0, terms.relop("eqz", t.term, 0))]
+        else:
+            found = values.solutions(t.term, pc, ans.max_values)
+            if found is None:
+                yield None
+                return
+            choices = [(v, terms.relop("eq", t.term, v)) for v in found]
+        for c, cond in choices:
+            pc2 = pc + (cond,)
+            if t.boolean and not values.feasible(pc2):
+                continue
+            for t2 in t.resume(c):
+                yield from _emits(t2, ans, pc2)
+        return
+    if ans.unknown and t.hole.region.fld == DATA:
+        payloads: list[tuple[Bits, ...]] = [tuple(read_byte(ans.thread, ans.index, k)
+                                                  for k in range(t.hole.width))]
+    else:
+        payloads = list(ans.offer.payloads(t.hole))
+    for p in payloads:
+        yield from _emits(t.resume(p), ans, pc)  # type: ignore[arg-type]
 
 
 def _read_only(e: Emit) -> bool:
@@ -254,24 +309,27 @@ class _Node:
     steps: int = 0
     heads: tuple[tuple[tuple[Store, Thread], int], ...] = ()
     loops: tuple[tuple[int, int], ...] = ()
+    pc: tuple[Bits, ...] = ()
 
 
 def explore_thread(program: Program, store: Store, thread_no: int, func_index: int,
-                   offer: Offer, bounds: Bounds) -> _Explored:
-    """All complete runs of one thread, reads answered from ``offer``, failed await
-    iterations pruned into blocked paths (module doc)."""
+                   offer: Offer, bounds: Bounds, unknown: bool = False) -> _Explored:
+    """All complete runs of one thread, reads answered from ``offer`` (with ``unknown``, data
+    reads with unknowns: symbolic mode), failed await iterations pruned into blocked paths
+    (module doc)."""
     start = runtime.thread_start(program, func_index)
     paths: dict[ThreadPath, None] = {}
-    cut_events = cut_steps = unrolled = 0
+    cut_events = cut_steps = unrolled = cut_values = 0
     stack: list[_Node] = [_Node(store, start)]
     while stack:
         n = stack.pop()
         transitions = thread_steps(n.store, n.thread)
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
-                             thread_final(program, func_index, n.thread))] = None
+                             thread_final(program, func_index, n.thread), pc=n.pc)] = None
             if len(paths) >= bounds.max_paths and stack:
-                return _Explored(tuple(paths), cut_events, cut_steps, True, unrolled)
+                return _Explored(tuple(paths), cut_events, cut_steps, True, unrolled,
+                                 cut_values)
             continue
         if n.steps >= bounds.max_steps:
             cut_steps += 1
@@ -282,8 +340,13 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
             entries = dict(loops).get(loop, 0) + 1
             loops = tuple(sorted({**dict(loops), loop: entries}.items()))
         succ = []
+        ans = _Answer(offer, unknown, thread_no, len(n.events), bounds.max_values)
         for t in transitions:
-            for e in _emits(t, offer):
+            for answered in _emits(t, ans, n.pc):
+                if answered is None:
+                    cut_values += 1
+                    continue
+                e, pc = answered
                 st2, th2 = after_step(e)
                 evs, heads = n.events, n.heads
                 if e.actions:
@@ -300,15 +363,15 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
                         # Back at this loop head, in the same state, having only read: a failed
                         # await iteration. It can repeat forever: the blocked path.
                         final = thread_final(program, func_index, th2, blocked=True)
-                        paths[ThreadPath(thread_no, evs, final, seen)] = None
+                        paths[ThreadPath(thread_no, evs, final, seen, pc)] = None
                         continue
                     if dict(loops)[loop] > bounds.unroll:
                         unrolled += 1
                         continue
                     heads = heads + (((st2, th2), len(evs)),)
-                succ.append(_Node(st2, th2, evs, n.steps + 1, heads, loops))
+                succ.append(_Node(st2, th2, evs, n.steps + 1, heads, loops, pc))
         stack.extend(reversed(succ))
-    return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled)
+    return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled, cut_values)
 
 
 def after_step(e: Emit) -> tuple[Store, Thread]:
@@ -528,9 +591,18 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
     writers and hb."""
     asm = assemble(program, paths, observe, observer)
     all_paths = tuple(paths) + ((observer,) if observer is not None else ())
+    return judge(model, asm, all_paths, observe, explicit=explicit, cache=cache)
+
+
+def judge(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+          observe: Sequence[tuple[int, int]], *, explicit: bool = False,
+          cache: Cache | None = None, expand: bool = False) -> tuple[list[ValidExecution], int]:
+    """``combine`` on an assembly; with ``expand``, every valid execution one by one even where
+    they are counted (each class expanded into its members, which the counting shows valid
+    without judging them again)."""
     if explicit or not factorises(model):
-        return _listed(model, asm, all_paths, observe)
-    return _counted(model, asm, all_paths, observe, {} if cache is None else cache)
+        return listed(model, asm, all_paths, observe)
+    return _counted(model, asm, all_paths, observe, {} if cache is None else cache, expand)
 
 
 def _reading(e: Event) -> bool:
@@ -543,7 +615,7 @@ def _observed(evs: Sequence[Event], load_base: int,
                  for j, (a, w) in enumerate(observe))
 
 
-def _listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+def listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
             observe: Sequence[tuple[int, int]]) -> tuple[list[ValidExecution], int]:
     """Every candidate execution, each judged by ``consistent``: the reference enumeration."""
     events, spawn, load_base = list(asm.events), asm.spawn, asm.load_base
@@ -631,7 +703,8 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
 
 
 def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
-             observe: Sequence[tuple[int, int]], cache: Cache) -> tuple[list[ValidExecution], int]:
+             observe: Sequence[tuple[int, int]], cache: Cache,
+             expand: bool = False) -> tuple[list[ValidExecution], int]:
     """The valid executions of ``asm``, counted (docs/litmus.md, "How the engine explores").
 
     Choose one ``_Option`` per reading event: that fixes the events (an observer load's
@@ -703,6 +776,11 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
             tot = tots[cs]
             if tot is None:
                 continue
+            if expand:
+                for members in itertools.product(*(g[1] for g in picked)):
+                    out.append(ValidExecution(Execution(tuple(evs), frozenset().union(*members),
+                                                        spawn, tot), all_paths, observed))
+                continue
             rf = frozenset().union(*(g[1][0] for g in picked))
             out.append(ValidExecution(Execution(tuple(evs), rf, spawn, tot), all_paths, observed,
                                       math.prod(len(g[1]) for g in picked)))
@@ -735,7 +813,8 @@ def _grow(offer: Offer, events: Iterable[Event]) -> Offer:
     cells = {c: set(v) for c, v in offer.cells.items()}
     for e in events:
         for c, b in written_cells(e.actions):
-            cells.setdefault(c, set()).add(b)
+            if not isinstance(b, Term):  # symbolic mode: data reads are not offered values
+                cells.setdefault(c, set()).add(b)
     return attrs.evolve(offer, cells={c: frozenset(v) for c, v in cells.items()})
 
 
@@ -755,7 +834,7 @@ def _value_consistent(alloc: Event, combo: Sequence[ThreadPath]) -> bool:
                     continue
                 for i, b in enumerate(a.read):
                     c = (a.region, a.offset + i)
-                    if writers.get((c, b), set()) - {(e.thread, e.index)}:
+                    if isinstance(b, Term) or writers.get((c, b), set()) - {(e.thread, e.index)}:
                         continue
                     if b == 0 and any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros):
                         continue
@@ -785,7 +864,7 @@ def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[Th
                         continue
                     for i, b in enumerate(a.read):
                         c = (a.region, a.offset + i)
-                        if (c, b) in written:
+                        if isinstance(b, Term) or (c, b) in written:
                             continue
                         if b == 0 and any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros):
                             continue
@@ -811,9 +890,11 @@ class Runs:
 def thread_runs(program: Program, *, observer: int | None = None,
                 seeds: Iterable[int] = (),
                 cell_seeds: Mapping[Cell, Iterable[int]] | None = None,
-                bounds: Bounds = DEFAULT_BOUNDS, progress: Progress | None = None) -> Runs:
-    """The first phase of ``enumerate_executions``: which runs exist. The solver of
-    ``proofs/litmus.py`` chooses among exactly these (via ``proofs/layout.py``)."""
+                bounds: Bounds = DEFAULT_BOUNDS, progress: Progress | None = None,
+                unknown: bool = False) -> Runs:
+    """The first phase of ``enumerate_executions``: which runs exist (with ``unknown``, data
+    reads answered with unknowns: symbolic mode). The solver of ``proofs/litmus.py`` chooses
+    among exactly these (via ``proofs/layout.py``)."""
     store = runtime.instantiate(program).store
     funcs = list(program.threads) + ([observer] if observer is not None else [])
     alloc = allocation_event(program)
@@ -826,7 +907,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
         for i, fi in enumerate(funcs):
             if progress:
                 progress(f"round {round_no}: exploring thread {i}")
-            explored.append(explore_thread(program, store, i, fi, offer, bounds))
+            explored.append(explore_thread(program, store, i, fi, offer, bounds, unknown))
         per_thread = _justified([list(x.paths) for x in explored], alloc)
         if progress:
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from typing import cast
 
 import attrs
 
@@ -25,12 +26,13 @@ from semantics.litmus.engine import (
     Enumeration,
     Progress,
     ValidExecution,
-    enumerate_executions,
 )
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.sc import sc_executions
+from semantics.litmus.symbolic import enumerate_exact
 from semantics.memory.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
 from semantics.memory.model import MODELS, Model
+from semantics.wasm.terms import Term
 
 
 @attrs.frozen
@@ -44,7 +46,24 @@ class SCMachine:
 
 SC = SCMachine()
 
+Bits = Term | int
 StateT = tuple[tuple[Observable, int], ...]
+SymStateT = tuple[tuple[Observable, Bits], ...]  # a state of a symbolic execution
+
+
+@attrs.frozen
+class ThinAir:
+    """Executions whose values their writes do not determine (values out of thin air): each
+    one stands for many states, of which ``states`` lists witnesses only (one satisfying the
+    condition's proposition and one not, where they exist)."""
+
+    executions: int
+    observables: tuple[Observable, ...]  # those that take more than one value in one of them
+
+    def __str__(self) -> str:
+        names = ", ".join(str(o) for o in self.observables)
+        return (f"Thin air: {self.executions} executions leave {names} undetermined by their "
+                f"writes; States lists witnesses for them, not every value")
 
 
 @attrs.frozen
@@ -61,6 +80,7 @@ class Result:
     negative: int
     seconds: float = 0.0
     incomplete: tuple[str, ...] = ()
+    thin_air: ThinAir | None = None
 
     @property
     def complete(self) -> bool:
@@ -103,6 +123,8 @@ def herd_block(r: Result, *, time: bool = True) -> str:
     line ``VACUOUS``, after the ``Test`` line (herd's log tools skip lines there)."""
     lines = [f"Test {r.name} {r.condition.verdict_word}"]
     lines += [f"Incomplete: {c}" for c in r.incomplete]
+    if r.thin_air is not None:
+        lines.append(str(r.thin_air))
     if r.vacuous:
         lines.append(VACUOUS)
     lines.append(f"States {len(r.states)}")
@@ -133,8 +155,8 @@ class Run:
     model: str  # its name
 
 
-Final = tuple[tuple[str, int], ...]  # a ``ThreadPath.final``
-Observed = tuple[tuple[int, int, int], ...]  # the observer's loads as (addr, width, value)
+Final = tuple[tuple[str, Bits], ...]  # a ``ThreadPath.final``
+Observed = tuple[tuple[int, int, Bits], ...]  # the observer's loads as (addr, width, value)
 Outcome = tuple[tuple[Final, ...], Observed]
 """What a valid execution says of its end: its paths' finals (threads in order, then the
 observer function's path, if any) and what the final observer loaded."""
@@ -144,10 +166,11 @@ def outcome_of(v: ValidExecution) -> Outcome:
     return tuple(p.final for p in v.paths), v.observed
 
 
-def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> StateT:
-    """The final value of each observable the test prints, in the test's order."""
+def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> SymStateT:
+    """The final value of each observable the test prints, in the test's order (terms only for
+    a symbolic execution)."""
     loaded = {(a, w): x for a, w, x in observed}
-    state: list[tuple[Observable, int]] = []
+    state: list[tuple[Observable, Bits]] = []
     for o in test.observables:
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
@@ -191,13 +214,15 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
         en = sc_executions(test.program, observe=observe, observer=test.observer, bounds=bounds)
     else:
         seeds, cells = seeds_of(test)
-        en = enumerate_executions(test.program, model, observe=observe, observer=test.observer,
-                                  seeds=seeds, cell_seeds=cells, bounds=bounds,
-                                  progress=progress)
+        en = enumerate_exact(test.program, model, observe=observe, observer=test.observer,
+                             seeds=seeds, cell_seeds=cells, bounds=bounds, progress=progress)
     states: dict[StateT, None] = {}
     pos = neg = 0
-    for v in en.valid:
-        st = state_of(test, *outcome_of(v))
+    thin: ThinAir | None = None
+    if en.symbolic:
+        states, pos, neg, thin = _decide(test, en.valid)
+    for v in () if en.symbolic else en.valid:
+        st = cast(StateT, state_of(test, *outcome_of(v)))
         states[st] = None
         if evaluate(test.condition.prop, dict(st)):
             pos += v.multiplicity
@@ -205,8 +230,19 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
             neg += v.multiplicity
     seconds = time.perf_counter() - start
     result = Result(test.name, test.condition, tuple(states), pos, neg, seconds,
-                    en.bound_reports)
+                    en.bound_reports, thin)
     return Run(result, en, model.name)
+
+
+def _decide(test: LitmusTest, valid: Sequence[ValidExecution],
+            ) -> tuple[dict[StateT, None], int, int, ThinAir | None]:
+    """States and counts of symbolic executions (``Enumeration.symbolic``, ``witness``)."""
+    from semantics.litmus import witness
+
+    shapes = [(v.constraints, state_of(test, *outcome_of(v))) for v in valid]
+    d = witness.decide(test.condition.prop, shapes)
+    thin = ThinAir(d.free, d.loose) if d.free else None
+    return dict.fromkeys(d.states), d.positive, d.negative, thin
 
 
 # --- Graphviz -----------------------------------------------------------------------------
@@ -224,7 +260,7 @@ def dot_executions(test: LitmusTest, run: Run) -> str:
     lines = [f"digraph {_quote(test.name)} {{", "  node [shape=box fontname=monospace];"]
     for i, v in enumerate(run.enumeration.valid):
         ex = v.execution
-        label = state_line(state_of(test, *outcome_of(v)))
+        label = state_line(cast(StateT, state_of(test, *outcome_of(v))))  # terms print as such
         lines.append(f"  subgraph cluster_{i} {{")
         lines.append(f"    label={_quote(f'execution {i}: {label}')};")
         for e in ex.events:

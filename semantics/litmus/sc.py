@@ -76,8 +76,8 @@ from semantics.memory.events import (
     writing,
 )
 from semantics.wasm import runtime
-from semantics.wasm.runtime import Store, Thread
-from semantics.wasm.step import Emit, Hole, Read, Transition, thread_steps
+from semantics.wasm.runtime import Crash, Store, Thread
+from semantics.wasm.step import Decide, Emit, Hole, Read, Transition, thread_steps
 from semantics.wasm.syntax import Program
 
 Key = tuple[int, int]  # (thread, index in thread); the allocation is (INIT_THREAD, 0)
@@ -247,6 +247,8 @@ class _Search:
             cur = hit[1]
         if cur is None:
             return None
+        if isinstance(cur, Decide):
+            raise Crash(f"{cur.rule}: the SC machine reads bytes, never unknowns")
         done = self._taken.get((id(t), id(cur)))
         if done is None:
             done = self._taken[(id(t), id(cur))] = (t, cur, *self.emitted(t, cur))

@@ -36,6 +36,7 @@ from semantics.wasm.syntax import (
     Program,
     ValType,
 )
+from semantics.wasm.terms import Term
 
 MAX_PAGES = validation.MAX_PAGES
 
@@ -51,10 +52,13 @@ class IllTyped(ValueError):
 @attrs.frozen
 class Value:
     type: ValType
-    bits: int
+    bits: int | Term  # a term: a value the litmus engine has not chosen (``terms``)
 
     def __attrs_post_init__(self) -> None:
-        if not 0 <= self.bits < (1 << self.type.bits):
+        if isinstance(self.bits, Term):
+            if self.bits.bits != self.type.bits:
+                raise ValueError(f"{self.bits!r} is not a {self.type.value} term")
+        elif not 0 <= self.bits < (1 << self.type.bits):
             raise ValueError(f"{self.bits} is not a {self.type.value} bit pattern")
 
     def __repr__(self) -> str:

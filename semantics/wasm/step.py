@@ -6,6 +6,10 @@ returns the next ``Transition`` (another ``Read`` when a step reads twice, e.g. 
 and then the data), or ``None`` when the rule does not apply to that value (e.g. a successful
 ``memory.grow`` beyond the maximum). An ``Emit`` is a complete step: its rule name, the actions
 of its event (reads filled in), and the thread (and store) after it.
+
+A read may be answered with unknowns (``terms``): values then flow through the reduction as
+terms, and a step that must know one (an address, a length, a branch condition, the comparison
+of a cmpxchg or a wait) returns a ``Decide`` for the caller to choose it.
 """
 
 from __future__ import annotations
@@ -30,7 +34,17 @@ from semantics.memory.events import (
     rmw,
     wr,
 )
-from semantics.wasm.numerics import bytes_of, extend_s, from_bytes, num_op, rmw_op, signed, wrap
+from semantics.wasm.numerics import (
+    Bits,
+    bytes_of,
+    extend_s,
+    from_bytes,
+    num_op,
+    relop,
+    rmw_op,
+    signed,
+    wrap,
+)
 from semantics.wasm.runtime import (
     MAX_PAGES,
     Code,
@@ -70,6 +84,7 @@ from semantics.wasm.syntax import (
     MemOp,
     ValType,
 )
+from semantics.wasm.terms import Term
 
 
 @attrs.frozen
@@ -94,10 +109,22 @@ class Emit:
 class Read:
     rule: str
     hole: Hole
-    resume: Callable[[Payload], Read | Emit | None]
+    resume: Callable[[Payload], Transition | None]
 
 
-Transition = Union[Read, Emit]
+@attrs.frozen(eq=False)
+class Decide:
+    """The step needs the value of ``term``: ``resume(c)`` continues with ``term = c`` (when
+    ``boolean``, only whether it is zero matters: ``c`` is 1 for "non-zero" or 0), giving the
+    step's transitions for that choice."""
+
+    rule: str
+    term: Term
+    boolean: bool
+    resume: Callable[[int], tuple[Transition, ...]]
+
+
+Transition = Union[Read, Emit, Decide]
 
 
 # --- local reduction -------------------------------------------------------------------------
@@ -136,9 +163,16 @@ class _After:
 
 
 def _map(t: Transition | None, f: Callable[[Emit], Emit]) -> Transition | None:
-    """Apply ``f`` to the Emit that ``t`` leads to, through any number of Reads."""
+    """Apply ``f`` to the Emit that ``t`` leads to, through any number of Reads and Decides."""
     if t is None or isinstance(t, Emit):
         return None if t is None else f(t)
+    if isinstance(t, Decide):
+        decide = t.resume
+
+        def decided(c: int) -> tuple[Transition, ...]:
+            return _map_all(decide(c), f)
+
+        return Decide(t.rule, t.term, t.boolean, decided)
     resume = t.resume
 
     def resumed(p: Payload) -> Transition | None:
@@ -177,7 +211,9 @@ class _Redex:
         if len(got) != n or tuple(v.type for v in got) != types:
             raise Crash(f"{self.node!r} needs operands {list(types)}, the stack has "
                         f"{list(self.vals)}")
-        return tuple(v.bits for v in got)
+        # an operand is a term only in symbolic mode, and never one that ``_concrete_operands``
+        # names (``_decided`` runs first): those rules compute with ints
+        return tuple(v.bits for v in got)  # type: ignore[misc]
 
     def emit(self, rule: str, pop: int, push: tuple[Code, ...], actions: tuple[Action, ...] = (),
              store: Store | None = None, local_vals: tuple[Value, ...] | None = None,
@@ -200,8 +236,72 @@ class _Redex:
         return self.store.mems[0]
 
 
-def _i32(v: int) -> Value:
-    return Value(I32, v & 0xFFFFFFFF)
+def _payload(b: tuple[Bits, ...]) -> tuple[int, ...]:
+    """Bytes as an action's payload: in symbolic mode some are terms, which the events carry as
+    opaque store values (the memory model reads them only through value-consistency)."""
+    return b  # type: ignore[return-value]
+
+
+def _i32(v: Bits) -> Value:
+    return Value(I32, wrap(v, 32))
+
+
+def _branch(rule: str, cond: Bits, yes: Callable[[], Transition | None],
+            no: Callable[[], Transition | None]) -> Transition | None:
+    """``yes()`` if ``cond`` is non-zero, else ``no()``; a ``Decide`` when ``cond`` is a term."""
+    if not isinstance(cond, Term):
+        return yes() if cond else no()
+
+    def decided(c: int) -> tuple[Transition, ...]:
+        t = yes() if c else no()
+        return () if t is None else (t,)
+
+    return Decide(rule, cond, True, decided)
+
+
+def _concrete_operands(node: object) -> tuple[tuple[int, bool], ...]:
+    """The operands (depth from the top of the stack, boolean?) whose value ``node``'s rules
+    must know: addresses, lengths, counts, timeouts, branch conditions. Any other operand may
+    stay a term."""
+    if isinstance(node, If):
+        return ((0, True),)
+    if not isinstance(node, Instr):
+        return ()
+    op = node.op
+    if op in ("select", "br_if"):
+        return ((0, True),)
+    if op == "br_table":
+        return ((0, False),)
+    if op == "memory.grow":
+        return ((0, False),)
+    if op == "memory.fill":
+        return ((2, False), (0, False))
+    if op == "memory.copy":
+        return ((2, False), (1, False), (0, False))
+    m = MEM_OPS.get(op)
+    if m is None:
+        return ()
+    depth = {"load": 0, "store": 1, "rmw": 1, "cmpxchg": 2, "wait": 2, "notify": 1}[m.kind]
+    extra = ((0, False),) if m.kind in ("wait", "notify") else ()
+    return ((depth, False), *extra)
+
+
+def _decided(r: _Redex) -> Decide | None:
+    """A ``Decide`` for the first operand of ``r.node`` that must be known and is a term."""
+    n = len(r.vals)
+    for depth, boolean in _concrete_operands(r.node):
+        if depth >= n:
+            continue
+        v = r.vals[n - 1 - depth]
+        if not isinstance(v.bits, Term):
+            continue
+
+        def resume(c: int, i: int = n - 1 - depth, v: Value = v) -> tuple[Transition, ...]:
+            vals = r.vals[:i] + (Value(v.type, c),) + r.vals[i + 1:]
+            return _step_node(attrs.evolve(r, vals=vals))
+
+        return Decide(f"decide/{getattr(r.node, 'op', 'if')}", v.bits, boolean, resume)
+    return None
 
 
 def _write_data(store: Store, addr: int, offset: int, data: tuple[int, ...]) -> Store:
@@ -276,8 +376,7 @@ def _step_memop(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
 
         def loaded(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
             c = from_bytes(b)
-            if m.sign == "s":
-                c = extend_s(c, m.width, t.bits)
+            c = extend_s(c, m.width, t.bits) if m.sign == "s" else wrap(c, t.bits)
             acts = pre + ((rd(MEM_DATA, ea, b, order, _tearing(t, m.width, ea)),) if shared else ())
             return r.emit("step_read/load", 1, (Value(t, c),), acts)
 
@@ -291,7 +390,7 @@ def _step_memop(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
     if m.kind == "store":
         i, c = r.args(I32, t)
         ea = i + off
-        b = bytes_of(c, nb)
+        b = _payload(bytes_of(c, nb))
 
         def store_ok(pre: tuple[Action, ...]) -> Transition:
             if not shared:
@@ -317,24 +416,26 @@ def _step_rmw(r: _Redex, m: MemOp, off: int, shared: bool, data: bytes) -> Trans
     ea = i + off
     pop = 2 if m.kind == "rmw" else 3
 
-    def modified(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
+    def modified(b: tuple[int, ...], pre: tuple[Action, ...]) -> Transition | None:
         old = from_bytes(b)
         if m.kind == "rmw":
-            new: int | None = rmw_op(m.rmw or "", m.width, old, c2)
-            rule = "step/rmw"
-        else:
-            new = wrap(c3, m.width) if old == wrap(c2, m.width) else None
-            rule = "step/cmpxchg" if new is not None else "step_read/cmpxchg-fail"
+            return written(b, pre, rmw_op(m.rmw or "", m.width, old, c2), "step/rmw")
+        return _branch("decide/cmpxchg", relop("eq", m.width, old, wrap(c2, m.width)),
+                       lambda: written(b, pre, wrap(c3, m.width), "step/cmpxchg"),
+                       lambda: written(b, pre, None, "step_read/cmpxchg-fail"))
+
+    def written(b: tuple[int, ...], pre: tuple[Action, ...], new: Bits | None,
+                rule: str) -> Emit:
+        res = (Value(t, wrap(from_bytes(b), t.bits)),)
         if new is None:  # a failed cmpxchg is a SeqCst read ([T])
             acts = pre + ((rd(MEM_DATA, ea, b, Ord.SEQCST),) if shared else ())
-            return r.emit(rule, pop, (Value(t, old),), acts)
-        nbytes = bytes_of(new, nb)
+            return r.emit(rule, pop, res, acts)
+        nbytes = _payload(bytes_of(new, nb))
         if not shared:
-            return r.emit(rule, pop, (Value(t, old),), pre,
-                          store=_write_data(r.store, 0, ea, nbytes))
-        return r.emit(rule, pop, (Value(t, old),), pre + (rmw(MEM_DATA, ea, b, nbytes),))
+            return r.emit(rule, pop, res, pre, store=_write_data(r.store, 0, ea, nbytes))
+        return r.emit(rule, pop, res, pre + (rmw(MEM_DATA, ea, b, nbytes),))
 
-    def rmw_ok(pre: tuple[Action, ...]) -> Transition:
+    def rmw_ok(pre: tuple[Action, ...]) -> Transition | None:
         if not shared:
             return modified(tuple(data[ea:ea + nb]), pre)
         return Read(f"step/{m.kind}", Hole(MEM_DATA, ea, nb, Ord.SEQCST),
@@ -350,13 +451,13 @@ def _step_wait(r: _Redex, m: MemOp, off: int, shared: bool) -> Transition:
     if not shared:
         return r.trap("step_read/wait-unshared")
 
-    def compared(b: tuple[int, ...], pre: tuple[Action, ...]) -> Emit:
+    def compared(b: tuple[int, ...], pre: tuple[Action, ...]) -> Transition | None:
         read = rd(MEM_DATA, ea, b, Ord.SEQCST)
-        if from_bytes(b) != wrap(expected, m.width):
-            return r.emit("step_read/wait-mismatch", 3, (_i32(1),), pre + (read,))
         suspend = Action(Kind.WAIT, MEM_DATA, ea, args=(timeout,))
-        return r.emit("step/wait-suspend", 3, (WaitX(MEM_DATA, ea, timeout),),
-                      pre + (read, suspend))
+        return _branch("decide/wait", relop("ne", m.width, from_bytes(b), wrap(expected, m.width)),
+                       lambda: r.emit("step_read/wait-mismatch", 3, (_i32(1),), pre + (read,)),
+                       lambda: r.emit("step/wait-suspend", 3, (WaitX(MEM_DATA, ea, timeout),),
+                                      pre + (read, suspend)))
 
     def wait_ok(pre: tuple[Action, ...]) -> Transition:
         return Read("step_read/wait", Hole(MEM_DATA, ea, nb, Ord.SEQCST),
@@ -589,6 +690,9 @@ def _step_call(r: _Redex, x: int) -> Transition:
 
 
 def _step_node(r: _Redex) -> tuple[Transition, ...]:
+    decide = _decided(r)
+    if decide is not None:
+        return (decide,)
     node = r.node
     if isinstance(node, Instr):
         return _step_instr(r, node)
@@ -713,6 +817,8 @@ def settle(t: Transition, read: Callable[[Hole], Payload]) -> Emit | None:
     cur: Transition | None = t
     while isinstance(cur, Read):
         cur = cur.resume(read(cur.hole))
+    if isinstance(cur, Decide):
+        raise Crash(f"{cur.rule}: bytes read gave the unknown {cur.term!r}")
     return cur
 
 

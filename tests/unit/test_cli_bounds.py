@@ -14,11 +14,30 @@ from semantics.litmus.result import Result, herd_block
 from tests.common.cli import run
 from tests.common.corpus import CORPUS
 
+# thread 1 reads x three times while thread 0 stores 1..5 there: 6^3 paths of offered values
+READS = """WASM Reads
+{ memory 1 1 shared; x = 0; }
+thread 0 {
+  (i32.store (i32.const x) (i32.const 1)) (i32.store (i32.const x) (i32.const 2))
+  (i32.store (i32.const x) (i32.const 3)) (i32.store (i32.const x) (i32.const 4))
+  (i32.store (i32.const x) (i32.const 5))
+}
+thread 1 {
+  (local $a i32) (local $b i32) (local $c i32)
+  (local.set $a (i32.load8_u (i32.const x))) (local.set $b (i32.load8_u (i32.const x)))
+  (local.set $c (i32.load8_u (i32.const x)))
+}
+exists (1:a=5 /\\ 1:b=1)
+"""
 
-def _incr(n: int) -> str:
-    body = "  (i32.store (i32.const x) (i32.add (i32.load (i32.const x)) (i32.const 1)))\n" * n
-    return (f"WASM Incr{n}\n{{ memory 1 1 shared; x = 0; }}\nthread 0 {{\n  (local $r i32)\n"
-            f"{body}  (local.set $r (i32.load (i32.const x)))\n}}\nforall (0:r={n})\n")
+# z's value 1 is offered only once y's 1 has been read: two rounds of offered values
+CHAIN = """WASM Chain
+{ memory 1 1 shared; x = 0; y = 4; }
+thread 0 { (i32.store (i32.const y) (i32.const 1)) }
+thread 1 { (i32.store (i32.const x) (i32.load (i32.const y))) }
+thread 2 { (local $r i32) (local.set $r (i32.load (i32.const x))) }
+exists (2:r=1)
+"""
 
 
 LOOP = (CORPUS / "bounds" / "Count+unroll.litmus").read_text()  # 20 entries, a store in each
@@ -50,17 +69,17 @@ def _verdict(lines: list[str]) -> str:
 
 
 def test_a_path_cap_is_reported_as_max_paths_and_raising_it_completes(tmp_path: Path) -> None:
-    f = _file(tmp_path, "Incr2", _incr(2))
+    f = _file(tmp_path, "Reads", READS)
     code, out, err = run("litmus", "--no-time", "--max-paths", "2", f)
     lines = _block(out)
     assert code == 3
-    assert lines[:2] == ["Test Incr2 Required",
-                         "Incomplete: thread 0: more than 2 paths (raise --max-paths)"]
+    assert lines[:2] == ["Test Reads Allowed",
+                         "Incomplete: thread 1: more than 2 paths (raise --max-paths)"]
     assert "events" not in out and "steps" not in out  # the old misreport
-    assert "bound hit: thread 0: more than 2 paths (raise --max-paths)" in err
-    code, out, _ = run("litmus", "--no-time", "--max-paths", "20000", f)
+    assert "bound hit: thread 1: more than 2 paths (raise --max-paths)" in err
+    code, out, _ = run("litmus", "--no-time", "--max-paths", "216", f)
     assert code == 0
-    assert _block(out)[1] == "States 1" and "Observation Incr2 Always 1 0" in out
+    assert "Observation Reads Sometimes" in out
 
 
 @pytest.mark.parametrize("options, report", [
@@ -90,8 +109,7 @@ def test_the_steps_bound_cuts_silent_steps(tmp_path: Path) -> None:
 
 
 def test_the_rounds_bound(tmp_path: Path) -> None:
-    code, out, _ = run("litmus", "--no-time", "--max-rounds", "1",
-                       str(CORPUS / "rmw" / "ADD+2.litmus"))
+    code, out, _ = run("litmus", "--no-time", "--max-rounds", "1", _file(tmp_path, "Chain", CHAIN))
     assert code == 3
     assert _block(out)[1] == ("Incomplete: values: no fixed point of the offered values in "
                               "1 rounds (raise --max-rounds)")
