@@ -245,6 +245,23 @@ def _decide(test: LitmusTest, valid: Sequence[ValidExecution],
     return dict.fromkeys(d.states), d.positive, d.negative, thin
 
 
+def admits(test: LitmusTest, run: Run, state: StateT) -> bool:
+    """Is ``state`` (a final state of ``test``'s observables, in order) one of the run's?
+    For a symbolic run, whether some execution's constraints allow it (with thin air,
+    ``Result.states`` lists witnesses only)."""
+    if not run.enumeration.symbolic:
+        return state in run.result.states
+    from semantics.litmus import values
+
+    for v in run.enumeration.valid:
+        st = state_of(test, *outcome_of(v))
+        if any(isinstance(x, int) and x != c for (_, x), (_, c) in zip(st, state, strict=True)):
+            continue
+        if values.solver(v.constraints).model(values.one_of_states(st, [state])) is not None:
+            return True
+    return False
+
+
 # --- Graphviz -----------------------------------------------------------------------------
 
 
