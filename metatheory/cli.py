@@ -54,6 +54,7 @@ BOUND_HELP = {
     "max_rounds": "rounds of the fixed point of the values offered to reads",
     "max_paths": "paths explored per thread",
     "unroll": "entries of one loop's body in a thread's path (failed awaits not counted)",
+    "max_values": "values an address, length or count read from memory may take (thin air)",
 }
 
 MODEL_HELP = (f"a variant ({', '.join(MODELS)}), a mutant (metatheory/mutants.py) or FILE.py, "

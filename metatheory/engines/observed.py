@@ -68,7 +68,9 @@ def engine_block(o: Observed, allowed: frozenset[StateT], model: str) -> str:
         f"Witnesses\nPositive: {o.positive}, Negative: {o.negative}",
         f"Condition {o.condition}",
         f"Observation {o.name} {o.observation} {o.positive} {o.negative}",
-        f"Allowed by {model}: {len(allowed)} states, observed {len(o.counts)}, "
+        f"Allowed by {model}: {len(allowed)} states"
+        f"{' listed, and values out of thin air' if hasattr(allowed, 'run') else ''}, "
+        f"observed {len(o.counts)}, "
         f"forbidden-but-observed {len(o.forbidden(allowed))}",
         f"Time {o.name} {o.seconds:.2f} ({o.per_second:.0f} iterations/s)",
     ]

@@ -153,9 +153,13 @@ def enumerate_exact(program: Program, model: Model, *,
     runs = thread_runs(program, observer=observer, bounds=bounds, progress=progress,
                        unknown=True)
     if not has_cycle(dependencies(runs.per_thread)):
-        return enumerate_executions(program, model, observe=observe, observer=observer,
-                                    seeds=seeds, cell_seeds=cell_seeds, bounds=bounds,
-                                    progress=progress)
+        en = enumerate_executions(program, model, observe=observe, observer=observer,
+                                  seeds=seeds, cell_seeds=cell_seeds, bounds=bounds,
+                                  progress=progress)
+        # a cut of the runs with unknowns leaves their dependency graph partial: a cycle may
+        # hide in what was cut
+        extra = tuple(r for r in runs.reports if r not in en.bound_reports)
+        return attrs.evolve(en, bound_reports=en.bound_reports + extra) if extra else en
     n = len(program.threads)
     valid: list[ValidExecution] = []
     checked = 0

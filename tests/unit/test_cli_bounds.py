@@ -237,3 +237,26 @@ def test_incomplete_block(pos: int, neg: int, quantifier: str, verdict: str,
     assert lines[1] == "Incomplete: thread 0: more than 5 paths (raise --max-paths)"
     assert lines[3] == verdict
     assert lines[-1] == f"Observation T {observation} {pos} {neg}"
+
+
+# the address thread 1 loads depends on the byte it read: 256 values, more than --max-values 64
+ADDR = """WASM Addr
+{ memory 1 1 shared; x = 0; }
+thread 0 { (i32.store8 (i32.const x) (i32.const 9)) }
+thread 1 {
+  (local $r i32) (local $s i32)
+  (local.set $r (i32.load8_u (i32.const x)))
+  (local.set $s (i32.load8_u (i32.add (i32.const 16) (local.get $r))))
+}
+exists (1:r=9)
+"""
+
+
+def test_an_address_read_from_memory_names_max_values(tmp_path: Path) -> None:
+    f = _file(tmp_path, "Addr", ADDR)
+    code, out, _ = run("litmus", "--no-time", f)
+    assert code == 3
+    assert _block(out)[1] == ("Incomplete: thread 1: 1 paths cut where a value read decides "
+                              "more than 64 addresses or counts (raise --max-values)")
+    code, out, _ = run("litmus", "--no-time", "--max-values", "256", f)
+    assert code == 0 and "Observation Addr Sometimes" in out
