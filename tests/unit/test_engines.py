@@ -231,3 +231,24 @@ def test_setup_system_says_what_to_do_when_it_cannot_install(
         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(shutil, "which", lambda name: None)
     assert "apt-get is not available" in setup_system.ensure_node(run=None)
+
+
+def test_setup_system_installs_graphviz_after_node_with_one_update(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    installed: list[list[str]] = []
+    monkeypatch.setattr(shutil, "which", lambda name: "/usr/bin/apt-get" if name == "apt-get"
+                        else f"/usr/bin/{name}" if any(c[-1] in (name, {"node": "nodejs",
+                                                       "dot": "graphviz"}.get(name))
+                                                       for c in installed) else None)
+    monkeypatch.setattr(setup_system.os, "geteuid", lambda: 0)
+
+    def run(cmd: list[str], **_: object) -> types.SimpleNamespace:
+        installed.append(cmd)
+        return types.SimpleNamespace(returncode=0)
+
+    updated = [False]
+    assert setup_system.ensure_node(run=run, updated=updated).startswith("installed node")
+    assert setup_system.ensure_graphviz(run=run, updated=updated) == "installed dot: /usr/bin/dot"
+    assert installed == [["/usr/bin/apt-get", "update"],
+                         ["/usr/bin/apt-get", "install", "-y", "nodejs"],
+                         ["/usr/bin/apt-get", "install", "-y", "graphviz"]]
