@@ -41,7 +41,7 @@ from properties.render import DEFAULT_EDGES, EDGE_KINDS
 from semantics.litmus.condition import state_line
 from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
 from semantics.litmus.format import LitmusError, LitmusTest, digest, parse_litmus
-from semantics.litmus.loader import load_test, read_source
+from semantics.litmus.loader import decode, load_test, read_source
 from semantics.litmus.result import (
     Result,
     Run,
@@ -235,6 +235,7 @@ def _ticker(err: TextIO, name: str) -> Iterator[Callable[[str], None]]:
 
 
 STDIN = "-"
+STDIN_NAME = "<stdin>"  # the file name messages give a test read from stdin
 
 
 def expand(paths: Sequence[str], errors: list[str] | None = None) -> list[str]:
@@ -311,7 +312,9 @@ def _load(path: str, err: TextIO) -> LitmusTest | None:
     (and, for a ``.wast`` conformance script, a hint to run it with ``weakwasm wast``)."""
     try:
         if path == STDIN:
-            return parse_litmus(sys.stdin.read().removeprefix("\ufeff"), "<stdin>")
+            stream = getattr(sys.stdin, "buffer", None)
+            raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+            return parse_litmus(decode(raw, STDIN_NAME), STDIN_NAME)
         return load_test(path)
     except LitmusError as e:
         err.write(f"{e}\n")
