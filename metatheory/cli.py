@@ -24,6 +24,7 @@ import os
 import shutil
 import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -99,8 +100,8 @@ the status is the first of 2, 1, 3, except where a row says otherwise."""
 
 
 def exit_epilog(command: str) -> str:
-    rows = [f"  {code}  {text}" for code, text in enumerate(EXIT_STATUS[command])
-            if text is not None]
+    rows = [textwrap.fill(text, 79, initial_indent=f"  {code}  ", subsequent_indent=" " * 5)
+            for code, text in enumerate(EXIT_STATUS[command]) if text is not None]
     return "exit status:\n" + "\n".join(rows)
 
 BOUND_HELP = {
@@ -332,6 +333,8 @@ def _check_litmus_options(args: argparse.Namespace, models: Sequence[Model | SCM
                          ("--write-expected", args.write_expected)):
             if on:
                 return f"{flag} takes one --model, found {len(models)}"
+    if args.show == "dot" and args.json and not args.out:
+        return "--show dot with --json needs --out DIR: stdout holds the JSON lines"
     if args.show in ("svg", "png"):
         if not args.out:
             return f"--show {args.show} writes files: give --out DIR"
@@ -683,8 +686,12 @@ def _run_engines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p])]
-    return run_command(args, files, out, err, model)
+    listing: list[str] = []
+    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p], listing)]
+    for line in listing:
+        err.write(line + "\n")
+    code = run_command(args, files, out, err, model)
+    return EXIT_BAD_INPUT if listing and code != EXIT_FOUND else code
 
 
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],

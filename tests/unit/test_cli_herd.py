@@ -208,6 +208,7 @@ def test_litmus_on_a_conformance_script_hints_at_wast(tmp_path: Path) -> None:
     (["--show", "dot", "--edges", "po,nope"], "argument --edges: expected edge kinds"),
     (["--show", "dot", "--edges", "hb", "--model", "sc"], "--edges hb needs an axiomatic"),
     (["--show", "gif"], "argument --show: invalid choice"),
+    (["--show", "dot", "--json"], "--show dot with --json needs --out DIR"),
 ])
 def test_show_options_are_checked_first(argv: list[str], message: str) -> None:
     code, out, err = run("litmus", str(MP_SC), *argv)
