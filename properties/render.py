@@ -258,11 +258,13 @@ happens-before (its transitive reduction, without the pairs po draws), synchroni
 (``hb.sync_edges``), the witness total order (consecutive pairs) and spawn edges."""
 DEFAULT_EDGES = ("po", "rf")
 
-_STYLE = {"po": "color=black", "rf": "color=red fontcolor=red",
-          "hb": "color=darkgreen fontcolor=darkgreen",
-          "sync": "color=orange fontcolor=orange style=bold",
+# Only po (and invisible edges) place events: the others do not constrain the layout, so
+# each thread stays a column with its k-th event on row k, as herd draws them.
+_STYLE = {"po": "color=black", "rf": "color=red fontcolor=red constraint=false",
+          "hb": "color=darkgreen fontcolor=darkgreen constraint=false",
+          "sync": "color=orange fontcolor=orange style=bold constraint=false",
           "tot": "color=gray50 fontcolor=gray50 style=dotted constraint=false",
-          "spawn": "color=blue fontcolor=blue style=dashed"}
+          "spawn": "color=blue fontcolor=blue style=dashed constraint=false"}
 
 
 def dot_quote(s: str) -> str:
@@ -332,5 +334,15 @@ def dot_graph(ex: Execution, title: str, names: Mapping[int, str] | None = None,
                      f"[label={dot_quote(kind)} {_STYLE[kind]}];")
     lines += [f"  {dot_quote(f'e{a}')} -> {dot_quote(f'e{b}')} [style=invis];"
               for _, a, b in order if (a, b) not in po_drawn]
+    threads = [sorted(evs, key=lambda e: e.index) for t, evs in sorted(by_thread.items())
+               if t != INIT_THREAD]
+    init = by_thread.get(INIT_THREAD, [])
+    if init:  # the allocation above every thread
+        last = max(init, key=lambda e: e.index).eid
+        lines += [f"  {dot_quote(f'e{last}')} -> {dot_quote(f'e{evs[0].eid}')} [style=invis];"
+                  for evs in threads if evs]
+    for k in range(max((len(evs) for evs in threads), default=0)):
+        row = " ".join(dot_quote(f"e{evs[k].eid}") + ";" for evs in threads if k < len(evs))
+        lines.append(f"  {{rank=same; {row}}}")
     lines.append("}")
     return "\n".join(lines) + "\n"
