@@ -71,7 +71,7 @@ def test_show_dot(tmp_path: Path) -> None:
     assert len(dots) == 3
     dot = dots[0].read_text()
     assert dot.startswith('digraph "MP+sc execution 0: ') and dot.rstrip().endswith("}")
-    assert '[label="rf" color=red' in dot and '[label="po"' in dot
+    assert '[xlabel="rf" color=red' in dot and '[label="po"' in dot
     assert 'subgraph "cluster_T0"' in dot and 'subgraph "cluster_T1"' in dot
 
 
