@@ -9,11 +9,16 @@ statuses outside the documented set, bad input without ``file:line:col``, and ca
 status; then one example of each failure. Exit status 1 if anything failed. The threads scripts
 are found through ``WEAKWASM_SHARED`` (default ``../shared``).
 
-Result (2 cores, loaded machine, seed 0, 10,000 cases, 698 s): 0 tracebacks, 0 undocumented
-statuses, 0 bad input without a position; exit status 0: 495, 1: 3, 2: 9,410, 3: 91; one case
-over the limit: case 884, NoTear.litmus with its load line written twice (three threads, 961
-executions; about 6 CPU s, past the 60 s wall-clock backstop under load). The fuzzer run on
-the code before these fixes (main at b08ca24): 13 tracebacks in 400 cases of seed 5.
+Result (2 cores, loaded machine, seed 0, 10,000 cases, 333 s), with the ``locations`` /
+``filter`` mutations, the litmus output options (``--json``, ``--hex --hash``, several
+``--model``, ``--show dot`` with ``--graphs``/``--edges``/``--show-len``/``--out``,
+``--emit-wast``) and stdin cases of ``tests/common/fuzz.py``: 0 tracebacks, 0 hangs, 0
+undocumented statuses, 0 bad input without a position; exit status 0: 508, 1: 6, 2: 9,401,
+3: 85; slowest case 13.2 s on the clock. The run recorded here before them (same seed, 698 s): 0
+tracebacks, exit status 0: 495, 1: 3, 2: 9,410, 3: 91; one case over the limit (case 884,
+NoTear.litmus with its load line written twice, about 6 CPU s, past the 60 s wall-clock
+backstop under load). The fuzzer run on the code before the parser fixes (main at b08ca24):
+13 tracebacks in 400 cases of seed 5.
 """
 
 from __future__ import annotations

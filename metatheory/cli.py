@@ -1,12 +1,14 @@
 """The ``weakwasm`` command.
 
-``weakwasm litmus FILE... [--model NAME] [--show dot] [--emit-wast] [--out DIR] [--max-...]``
+``weakwasm litmus FILE... [--model NAME]... [--show dot|svg|png] [--json] [--emit-wast] ...``
 prints herd7's result block per test on stdout (and nothing else there, so the output stays
-herd-compatible); warnings, the batch summary and progress go to stderr. Exit status
-(``LITMUS_EXIT``, docs/litmus.md#exit-status): 0 every test ran completely, whatever its
-verdict; 2 some input was bad (one line ``file:line:col: expected ...`` per bad file on stderr,
-or one line for a bad option); else 3 some result is incomplete (a bound cut it) or vacuous (no
-valid execution).
+herd-compatible); warnings, the batch summary and progress go to stderr.
+
+Every command follows one exit-status convention (``EXIT_STATUS``, README "Exit status"): 0 as
+expected, 1 a counterexample, a mismatch or a forbidden state observed, 2 bad input (one line
+``file:line:col: expected ...`` per bad file on stderr, or one line for a bad option), 3
+incomplete (a bound or a time limit was hit, or nothing was decided). Each subcommand's
+``--help`` ends with its rows (``EPILOGS``).
 
 Subcommands are registered in ``SUBCOMMANDS`` so that ``check``, ``hunt`` and ``prove`` can be
 added as further ``(name, add_arguments, run)`` entries.
@@ -16,37 +18,91 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import math
 import os
+import shutil
+import subprocess
 import sys
+import textwrap
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from importlib import metadata
 from typing import TextIO
+
+import attrs
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
 from metatheory.engines.command import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND, Space
+from properties.render import DEFAULT_EDGES, EDGE_KINDS
+from semantics.litmus.condition import state_line
 from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
-from semantics.litmus.format import LitmusError, LitmusTest
-from semantics.litmus.loader import load_test
-from semantics.litmus.result import dot_executions, herd_block, run_test
+from semantics.litmus.format import LitmusError, LitmusTest, digest, parse_litmus
+from semantics.litmus.loader import decode, load_test, read_source
+from semantics.litmus.result import (
+    Result,
+    Run,
+    SCMachine,
+    herd_block,
+    judge,
+    result_json,
+    run_test,
+)
 from semantics.litmus.script import print_wast
-from semantics.memory.model import MODELS
+from semantics.memory.model import MODELS, Model
+from semantics.text.sexp import ParseError
 
 EXIT_OK = 0
+EXIT_FOUND = 1
 EXIT_BAD_INPUT = 2
 EXIT_INCOMPLETE = 3
 
-LITMUS_EXIT = f"""exit status:
-  {EXIT_OK}  every test ran completely, whatever its verdict (Ok/No is information, as in herd)
-  {EXIT_BAD_INPUT}  some input or option was bad (one line on stderr for each; the other files
-     still run)
-  {EXIT_INCOMPLETE}  otherwise: some result is incomplete (a bound cut it; its block has an
-     Incomplete line naming the option to raise) or vacuous (no valid execution; its block
-     has the line Vacuous: no valid execution)"""
+EXIT_STATUS = {
+    "litmus": (
+        "every test ran completely, whatever its verdict (Ok/No is information, as in herd)",
+        None,
+        "some input or option was bad (one line on stderr for each; the other files still run)",
+        "otherwise: some result is incomplete (a bound cut it; its block has an Incomplete "
+        "line naming the option to raise) or vacuous (no valid execution: a Vacuous line)"),
+    "wast": (
+        "every assertion checked passed",
+        "some assertion failed",
+        "some script was bad (one line file:line:col on stderr)",
+        "nothing was checked: every command was unsupported by the single-threaded runner"),
+    "prove": (
+        "proved for every execution up to --bound events",
+        "a counterexample was found (printed as a litmus test): the bound is refuted",
+        "bad input: an option, a theorem or a model (one line)",
+        "inconclusive: --timeout or --rlimit ran out before --bound was proved"),
+    "hunt": (
+        "no counterexample in --max-examples instances",
+        "a counterexample was found (printed as a litmus test)",
+        "bad input: an option, a theorem or a model (one line)",
+        "vacuous: no instance met every hypothesis, so nothing was tested"),
+    "check": (
+        "every row as expected",
+        "some row is not as expected (a counterexample where a theorem should hold, or none "
+        "where a mutant should fail)",
+        "bad input: an option, the corpus or a model (one line)",
+        "some row is inconclusive (a bound or a time limit was hit) or vacuous"),
+    "run": (
+        "no engine showed a state the model forbids",
+        "an engine showed a state the model forbids (this wins over 2 and 3)",
+        "some input was bad, or an engine failed",
+        "otherwise: a test was skipped because the model's own result is incomplete"),
+}
+"""Per command, what statuses 0, 1, 2 and 3 mean (None: never used). When several apply,
+the status is the first of 2, 1, 3, except where a row says otherwise."""
+
+
+def exit_epilog(command: str) -> str:
+    rows = [textwrap.fill(text, 79, initial_indent=f"  {code}  ", subsequent_indent=" " * 5)
+            for code, text in enumerate(EXIT_STATUS[command]) if text is not None]
+    return "exit status:\n" + "\n".join(rows)
 
 BOUND_HELP = {
     "max_events": "events of one thread's path (loops)",
@@ -103,17 +159,45 @@ def out_dir(text: str) -> str:
     return text
 
 
+def edge_kinds(text: str) -> tuple[str, ...]:
+    kinds = tuple(k.strip() for k in text.split(",") if k.strip())
+    wrong = [k for k in kinds if k not in EDGE_KINDS]
+    if wrong or not kinds:
+        raise argparse.ArgumentTypeError(f"expected edge kinds among {','.join(EDGE_KINDS)}, "
+                                         f"found {text!r}")
+    return kinds
+
+
 def _add_litmus(p: argparse.ArgumentParser) -> None:
     p.add_argument("files", metavar="FILE", nargs="+",
-                   help="litmus tests (.litmus) or threads-proposal scripts (.wast)")
-    p.add_argument("--model", default="wasm",
-                   help=f"{MODEL_HELP}, or sc, the SC machine (default: wasm)")
-    p.add_argument("--show", choices=["dot"],
-                   help="also write the valid executions (dot: Graphviz)")
+                   help="litmus tests (.litmus), threads-proposal scripts (.wast), directories "
+                        "of .litmus tests, - (one litmus test on stdin) or @LIST (a file of "
+                        "test names, one a line, relative to LIST's directory; # comments)")
+    p.add_argument("--model", action="append", default=None, metavar="NAME",
+                   help=f"{MODEL_HELP}, or sc, the SC machine (default: wasm); several "
+                        "--model print one table, a row per test and a column per model")
+    p.add_argument("--show", choices=["dot", "svg", "png"],
+                   help="also draw executions, one graph each: dot (Graphviz text), svg or png "
+                        "(rendered by Graphviz's dot, which must be installed; needs --out)")
+    p.add_argument("--graphs", choices=["prop", "neg", "all"], default="prop",
+                   help="which executions --show draws: those satisfying the condition's "
+                        "proposition (prop, the default, as herd's -show prop), those not "
+                        "(neg), or all")
+    p.add_argument("--edges", type=edge_kinds, default=DEFAULT_EDGES, metavar="K,K,...",
+                   help=f"edges --show draws, among {','.join(EDGE_KINDS)} "
+                        f"(default {','.join(DEFAULT_EDGES)})")
+    p.add_argument("--show-len", action="store_true",
+                   help="--show also draws the accesses to the memory's length location")
+    p.add_argument("--json", action="store_true",
+                   help="print each result as one JSON object a line instead of herd's block")
+    p.add_argument("--hex", action="store_true", help="state values in hex (herd's -hexa)")
+    p.add_argument("--hash", action="store_true",
+                   help="end each block with herd's Hash= line (the test's digest)")
     p.add_argument("--emit-wast", action="store_true",
                    help="write each test as a threads-proposal .wast script instead of running it")
     p.add_argument("--out", metavar="DIR", type=out_dir,
-                   help="write --show / --emit-wast output to DIR/NAME.dot|.wast, not stdout")
+                   help="write --show / --emit-wast output to DIR/NAME-I.dot|svg|png / "
+                        "DIR/NAME.wast, not stdout")
     for bound, what in BOUND_HELP.items():
         p.add_argument(f"--{bound.replace('_', '-')}", dest=bound, type=positive_int,
                        metavar="N", default=getattr(DEFAULT_BOUNDS, bound),
@@ -152,11 +236,20 @@ def _ticker(err: TextIO, name: str) -> Iterator[Callable[[str], None]]:
         err.flush()
 
 
-def expand(paths: Sequence[str]) -> list[str]:
-    """Files as given; a directory stands for its ``*.litmus`` files, recursively, sorted."""
+STDIN = "-"
+STDIN_NAME = "<stdin>"  # the file name messages give a test read from stdin
+
+
+def expand(paths: Sequence[str], errors: list[str] | None = None) -> list[str]:
+    """Files as given; a directory stands for its ``*.litmus`` files, recursively, sorted;
+    ``@LIST`` for the names LIST holds, one a line (blank lines and ``#`` comments skipped,
+    relative names from LIST's directory). A list's problems go to ``errors`` as
+    ``file:line:col: expected ...`` lines."""
     out: list[str] = []
     for p in paths:
-        if os.path.isdir(p):
+        if p.startswith("@") and p != "@":
+            out += _listed(p[1:], errors if errors is not None else [])
+        elif os.path.isdir(p):
             found = [os.path.join(d, f) for d, _, fs in os.walk(p) for f in fs
                      if f.endswith(".litmus")]
             out += sorted(found)
@@ -165,79 +258,248 @@ def expand(paths: Sequence[str]) -> list[str]:
     return out
 
 
+def _listed(path: str, errors: list[str]) -> list[str]:
+    try:
+        with open(path, encoding="utf-8") as f:
+            lines = f.read().removeprefix("\ufeff").splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        why = getattr(e, "strerror", None) or str(e)
+        errors.append(f"{path}:1:1: expected a readable UTF-8 file of test names, found {why}")
+        return []
+    base = os.path.dirname(path)
+    out: list[str] = []
+    for n, line in enumerate(lines, 1):
+        name = line.split("#", 1)[0].strip()
+        if not name:
+            continue
+        full = name if os.path.isabs(name) else os.path.join(base, name)
+        if not os.path.exists(full):
+            col = line.index(name) + 1
+            errors.append(f"{path}:{n}:{col}: expected the name of a test file or directory, "
+                          f"found {name!r} (no such file)")
+            continue
+        out += expand([full])
+    return out
+
+
+def _safe(name: str) -> str:
+    return "".join(c if c.isalnum() or c in "+-_.=" else "_" for c in name)
+
+
 def _write_artifact(args: argparse.Namespace, test: LitmusTest, ext: str, text: str,
                     out: TextIO) -> None:
+    """``text`` to ``DIR/NAME.ext`` with ``--out DIR`` (``ext`` may carry a ``-I`` suffix of
+    the name), else to stdout."""
     if args.out:
         os.makedirs(args.out, exist_ok=True)
-        safe = "".join(c if c.isalnum() or c in "+-_.=" else "_" for c in test.name)
-        with open(os.path.join(args.out, f"{safe}.{ext}"), "w", encoding="utf-8") as f:
+        with open(os.path.join(args.out, f"{_safe(test.name)}{ext}"), "w",
+                  encoding="utf-8") as f:
             f.write(text)
     else:
         out.write(text)
 
 
+def _has_threads(path: str) -> bool | None:
+    """Whether a ``.wast`` script has ``thread`` commands (None: it does not parse)."""
+    from semantics.text import wast
+    try:
+        script = wast.parse_script(read_source(path))
+    except (LitmusError, ParseError):
+        return None
+    return any(isinstance(c, wast.Thread) for c in script.commands)
+
+
+def _load(path: str, err: TextIO) -> LitmusTest | None:
+    """The test at ``path`` (``-``: a litmus test on stdin); None after one line on stderr
+    (and, for a ``.wast`` conformance script, a hint to run it with ``weakwasm wast``)."""
+    try:
+        if path == STDIN:
+            stream = getattr(sys.stdin, "buffer", None)
+            raw = stream.read() if stream is not None else sys.stdin.read().encode("utf-8")
+            return parse_litmus(decode(raw, STDIN_NAME), STDIN_NAME)
+        return load_test(path)
+    except LitmusError as e:
+        err.write(f"{e}\n")
+        if path.endswith(".wast") and _has_threads(path) is False:
+            err.write(f"{path}: hint: a script without threads is a conformance test: run it "
+                      f"with `weakwasm wast {path}`\n")
+        return None
+
+
+def _check_litmus_options(args: argparse.Namespace, models: Sequence[Model | SCMachine]
+                          ) -> str | None:
+    """What is wrong with a combination of options (before any work), or None."""
+    if len(models) > 1:
+        for flag, on in (("--show", args.show), ("--emit-wast", args.emit_wast),
+                         ("--write-expected", args.write_expected)):
+            if on:
+                return f"{flag} takes one --model, found {len(models)}"
+    if args.show == "dot" and args.json and not args.out:
+        return "--show dot with --json needs --out DIR: stdout holds the JSON lines"
+    if args.show in ("svg", "png"):
+        if not args.out:
+            return f"--show {args.show} writes files: give --out DIR"
+        if shutil.which("dot") is None:
+            return (f"--show {args.show} needs Graphviz's dot program on PATH (e.g. "
+                    "`sudo apt-get install -y graphviz`); --show dot writes the text")
+    if args.show and "hb" in args.edges and any(isinstance(m, SCMachine) for m in models):
+        return "--edges hb needs an axiomatic model: the SC machine (sc) has no hb"
+    return None
+
+
+def _draw(args: argparse.Namespace, test: LitmusTest, run: Run, model: Model | SCMachine,
+          out: TextIO, err: TextIO, path: str) -> bool:
+    """``--show``: one graph per execution chosen by ``--graphs``; False if Graphviz failed."""
+    from properties.render import dot_graph
+    from semantics.memory.check import hb
+
+    names = {a: n for n, a in test.names}
+    drawn = 0
+    for i, v in enumerate(run.enumeration.valid):
+        st, witness = judge(test, v)
+        if witness is None or (args.graphs != "all" and witness != (args.graphs == "prop")):
+            continue
+        title = f"{test.name} execution {i}: {state_line(st, args.hex)}"
+        if v.multiplicity > 1:
+            title += f" (one of {v.multiplicity} differing only in rf bytes)"
+        rel = hb(v.execution, model) if isinstance(model, Model) and "hb" in args.edges else None
+        text = dot_graph(v.execution, title, names, edges=args.edges, hb=rel,
+                         show_len=args.show_len)
+        drawn += 1
+        if args.show == "dot":
+            _write_artifact(args, test, f"-{i}.dot", text, out)
+            continue
+        target = os.path.join(args.out, f"{_safe(test.name)}-{i}.{args.show}")
+        os.makedirs(args.out, exist_ok=True)
+        done = subprocess.run([shutil.which("dot") or "dot", f"-T{args.show}", "-o", target],
+                              input=text.encode("utf-8"), capture_output=True, check=False)
+        if done.returncode != 0:
+            why = done.stderr.decode("utf-8", "replace").strip().splitlines()
+            err.write(f"{path}: Graphviz's dot failed on execution {i}: "
+                      f"{why[0] if why else done.returncode}\n")
+            return False
+    if drawn == 0:
+        why = " (no witness of the condition; --graphs all draws every one)" * (
+            args.graphs == "prop")
+        err.write(f"{path}: note: no execution to draw for --graphs {args.graphs}{why}\n")
+    return True
+
+
+def comparison_table(rows: Sequence[tuple[str, Sequence[Result]]],
+                     models: Sequence[str]) -> str:
+    """mcompare7's view: a row per test, a column per model with its verdict and observation,
+    ``*`` where the verdicts differ; a last line counting them."""
+    cells = [[name, *(f"{r.verdict} {r.observation}" for r in results)]
+             for name, results in rows]
+    head = ["test", *models]
+    widths = [max(len(c[k]) for c in [head, *cells]) for k in range(len(head))]
+
+    def line(c: Sequence[str], mark: str = "") -> str:
+        return "  ".join(x.ljust(w) for x, w in zip(c, widths, strict=True)).rstrip() + mark
+
+    differ = [len({r.verdict for r in results}) > 1 for _, results in rows]
+    out = [line(head)] + [line(c, "  *" if d else "") for c, d in zip(cells, differ, strict=True)]
+    out.append(f"{len(rows)} tests, {sum(differ)} with verdicts that differ")
+    return "\n".join(out) + "\n"
+
+
+@attrs.define
+class _Tally:
+    done: int = 0
+    ok: int = 0
+    unknown: int = 0
+    incomplete: int = 0
+    vacuous: int = 0
+
+    def add(self, r: Result) -> None:
+        self.done += 1
+        self.ok += r.verdict == "Ok"
+        self.unknown += r.verdict == "??"
+        self.incomplete += not r.complete
+        self.vacuous += r.vacuous
+
+
 def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
-        model = resolve_model(args.model, sc=True)
+        models = [resolve_model(m, sc=True) for m in args.model or ["wasm"]]
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
+    problem = _check_litmus_options(args, models)
+    if problem is not None:
+        err.write(f"weakwasm litmus: {problem}\n")
+        return EXIT_BAD_INPUT
     bounds = Bounds(**{b: getattr(args, b) for b in BOUND_HELP})
     status = EXIT_OK
-    done = ok = unknown = incomplete = vacuous = 0
+    tallies = {m.name: _Tally() for m in models}
+    rows: list[tuple[str, list[Result]]] = []
     start = time.perf_counter()
-    files = expand(args.files)
+    listing: list[str] = []
+    files = expand(args.files, listing)
+    for line in listing:
+        err.write(line + "\n")
+        status = EXIT_BAD_INPUT
     for p in args.files:
         if os.path.isdir(p) and not expand([p]):
             err.write(f"{p}: expected a directory holding .litmus files, found none\n")
             status = EXIT_BAD_INPUT
     progress = len(files) > 1 and err.isatty()
+    rejected = 0
     for i, path in enumerate(files):
         if progress:
             err.write(f"\r[{i + 1}/{len(files)}] {path}\x1b[K")
             err.flush()
-        try:
-            test = load_test(path)
-        except LitmusError as e:
-            err.write(f"{e}\n")
+        test = _load(path, err)
+        if test is None:
             status = EXIT_BAD_INPUT
+            rejected += 1
             continue
         if args.emit_wast:
             try:
-                _write_artifact(args, test, "wast", print_wast(test), out)
+                _write_artifact(args, test, ".wast", print_wast(test), out)
             except LitmusError as e:
                 err.write(f"{e}\n")
                 status = EXIT_BAD_INPUT
             continue
         label = f"[{i + 1}/{len(files)}] {test.name}" if len(files) > 1 else test.name
-        with _ticker(err, label) as said:
-            run = run_test(test, model, bounds, said)
-        out.write(herd_block(run.result, time=not args.no_time))
-        if args.write_expected:
-            with open(path + ".expected", "w", encoding="utf-8") as f:
-                f.write(herd_block(run.result, time=False))
-        out.write("\n")
-        for report in run.enumeration.bound_reports:
-            err.write(f"{path}: warning: bound hit: {report}\n")
-        if args.show == "dot":
-            _write_artifact(args, test, "dot", dot_executions(test, run), out)
-        done += 1
-        verdict = run.result.verdict
-        ok += verdict == "Ok"
-        unknown += verdict == "??"
-        incomplete += not run.result.complete
-        vacuous += run.result.vacuous
-        if status == EXIT_OK and (not run.result.complete or run.result.vacuous):
-            status = EXIT_INCOMPLETE
+        results: list[Result] = []
+        for model in models:
+            tag = f"{label} [{model.name}]" if len(models) > 1 else label
+            with _ticker(err, tag) as said:
+                run = run_test(test, model, bounds, said)
+            r = run.result
+            results.append(r)
+            if args.json:
+                out.write(json.dumps(result_json(
+                    r, model=model.name, bounds=bounds, file=path, hash=digest(test),
+                    time=not args.no_time)) + "\n")
+            elif len(models) == 1:
+                out.write(herd_block(r, time=not args.no_time, hex=args.hex,
+                                     hash=digest(test) if args.hash else None) + "\n")
+            if args.write_expected:
+                with open(path + ".expected", "w", encoding="utf-8") as f:
+                    f.write(herd_block(r, time=False))
+            under = f" under {model.name}" if len(models) > 1 else ""
+            for report in run.enumeration.bound_reports:
+                err.write(f"{path}: warning: bound hit{under}: {report}\n")
+            if args.show and not _draw(args, test, run, model, out, err, path):
+                status = EXIT_BAD_INPUT
+            tallies[model.name].add(r)
+            if status == EXIT_OK and (not r.complete or r.vacuous):
+                status = EXIT_INCOMPLETE
+        rows.append((test.name, results))
     if progress:
         err.write("\r\x1b[K")
+    if len(models) > 1 and not args.json and not args.emit_wast:
+        out.write(comparison_table(rows, [m.name for m in models]))
     if len(files) > 1 and not args.emit_wast:
-        bad = len(files) - done
-        extra = "".join(f", {n} {what}" for n, what in (
-            (unknown, "??"), (incomplete, "incomplete"), (vacuous, "vacuous"), (bad, "rejected"))
-            if n)
-        err.write(f"{done} tests, {ok} Ok, {done - ok - unknown} No{extra}; model {model.name}; "
-                  f"{time.perf_counter() - start:.2f}s\n")
+        seconds = time.perf_counter() - start
+        for name, t in tallies.items():
+            extra = "".join(f", {n} {what}" for n, what in (
+                (t.unknown, "??"), (t.incomplete, "incomplete"), (t.vacuous, "vacuous"),
+                (rejected, "rejected")) if n)
+            err.write(f"{t.done} tests, {t.ok} Ok, {t.done - t.ok - t.unknown} No{extra}; "
+                      f"model {name}; {seconds:.2f}s\n")
     return status
 
 
@@ -262,7 +524,9 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
               f"(seed {args.seed}, up to {args.max_examples} instances)...\n")
     result = hunt(theorem, model, args.seed, args.max_examples)
     out.write(result.text().rstrip("\n") + "\n")
-    return EXIT_OK
+    if result.found:
+        return EXIT_FOUND
+    return EXIT_OK if result.satisfied else EXIT_INCOMPLETE
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
@@ -291,6 +555,7 @@ def _add_check(p: argparse.ArgumentParser) -> None:
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.report import NoCorpus, check_command
+    from proofs.encoding import UnknownAxiom
 
     done = [0]
 
@@ -309,7 +574,7 @@ def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             program_examples=args.program_examples,
             announce=lambda what: _say(err, f"... {what}"), corpus_dir=args.corpus,
             model=args.model)
-    except (NoCorpus, BadModel) as e:
+    except (NoCorpus, BadModel, UnknownAxiom) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
     out.write(report.text().rstrip("\n") + "\n")
@@ -325,7 +590,13 @@ def _add_wast(p: argparse.ArgumentParser) -> None:
 def _run_wast(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.conformance import main as run_scripts
 
-    return run_scripts(args.files, out, err, args.verbose)
+    code = run_scripts(args.files, out, err, args.verbose)
+    for path in args.files:
+        if path.endswith(".wast") and _has_threads(path):
+            err.write(f"{path}: hint: this script runs threads, which the single-threaded "
+                      f"runner does not: `weakwasm litmus {path}` gives its outcomes under the "
+                      "model\n")
+    return code
 
 
 def _add_prove(p: argparse.ArgumentParser) -> None:
@@ -404,7 +675,9 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                    f"Z3 counterexample to {args.theorem} under {model.name}"))
         out.write("\nexecution (with the tot the solver chose):\n")
         out.write(show_execution(cex.execution, hide_len=True) + "\n")
-    return EXIT_OK
+    if cex is not None:
+        return EXIT_FOUND
+    return EXIT_OK if run.largest_proved >= args.bound else EXIT_INCOMPLETE
 
 
 def _run_engines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -414,8 +687,12 @@ def _run_engines(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except BadModel as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p])]
-    return run_command(args, files, out, err, model)
+    listing: list[str] = []
+    files = [(f, not os.path.isdir(p)) for p in args.files for f in expand([p], listing)]
+    for line in listing:
+        err.write(line + "\n")
+    code = run_command(args, files, out, err, model)
+    return EXIT_BAD_INPUT if listing and code != EXIT_FOUND else code
 
 
 Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
@@ -437,16 +714,25 @@ SUBCOMMANDS: list[Subcommand] = [
 ]
 
 
-EPILOGS = {"litmus": LITMUS_EXIT}
+def version() -> str:
+    try:
+        return metadata.version("weakwasm")
+    except metadata.PackageNotFoundError:  # run from a checkout that is not installed
+        return "unknown (not installed)"
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="weakwasm",
-                                description="Executable WebAssembly relaxed memory model")
+                                description="Executable WebAssembly relaxed memory model",
+                                epilog="exit status: 0 as expected, 1 a counterexample, "
+                                       "mismatch or forbidden state observed, 2 bad input, 3 "
+                                       "incomplete (a bound was hit); each command's --help "
+                                       "says what they mean for it")
+    p.add_argument("--version", action="version", version=f"weakwasm {version()}")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text, add, run in SUBCOMMANDS:
         sp = sub.add_parser(name, help=help_text, description=help_text,
-                            epilog=EPILOGS.get(name),
+                            epilog=exit_epilog(name),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
         add(sp)
         sp.set_defaults(run=run)

@@ -1,29 +1,37 @@
-"""Execution graphs as litmus tests (docs/litmus.md), and back.
+"""Execution graphs as litmus tests (docs/litmus.md), and back; executions as Graphviz DOT.
 
 One thread per execution thread, one instruction per event, the values the reads took as the
 ``exists`` condition. ``parse_shape`` reads back exactly the fragment ``render_litmus`` writes,
 so that a counterexample can be compared with a hand-written one "up to renaming"
 (``canonical``): of threads, locations and written values.
+
+``dot_graph`` draws one execution as a DOT digraph (docs/litmus.md#--show): pure text, every id
+and label quoted; running Graphviz on it is the command line's business.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from properties.graphs import SLOT, Access, Graph, Shape
 from semantics.memory.events import (
     INIT_THREAD,
+    LEN,
     MEM_DATA,
+    Event,
     Execution,
     Kind,
     Ord,
     le_bytes,
+    show_action,
     show_execution,
     size,
     value,
 )
+from semantics.memory.hb import sync_edges
+from semantics.memory.relations import Rel
 
 NAMES = "xyzwvu"
 
@@ -240,3 +248,104 @@ def canonical(sk: Skeleton) -> Skeleton:
 
 def same_up_to_renaming(a: Skeleton, b: Skeleton) -> bool:
     return canonical(a) == canonical(b)
+
+
+# --- Graphviz -------------------------------------------------------------------------------
+
+EDGE_KINDS = ("po", "rf", "hb", "sync", "tot", "spawn")
+"""What ``dot_graph`` can draw: program order, reads-from (one edge per writer and reader),
+happens-before (its transitive reduction, without the pairs po draws), synchronises-with
+(``hb.sync_edges``), the witness total order (consecutive pairs) and spawn edges."""
+DEFAULT_EDGES = ("po", "rf")
+
+# Only po (and invisible edges) place events: the others do not constrain the layout, so
+# each thread stays a column with its k-th event on row k, as herd draws them.
+_STYLE = {"po": "color=black", "rf": "color=red fontcolor=red constraint=false",
+          "hb": "color=darkgreen fontcolor=darkgreen constraint=false",
+          "sync": "color=orange fontcolor=orange style=bold constraint=false",
+          "tot": "color=gray50 fontcolor=gray50 style=dotted constraint=false",
+          "spawn": "color=blue fontcolor=blue style=dashed constraint=false"}
+
+
+def dot_quote(s: str) -> str:
+    """A DOT string: every id and label goes through this, so no text can break the syntax."""
+    return '"' + s.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def _event_text(e: Event, names: Mapping[int, str], show_len: bool) -> str:
+    acts = [a for a in e.actions if show_len or a.region is None or a.region.fld != LEN]
+    return " & ".join(show_action(a, names) for a in acts) or (
+        "(length only)" if e.actions else "(no action)")
+
+
+def _reduce(r: Rel) -> Rel:
+    """The transitive reduction of an acyclic relation (its edges implied by no other path)."""
+    succ: dict[int, set[int]] = {}
+    for a, b in r:
+        succ.setdefault(a, set()).add(b)
+    return frozenset((a, b) for a, b in r
+                     if not any(b in succ.get(c, ()) for c in succ[a] if c != b))
+
+
+def dot_graph(ex: Execution, title: str, names: Mapping[int, str] | None = None, *,
+              edges: Collection[str] = DEFAULT_EDGES, hb: Rel | None = None,
+              show_len: bool = False) -> str:
+    """One execution as a DOT digraph titled ``title``: the allocation on top, a column (a
+    cluster) per thread, the events of ``edges`` (``EDGE_KINDS``; ``hb`` needs the model's
+    relation in ``hb``). Accesses to the length location are left out unless ``show_len``."""
+    unknown = set(edges) - set(EDGE_KINDS)
+    if unknown:
+        raise ValueError(f"unknown edge kinds {sorted(unknown)}; known: {', '.join(EDGE_KINDS)}")
+    names = names or {}
+    lines = [f"digraph {dot_quote(title)} {{", f"  label={dot_quote(title)};",
+             "  labelloc=t;", "  newrank=true;",
+             "  node [shape=box fontname=monospace];", "  edge [fontname=monospace];"]
+    by_thread: dict[int, list[Event]] = {}
+    for e in ex.events:
+        by_thread.setdefault(e.thread, []).append(e)
+    for t, evs in sorted(by_thread.items()):
+        who = "init" if t == INIT_THREAD else f"T{t}"
+        lines.append(f"  subgraph {dot_quote(f'cluster_{who}')} {{")
+        lines.append(f"    label={dot_quote(who)};")
+        for e in sorted(evs, key=lambda e: e.index):
+            text = f"#{e.eid}: {_event_text(e, names, show_len)}"
+            lines.append(f"    {dot_quote(f'e{e.eid}')} [label={dot_quote(text)}];")
+        lines.append("  }")
+    pairs: list[tuple[str, int, int]] = []
+    order = []  # consecutive events of a thread: po, or invisible edges keeping the columns
+    for t, evs in sorted(by_thread.items()):
+        evs = sorted(evs, key=lambda e: e.index)
+        order += [(t, a.eid, b.eid) for a, b in zip(evs, evs[1:], strict=False)]
+    po_drawn = {(a, b) for t, a, b in order if t != INIT_THREAD} if "po" in edges else set()
+    pairs += [("po", a, b) for a, b in sorted(po_drawn)]
+    if "rf" in edges:
+        pairs += [("rf", w, r) for w, r in sorted(
+            {(w, r) for w, r, reg, _ in ex.rf if show_len or reg.fld != LEN})]
+    if "hb" in edges and hb is not None:
+        pairs += [("hb", a, b) for a, b in sorted(_reduce(hb)) if (a, b) not in po_drawn]
+    if "sync" in edges:
+        pairs += [("sync", a, b) for a, b in sorted(sync_edges(ex))]
+    if "tot" in edges and ex.tot is not None:
+        pairs += [("tot", a, b) for a, b in zip(ex.tot, ex.tot[1:], strict=False)]
+    if "spawn" in edges:
+        pairs += [("spawn", a, b) for a, b in sorted(ex.spawn)]
+    for kind, a, b in pairs:
+        # xlabel off po: a label on an edge that does not constrain the layout makes
+        # Graphviz 2.43 fail ("trouble in init_rank") between clusters
+        key = "label" if kind == "po" else "xlabel"
+        lines.append(f"  {dot_quote(f'e{a}')} -> {dot_quote(f'e{b}')} "
+                     f"[{key}={dot_quote(kind)} {_STYLE[kind]}];")
+    lines += [f"  {dot_quote(f'e{a}')} -> {dot_quote(f'e{b}')} [style=invis];"
+              for _, a, b in order if (a, b) not in po_drawn]
+    threads = [sorted(evs, key=lambda e: e.index) for t, evs in sorted(by_thread.items())
+               if t != INIT_THREAD]
+    init = by_thread.get(INIT_THREAD, [])
+    if init:  # the allocation above every thread
+        last = max(init, key=lambda e: e.index).eid
+        lines += [f"  {dot_quote(f'e{last}')} -> {dot_quote(f'e{evs[0].eid}')} [style=invis];"
+                  for evs in threads if evs]
+    for k in range(max((len(evs) for evs in threads), default=0)):
+        row = " ".join(dot_quote(f"e{evs[k].eid}") + ";" for evs in threads if k < len(evs))
+        lines.append(f"  {{rank=same; {row}}}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"

@@ -3,7 +3,8 @@
 
 Exit status: 1 when an engine showed a state the model forbids; otherwise 2 when some input
 was bad (unreadable, or a named test the compiler cannot run: ``file:line: expected ...``) or
-an engine failed; otherwise 0. A test reached through a directory that the compiler cannot run
+an engine failed; otherwise 3 when a test was skipped because the model's result is
+incomplete; otherwise 0. A test reached through a directory that the compiler cannot run
 is listed as skipped, with the construct, and does not change the status.
 """
 
@@ -24,7 +25,7 @@ from semantics.litmus.result import Run, SCMachine, StateT, admits, run_test
 from semantics.memory.model import Model
 
 ENGINES = ("wasmtime", "node")
-EXIT_OK, EXIT_FORBIDDEN, EXIT_BAD_INPUT = 0, 1, 2
+EXIT_OK, EXIT_FORBIDDEN, EXIT_BAD_INPUT, EXIT_INCOMPLETE = 0, 1, 2, 3
 
 
 def add_arguments(p: argparse.ArgumentParser, models: str) -> None:
@@ -115,6 +116,8 @@ class Admitted(frozenset):  # type: ignore[type-arg]
 
 
 def allowed_states(test: LitmusTest, model: Model | SCMachine) -> frozenset[StateT]:
+    # without the test's filter: an engine shows every execution, filtered or not
+    test = attrs.evolve(test, filter=None)
     run = run_test(test, model)
     result = run.result
     if not result.complete:
@@ -133,7 +136,7 @@ def run_command(args: argparse.Namespace, files: Sequence[tuple[str, bool]], out
     if args.iterations < 1 or args.batch < 1:
         err.write("weakwasm run: expected --iterations and --batch of at least 1\n")
         return EXIT_BAD_INPUT
-    bad = forbidden = False
+    bad = forbidden = incomplete = False
     rows: list[Row] = []
     for path, named in files:
         try:
@@ -157,6 +160,7 @@ def run_command(args: argparse.Namespace, files: Sequence[tuple[str, bool]], out
         except IncompleteModel as e:
             err.write(f"{path}: skipped: {model.name} is incomplete: {e}\n")
             rows.append(Row(test.name, skipped=f"{model.name} is incomplete: {e}"))
+            incomplete = True
             continue
         try:
             seen = run_engine(test, args.engine, args.iterations, args.seed, args.batch)
@@ -178,4 +182,6 @@ def run_command(args: argparse.Namespace, files: Sequence[tuple[str, bool]], out
         out.write(table(args.engine, rows))
     if forbidden:
         return EXIT_FORBIDDEN
-    return EXIT_BAD_INPUT if bad else EXIT_OK
+    if bad:
+        return EXIT_BAD_INPUT
+    return EXIT_INCOMPLETE if incomplete else EXIT_OK

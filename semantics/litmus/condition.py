@@ -9,7 +9,8 @@
 - ``[NAME]`` / ``[NAME:i8|i16|i32|i64]``  what a final SeqCst observer reads at NAME.
 
 Values are unsigned integers of the observable's width; the parser accepts negative decimals and
-``0x`` hex and reduces them modulo 2^width.
+``0x`` hex and reduces them modulo 2^width. Before the condition, herd's optional clauses
+``locations [OBS; ...]`` and ``filter PROP`` (``parse_final``, ``Final``).
 """
 
 from __future__ import annotations
@@ -198,8 +199,9 @@ def show_condition(c: Condition) -> str:
     return f"{c.quantifier} ({show_prop(c.prop)})"
 
 
-def state_line(state: Iterable[tuple[Observable, int]]) -> str:
-    return " ".join(f"{o}={v};" for o, v in state)
+def state_line(state: Iterable[tuple[Observable, int]], hex: bool = False) -> str:
+    """herd's state line; ``hex``: values in 0x hex, as herd's ``-hexa``."""
+    return " ".join(f"{o}={v:#x};" if hex else f"{o}={v};" for o, v in state)
 
 
 # --- parsing -------------------------------------------------------------------------------
@@ -224,7 +226,7 @@ class _Tok:
     col: int
 
 
-_SYMBOLS = ("/\\", "\\/", "=>", "~", "(", ")", "[", "]", ":", "=")
+_SYMBOLS = ("/\\", "\\/", "=>", "~", "(", ")", "[", "]", ":", "=", ";")
 
 
 def _tokens(src: str, line: int, col: int) -> list[_Tok]:
@@ -302,6 +304,37 @@ class _Parser:
         t = self.tok
         self.pos += 1
         return t
+
+    def final(self) -> Final:
+        """``[locations [OBS; ...]] [filter PROP] CONDITION``, the clauses in either order."""
+        locations: tuple[Observable, ...] | None = None
+        filt: Prop | None = None
+        while self.tok.text in ("locations", "filter"):
+            t = self.tok
+            if (locations if t.text == "locations" else filt) is not None:
+                raise self.fail(f"one '{t.text}' clause")
+            self.pos += 1
+            if t.text == "locations":
+                locations = self.locations()
+            else:
+                filt = self.prop()
+        return Final(locations or (), filt, self.condition())
+
+    def locations(self) -> tuple[Observable, ...]:
+        self.eat("[")
+        out: dict[Observable, None] = {}
+        while self.tok.text != "]":
+            start = self.tok
+            loc = self.location()
+            self.width_of(loc, start)
+            out[loc] = None
+            if self.tok.text != ";":
+                break
+            self.pos += 1
+        if self.tok.text != "]":
+            raise self.fail("';' or ']' in the locations clause")
+        self.pos += 1
+        return tuple(out)
 
     def condition(self) -> Condition:
         t = self.tok
@@ -441,6 +474,28 @@ def _default_width(loc: Observable, tok: _Tok) -> int:
     if isinstance(loc, Status):
         return 1
     return 64
+
+
+@attrs.frozen
+class Final:
+    """What follows a litmus test's threads: herd's ``locations [...]`` (observables printed in
+    states besides the condition's), ``filter PROP`` (executions whose final state does not
+    satisfy it are discarded before the condition is evaluated), and the condition."""
+
+    locations: tuple[Observable, ...]
+    filter: Prop | None
+    condition: Condition
+
+
+def parse_final(src: str, *, line: int = 1, col: int = 1,
+                names: Mapping[str, int] | None = None,
+                width_of: Resolver = _default_width) -> Final:
+    """``parse_condition`` preceded by the optional ``locations`` and ``filter`` clauses."""
+    return _Parser(_tokens(src, line, col), names or {}, width_of).final()
+
+
+def show_locations(locations: Iterable[Observable]) -> str:
+    return "locations [" + " ".join(f"{o};" for o in locations) + "]"
 
 
 def parse_condition(src: str, *, line: int = 1, col: int = 1,

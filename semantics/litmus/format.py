@@ -6,6 +6,8 @@ WASM MP+sc
 { memory 1 1 shared; x = 0; y = 4; [y] = 0; }
 thread 0 { (i32.atomic.store (i32.const x) (i32.const 42)) ... }
 thread 1 { (local $r0 i32) ... }
+locations [x;]      ;; optional: also printed in states
+filter (1:r0=1)     ;; optional: executions not satisfying it are discarded
 exists (1:r0=1 /\\ 1:r1=0)
 ```
 
@@ -16,6 +18,7 @@ file, line, column and what was expected.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 
@@ -58,7 +61,9 @@ class LitmusTest:
     ``program.threads`` are the litmus threads 0..n-1; ``observer`` is the index of a function
     of ``program.funcs`` run as the final observer (a ``.wast`` script's ``$Check``), or None
     when the observer only performs the SeqCst loads of the ``[NAME]`` observables.
-    ``extra`` are observables printed in states besides those the condition names.
+    ``extra`` are observables printed in states besides those the condition names: the
+    ``locations`` clause, or a ``.wast`` script's observer locals. ``filter``: herd's filter, a
+    proposition every execution counted must satisfy (None: no filter).
     """
 
     name: str
@@ -69,6 +74,7 @@ class LitmusTest:
     init: tuple[InitValue, ...] = ()
     observer: int | None = None
     extra: tuple[cond.Observable, ...] = ()
+    filter: cond.Prop | None = None
     file: str = attrs.field(default="", eq=False)
 
     @property
@@ -82,8 +88,18 @@ class LitmusTest:
         return tuple(sorted(named, key=cond.observable_key))
 
     @property
+    def watched(self) -> tuple[cond.Observable, ...]:
+        """What each execution's final state is computed over: the observables and the
+        filter's, sorted."""
+        named = set(self.observables)
+        if self.filter is not None:
+            named |= {a.loc for a in cond.atoms(self.filter)}
+        return tuple(sorted(named, key=cond.observable_key))
+
+    @property
     def memory_observables(self) -> tuple[cond.Mem, ...]:
-        return tuple(o for o in self.observables if isinstance(o, cond.Mem))
+        """The memory locations the final observer reads (those of the filter too)."""
+        return tuple(o for o in self.watched if isinstance(o, cond.Mem))
 
 
 # --- scanning ------------------------------------------------------------------------------
@@ -218,9 +234,10 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
                       data=data)
     _validate(program, positions, spots, file)
     s.skip_space()
-    condition = _condition(s, funcs, names, memory)
+    final = _condition(s, funcs, names, memory)
     return LitmusTest(name=name, comment=comment, program=program,
-                      names=tuple(names.items()), condition=condition, init=init, file=file)
+                      names=tuple(names.items()), condition=final.condition, init=init,
+                      extra=final.locations, filter=final.filter, file=file)
 
 
 def _init_block(s: _Scanner) -> tuple[MemType, dict[str, int],
@@ -392,7 +409,7 @@ def local_width(func: Func, name: str) -> int | None:
 
 
 def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
-               memory: MemType) -> cond.Condition:
+               memory: MemType) -> cond.Final:
     def width_of(loc: cond.Observable, tok: object) -> int:
         if isinstance(loc, cond.Mem):
             if loc.addr + loc.width > memory.min * PAGE:
@@ -410,8 +427,8 @@ def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
         return w
 
     try:
-        return cond.parse_condition(s.src[s.i:], line=s.line, col=s.col, names=names,
-                                    width_of=width_of)
+        return cond.parse_final(s.src[s.i:], line=s.line, col=s.col, names=names,
+                                width_of=width_of)
     except cond.ConditionError as e:
         raise LitmusError(s.file, e.line, e.col, f"expected {e.expected}, found {e.found}") from e
 
@@ -438,5 +455,20 @@ def print_litmus(t: LitmusTest) -> str:
         lines.append(f"thread {i} {{")
         lines += ["  " + ln if ln else ln for ln in body.splitlines()]
         lines.append("}")
+    if t.extra:
+        lines.append(cond.show_locations(t.extra))
+    if t.filter is not None:
+        lines.append(f"filter ({cond.show_prop(t.filter)})")
     lines.append(str(t.condition))
     return "\n".join(lines) + "\n"
+
+
+def digest(t: LitmusTest) -> str:
+    """herd's ``Hash=``: the MD5 (hex) of what the test means, not how it is written: the
+    canonical print of its memory, init block, threads, locations, filter and condition, plus a
+    ``.wast`` script's observer function and data segments. Its name, comment, layout and
+    comments do not count, so a reformatted or renamed test keeps its hash."""
+    text = print_litmus(attrs.evolve(t, name="", comment=""))
+    others = [print_body(f) for i, f in enumerate(t.program.funcs) if i not in t.program.threads]
+    text += "\n".join(others) + f"\nobserver {t.observer}\ndata {t.program.data!r}\n"
+    return hashlib.md5(text.encode("utf-8")).hexdigest()

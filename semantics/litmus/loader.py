@@ -18,6 +18,12 @@ def read_source(path: str) -> str:
             raw = f.read()
     except OSError as e:
         raise LitmusError(path, 1, 1, f"expected a readable file, found {e.strerror or e}") from e
+    return decode(raw, path)
+
+
+def decode(raw: bytes, path: str) -> str:
+    """``raw`` as UTF-8 text without a leading byte order mark (``LitmusError`` at the first
+    byte that is not UTF-8)."""
     try:
         return raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:

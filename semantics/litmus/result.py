@@ -1,5 +1,5 @@
-"""Running a litmus test and printing herd7's result block (docs/litmus.md) line for line; the
-valid executions as Graphviz."""
+"""Running a litmus test and printing herd7's result block (docs/litmus.md) line for line, or
+the same result as a JSON object."""
 
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ from semantics.litmus.engine import (
 from semantics.litmus.format import LitmusTest
 from semantics.litmus.sc import sc_executions
 from semantics.litmus.symbolic import enumerate_exact
-from semantics.memory.events import INIT_THREAD, MEM_DATA, Region, le_bytes, show_event
+from semantics.memory.events import MEM_DATA, Region, le_bytes
 from semantics.memory.model import MODELS, Model
 from semantics.wasm.terms import Term
 
@@ -81,6 +81,7 @@ class Result:
     seconds: float = 0.0
     incomplete: tuple[str, ...] = ()
     thin_air: ThinAir | None = None
+    filtered: int = 0  # valid executions the test's filter discarded (counted in neither)
 
     @property
     def complete(self) -> bool:
@@ -116,19 +117,23 @@ class Result:
 
 
 VACUOUS = "Vacuous: no valid execution"
+VACUOUS_FILTERED = "Vacuous: no valid execution passes the filter"
 
 
-def herd_block(r: Result, *, time: bool = True) -> str:
+def herd_block(r: Result, *, time: bool = True, hex: bool = False,
+               hash: str | None = None) -> str:
     """herd7's block; an incomplete run adds ``Incomplete: REPORT`` lines, a vacuous one the
-    line ``VACUOUS``, after the ``Test`` line (herd's log tools skip lines there)."""
+    line ``VACUOUS`` (or ``VACUOUS_FILTERED``), after the ``Test`` line (herd's log tools skip
+    lines there). ``hex``: state values in hex (herd's ``-hexa``); ``hash``: herd's last line
+    ``Hash=HASH`` (``format.digest``)."""
     lines = [f"Test {r.name} {r.condition.verdict_word}"]
     lines += [f"Incomplete: {c}" for c in r.incomplete]
     if r.thin_air is not None:
         lines.append(str(r.thin_air))
     if r.vacuous:
-        lines.append(VACUOUS)
+        lines.append(VACUOUS_FILTERED if r.filtered else VACUOUS)
     lines.append(f"States {len(r.states)}")
-    lines += [state_line(s) for s in sorted(r.states, key=_state_key)]
+    lines += [state_line(s, hex) for s in sorted(r.states, key=_state_key)]
     lines += [
         r.verdict,
         "Witnesses",
@@ -138,7 +143,30 @@ def herd_block(r: Result, *, time: bool = True) -> str:
     ]
     if time:
         lines.append(f"Time {r.name} {r.seconds:.2f}")
+    if hash is not None:
+        lines.append(f"Hash={hash}")
     return "\n".join(lines) + "\n"
+
+
+def result_json(r: Result, *, model: str, bounds: Bounds, file: str = "",
+                hash: str | None = None, time: bool = True) -> dict[str, object]:
+    """The result as one JSON object (``--json``; docs/litmus.md#--json): the block's content
+    with the states as objects, each marked whether it satisfies the condition's
+    proposition (a witness)."""
+    states = [{"values": {str(o): v for o, v in s},
+               "witness": evaluate(r.condition.prop, dict(s))}
+              for s in sorted(r.states, key=_state_key)]
+    out: dict[str, object] = {
+        "test": r.name, "file": file, "model": model, "condition": str(r.condition),
+        "claim": r.condition.verdict_word, "verdict": r.verdict, "observation": r.observation,
+        "states": states, "positive": r.positive, "negative": r.negative,
+        "filtered": r.filtered, "complete": r.complete, "incomplete": list(r.incomplete),
+        "vacuous": r.vacuous, "bounds": attrs.asdict(bounds)}
+    if hash is not None:
+        out["hash"] = hash
+    if time:
+        out["seconds"] = round(r.seconds, 3)
+    return out
 
 
 def _state_key(s: StateT) -> tuple[int, ...]:
@@ -166,12 +194,13 @@ def outcome_of(v: ValidExecution) -> Outcome:
     return tuple(p.final for p in v.paths), v.observed
 
 
-def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed) -> SymStateT:
-    """The final value of each observable the test prints, in the test's order (terms only for
-    a symbolic execution)."""
+def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed,
+             over: Sequence[Observable] | None = None) -> SymStateT:
+    """The final value of each observable the test prints (or of ``over``), in the test's
+    order (terms only for a symbolic execution)."""
     loaded = {(a, w): x for a, w, x in observed}
     state: list[tuple[Observable, Bits]] = []
-    for o in test.observables:
+    for o in test.observables if over is None else over:
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
         else:
@@ -186,6 +215,19 @@ NO_RESULT = -1
 no asserted (unsigned) value."""
 
 
+def judge(test: LitmusTest, v: ValidExecution) -> tuple[StateT, bool | None]:
+    """A valid execution's printed state, and whether it satisfies the condition's proposition
+    (None: the test's filter discards it); not for a symbolic execution (``_decide``)."""
+    if test.filter is None:
+        st = cast(StateT, state_of(test, *outcome_of(v)))
+        return st, evaluate(test.condition.prop, dict(st))
+    full = dict(cast(StateT, state_of(test, *outcome_of(v), over=test.watched)))
+    st = tuple((o, full[o]) for o in test.observables)
+    if not evaluate(test.filter, full):
+        return st, None
+    return st, evaluate(test.condition.prop, full)
+
+
 def observe_of(test: LitmusTest) -> tuple[tuple[int, int], ...]:
     """The (addr, width) locations the final observer loads: each memory observable once."""
     return tuple(dict.fromkeys((m.addr, m.width) for m in test.memory_observables))
@@ -195,7 +237,10 @@ def seeds_of(test: LitmusTest) -> tuple[frozenset[int], dict[tuple[Region, int],
     """Values the condition names: offered to reads besides what writes produce."""
     seeds: set[int] = set()
     cells: dict[tuple[Region, int], set[int]] = {}
-    for a in atoms(test.condition.prop):
+    named = list(atoms(test.condition.prop))
+    if test.filter is not None:
+        named += atoms(test.filter)
+    for a in named:
         if isinstance(a.loc, Reg):
             seeds.add(a.value)
         elif isinstance(a.loc, Mem):
@@ -217,32 +262,36 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
         en = enumerate_exact(test.program, model, observe=observe, observer=test.observer,
                              seeds=seeds, cell_seeds=cells, bounds=bounds, progress=progress)
     states: dict[StateT, None] = {}
-    pos = neg = 0
+    pos = neg = filtered = 0
     thin: ThinAir | None = None
     if en.symbolic:
-        states, pos, neg, thin = _decide(test, en.valid)
+        states, pos, neg, filtered, thin = _decide(test, en.valid)
     for v in () if en.symbolic else en.valid:
-        st = cast(StateT, state_of(test, *outcome_of(v)))
+        st, witness = judge(test, v)
+        if witness is None:
+            filtered += v.multiplicity
+            continue
         states[st] = None
-        if evaluate(test.condition.prop, dict(st)):
+        if witness:
             pos += v.multiplicity
         else:
             neg += v.multiplicity
     seconds = time.perf_counter() - start
     result = Result(test.name, test.condition, tuple(states), pos, neg, seconds,
-                    en.bound_reports, thin)
+                    en.bound_reports, filtered=filtered, thin_air=thin)
     return Run(result, en, model.name)
 
 
 def _decide(test: LitmusTest, valid: Sequence[ValidExecution],
-            ) -> tuple[dict[StateT, None], int, int, ThinAir | None]:
+            ) -> tuple[dict[StateT, None], int, int, int, ThinAir | None]:
     """States and counts of symbolic executions (``Enumeration.symbolic``, ``witness``)."""
     from semantics.litmus import witness
 
-    shapes = [(v.constraints, state_of(test, *outcome_of(v))) for v in valid]
-    d = witness.decide(test.condition.prop, shapes)
+    over = test.observables if test.filter is None else test.watched
+    shapes = [(v.constraints, state_of(test, *outcome_of(v), over=over)) for v in valid]
+    d = witness.decide(test.condition.prop, shapes, test.observables, test.filter)
     thin = ThinAir(d.free, d.loose) if d.free else None
-    return dict.fromkeys(d.states), d.positive, d.negative, thin
+    return dict.fromkeys(d.states), d.positive, d.negative, d.filtered, thin
 
 
 def admits(test: LitmusTest, run: Run, state: StateT) -> bool:
@@ -260,43 +309,3 @@ def admits(test: LitmusTest, run: Run, state: StateT) -> bool:
         if values.solver(v.constraints).model(values.one_of_states(st, [state])) is not None:
             return True
     return False
-
-
-# --- Graphviz -----------------------------------------------------------------------------
-
-
-def _quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def dot_executions(test: LitmusTest, run: Run) -> str:
-    """The valid executions as one Graphviz digraph, a cluster per execution: events (one box
-    per event, grouped by thread), po (black), rf (red, per reading event and writer), spawn
-    (blue, dashed)."""
-    names = {a: n for n, a in test.names}
-    lines = [f"digraph {_quote(test.name)} {{", "  node [shape=box fontname=monospace];"]
-    for i, v in enumerate(run.enumeration.valid):
-        ex = v.execution
-        label = state_line(cast(StateT, state_of(test, *outcome_of(v))))  # terms print as such
-        lines.append(f"  subgraph cluster_{i} {{")
-        lines.append(f"    label={_quote(f'execution {i}: {label}')};")
-        for e in ex.events:
-            text = show_event(e, names).split(": ", 1)[-1]
-            who = "init" if e.thread == INIT_THREAD else f"T{e.thread}"
-            lines.append(f"    e{i}_{e.eid} [label={_quote(f'{who} #{e.eid}: {text}')}];")
-        by_thread: dict[int, list[int]] = {}
-        for e in ex.events:
-            by_thread.setdefault(e.thread, []).append(e.eid)
-        for t, eids in sorted(by_thread.items()):
-            if t != INIT_THREAD:
-                for a, b in zip(eids, eids[1:], strict=False):
-                    lines.append(f"    e{i}_{a} -> e{i}_{b} [label=po];")
-        rf_pairs = sorted({(w, r, reg.fld) for w, r, reg, _ in ex.rf})
-        for w, r, fld in rf_pairs:
-            tag = "rf" if fld == "data" else "rf-len"
-            lines.append(f"    e{i}_{w} -> e{i}_{r} [label={tag} color=red fontcolor=red];")
-        for a, b in sorted(ex.spawn):
-            lines.append(f"    e{i}_{a} -> e{i}_{b} [label=spawn color=blue style=dashed];")
-        lines.append("  }")
-    lines.append("}")
-    return "\n".join(lines) + "\n"

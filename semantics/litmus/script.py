@@ -158,7 +158,7 @@ def _reg_slots(t: LitmusTest) -> dict[cond.Reg, tuple[int, ValType, int]]:
     """Each observed local: (slot address, type, local index)."""
     slots: dict[cond.Reg, tuple[int, ValType, int]] = {}
     addr = RESULT_BASE
-    for o in t.observables:
+    for o in t.watched:
         if isinstance(o, cond.Status):
             raise LitmusError(t.file or "<litmus>", 1, 1,
                               f"expected no {o.name} observable in a test emitted as .wast "
@@ -220,7 +220,7 @@ def print_wast(t: LitmusTest) -> str:
     """The test as a threads-proposal script (the shape of MP.wast): each thread stores the
     locals the condition observes at ``RESULT_BASE``; ``$Check`` evaluates the proposition.
     ``forall P`` asserts P; ``~exists P`` and ``exists P`` assert ``~P`` (for ``exists``, a
-    failing assertion is the witness)."""
+    failing assertion is the witness); under ``filter F``, ``F => P`` and ``~(F /\\ P)``."""
     if t.observer is not None:
         raise LitmusError(t.file or "<litmus>", 1, 1,
                           "expected a .litmus test (this one already comes from a script)")
@@ -244,7 +244,10 @@ def print_wast(t: LitmusTest) -> str:
                    f'    (func (export "run")\n{inner}\n    )\n  )\n  (invoke "run")\n)\n')
     out += [f"(wait $T{i})" for i in range(len(t.program.threads))]
     q = t.condition.quantifier
-    prop = t.condition.prop if q == cond.FORALL else cond.Not(t.condition.prop)
+    claim = t.condition.prop
+    if t.filter is not None:  # a run the filter discards passes the assertion
+        claim = cond.Implies(t.filter, claim) if q == cond.FORALL else cond.And(t.filter, claim)
+    prop = claim if q == cond.FORALL else cond.Not(claim)
     note = {cond.FORALL: ";; every run satisfies the condition",
             cond.NOT_EXISTS: ";; no run exhibits the outcome",
             cond.EXISTS: ";; exists: a run on which this assertion fails exhibits the outcome"}[q]

@@ -145,6 +145,10 @@ def negate(e: Any) -> Any:
     return _z3().Not(e)
 
 
+def both(a: Any, b: Any) -> Any:
+    return _z3().And(a, b)
+
+
 class Solver:
     """One Z3 solver, asked many small questions under a fixed set of constraints."""
 

@@ -30,78 +30,96 @@ class Decided:
     negative: int
     free: int  # loose executions
     loose: tuple[Observable, ...]  # observables some loose execution does not fix
+    filtered: int = 0  # executions of which some assignment fails the test's filter
 
 
 @attrs.frozen
 class _Loose:
     positive: bool
     negative: bool
+    filtered: bool
     fixed: State | None  # the residual fixes the state after all
     loose: frozenset[Observable] = frozenset()
 
 
-def decide(prop: Prop, shapes: Sequence[tuple[tuple[Bits, ...], SymState]]) -> Decided:
+def decide(prop: Prop, shapes: Sequence[tuple[tuple[Bits, ...], SymState]],
+           shown: Sequence[Observable], filter: Prop | None = None) -> Decided:
     """``shapes``: per symbolic execution, its residual constraints and its state
-    (``ValidExecution.constraints`` and the state of its finals and observed values)."""
+    (``ValidExecution.constraints`` and the state of its finals and observed values, over
+    the observables ``prop``, ``filter`` and ``shown`` name); states list the ``shown`` ones.
+    An assignment that fails ``filter`` counts as filtered, in neither count."""
     states: dict[State, None] = {}
-    pos = neg = free = 0
+    pos = neg = free = filtered = 0
     loose: set[Observable] = set()
     known = {0, 1} | {a.value for a in atoms(prop)}
     plain, rest = [], []
     for residual, st in shapes:
         if not residual and all(isinstance(x, int) for _, x in st):
-            plain.append(tuple((o, x) for o, x in st if isinstance(x, int)))
+            plain.append({o: x for o, x in st if isinstance(x, int)})
         else:
             rest.append((residual, st))
-    for st in plain:  # first, so that a witness can be one of them
-        states[st] = None
-        if evaluate(prop, dict(st)):
+    for full in plain:  # first, so that a witness can be one of them
+        if filter is not None and not evaluate(filter, full):
+            filtered += 1
+            continue
+        states[tuple((o, full[o]) for o in shown)] = None
+        if evaluate(prop, full):
             pos += 1
         else:
             neg += 1
     memo: dict[tuple[tuple[Bits, ...], SymState], _Loose | None] = {}
     for key in rest:
         if key not in memo:
-            memo[key] = _judge(prop, *key, states, known)
+            memo[key] = _judge(prop, filter, *key, tuple(shown), states, known)
         got = memo[key]
         if got is None:
             continue
         if got.fixed is not None:
             states[got.fixed] = None
-        else:
+        elif got.positive or got.negative:
             free += 1
             loose |= got.loose
         pos += got.positive
         neg += got.negative
+        filtered += got.filtered
     return Decided(tuple(states), pos, neg, free,
-                   tuple(sorted(loose, key=observable_key)))
+                   tuple(sorted(loose, key=observable_key)), filtered)
 
 
-def _judge(prop: Prop, residual: tuple[Bits, ...], st: SymState, states: dict[State, None],
+def _judge(prop: Prop, filter: Prop | None, residual: tuple[Bits, ...], full: SymState,
+           shown: tuple[Observable, ...], states: dict[State, None],
            known: set[int]) -> _Loose | None:
     """None if the residual has no solution."""
     s = values.solver(residual)
     m = s.model()
     if m is None:
         return None
-    ts = [x for _, x in st if isinstance(x, Term)]
-    loose = frozenset(o for o, x in st if not values.fixed(s, m, [x]))
-    if not loose:
-        concrete = _concrete(s, m, st)
-        holds = evaluate(prop, dict(concrete))
-        return _Loose(holds, not holds, concrete)
-    p = values.prop_expr(prop, dict(st))
+    by = dict(full)
+    st = tuple((o, by[o]) for o in shown)
+    ts = [x for _, x in full if isinstance(x, Term)]
+    free = frozenset(o for o, x in full if not values.fixed(s, m, [x]))
+    if not free:
+        concrete = dict(_concrete(s, m, full))
+        kept = filter is None or evaluate(filter, concrete)
+        holds = kept and evaluate(prop, concrete)
+        return _Loose(holds, kept and not holds, not kept,
+                      tuple((o, concrete[o]) for o in shown) if kept else None)
+    p = values.prop_expr(prop, by)
+    f = values.prop_expr(filter, by) if filter is not None else None
     ways = []
     for want, truth in ((p, True), (values.negate(p), False)):
+        if f is not None:
+            want = values.both(f, want)
         seen = [x for x in states if evaluate(prop, dict(x)) == truth]
-        if seen and s.model(values.one_of_states(st, seen)) is not None:
+        if seen and s.model(want, values.one_of_states(st, seen)) is not None:
             ways.append(True)
             continue
         w = s.model(want, *values.prefer(ts, known)) or s.model(want)
         ways.append(w is not None)
         if w is not None:
             states[_concrete(s, w, st)] = None
-    return _Loose(ways[0], ways[1], None, loose)
+    dropped = f is not None and s.model(values.negate(f)) is not None
+    return _Loose(ways[0], ways[1], dropped, None, frozenset(o for o in free if o in shown))
 
 
 def _concrete(s: values.Solver, model: object, st: SymState) -> State:

@@ -2,8 +2,10 @@
 
 Used by ``tests/quality/test_fuzz_cli.py`` (a few hundred cases, Hypothesis drives the random
 choices) and ``bench/fuzz_cli.py`` (10,000+ cases, ``random.Random`` seeded per case). A case
-is a seed file, a list of mutations and the command that reads the mutant (``litmus`` with a
-small ``--max-events``, or ``wast``); ``check_case`` runs it in-process and returns what broke
+is a seed file, a list of mutations (among them herd's ``locations`` and ``filter`` clauses,
+well- and ill-formed) and the command that reads the mutant (``litmus`` with a small
+``--max-events`` and some of its output options, from a file or from stdin, or ``wast``);
+``check_case`` runs it in-process and returns what broke
 the command's promise (docs/litmus.md#bad-input): an exception escaping ``main``, an exit
 status outside ``EXIT_CODES``, a bad-input status without a ``file:line:col: expected ...``
 line, or more than ``LIMIT_S`` seconds of CPU time.
@@ -16,6 +18,7 @@ import os
 import random
 import re
 import signal
+import sys
 import time
 import traceback
 from collections.abc import Callable, Iterator
@@ -27,8 +30,9 @@ import attrs
 from metatheory.cli import main
 
 EXIT_CODES = frozenset({0, 1, 2, 3})
-"""Every documented exit status: 0 as expected, 1 failed or forbidden outcome observed, 2 bad
-input, 3 incomplete (a bound was hit, or nothing was checked)."""
+"""The documented exit statuses (README "Exit status", ``metatheory.cli.EXIT_STATUS``): 0 as
+expected, 1 a counterexample, mismatch or forbidden state observed, 2 bad input, 3 incomplete
+(a bound was hit, or nothing was decided)."""
 
 BAD_INPUT = 2
 LIMIT_S = 10.0  # CPU seconds per case
@@ -144,9 +148,50 @@ def wrong_type(src: bytes, rng: random.Random) -> bytes:
     return src[:m.start()] + other + src[m.end():]
 
 
+_OBSERVABLE = re.compile(rb"\d+:\$?\w+|\[\w+(?::i\d+)?\]")
+_QUANTIFIER = re.compile(rb"(?m)^\s*(?:~\s*exists|exists|forall)\b")
+
+
+def herd_clause(src: bytes, rng: random.Random) -> bytes:
+    """A ``locations [...]`` or ``filter (...)`` clause before the condition (or anywhere):
+    over the test's own observables mostly, sometimes unknown ones, unclosed, doubled, empty or
+    nested deep."""
+    seen = [m.group() for m in _OBSERVABLE.finditer(src)] or [b"0:r0", b"[x]"]
+    picks = [rng.choice(seen) for _ in range(rng.randint(0, 4))]
+    junk = rng.choice((b"", b"", b"", b"9:r0", b"[nope]", b"0:zz", b"1:trap", b"x",
+                       b"[x:i7]", b";", b"]", b"(", b"99999999999999999999:r"))
+    if junk:
+        picks.insert(rng.randrange(len(picks) + 1), junk)
+    if rng.random() < 0.5:
+        sep = rng.choice((b"; ", b";", b" "))
+        clause = b"locations [" + sep.join(picks) + (b";]" if rng.random() < 0.8 else b"")
+    else:
+        values = rng.choice((b"0", b"1", b"42", b"-1", b"0x1", b"z", b"9" * 30))
+        atoms = [p + b"=" + values for p in picks] or [b"true"]
+        prop = rng.choice((rb" /\ ", rb" \/ ", b" => ")).join(atoms)
+        if rng.random() < 0.1:
+            n = rng.choice(_DEPTHS)
+            prop = b"(" * n + prop + b")" * n
+        clause = b"filter (" + prop + (b")" if rng.random() < 0.9 else b"")
+    if rng.random() < 0.1:
+        clause += b"\n" + clause  # twice
+    m = _QUANTIFIER.search(src)
+    at = m.start() if m is not None and rng.random() < 0.85 else rng.randrange(len(src) + 1)
+    return src[:at] + clause + b"\n" + src[at:]
+
+
 MUTATIONS: tuple[Callable[[bytes, random.Random], bytes], ...] = (
     byte_flip, token_delete, token_swap, duplicate, deep_nesting, huge_literal, bad_utf8,
-    wrong_type)
+    wrong_type, herd_clause, herd_clause)
+"""``herd_clause`` twice: the clauses are the newest syntax."""
+
+OPTIONS: tuple[tuple[str, ...], ...] = (
+    (), (), (), ("--json",), ("--hex", "--hash"), ("--model", "wasm", "--model", "sc"),
+    ("--json", "--model", "sc", "--model", "es2017"), ("--show", "dot"),
+    ("--show", "dot", "--graphs", "all", "--edges", "po,rf,hb,sync,tot,spawn", "--show-len"),
+    ("--show", "dot", "--graphs", "neg", "--out", "{dir}"), ("--emit-wast",),
+    ("--emit-wast", "--out", "{dir}"))
+"""Output options of ``weakwasm litmus`` a case may add (``{dir}``: the case's directory)."""
 
 
 # --- cases ----------------------------------------------------------------------------------
@@ -159,6 +204,8 @@ class Case:
     text: bytes
     command: str  # "litmus" or "wast"
     suffix: str
+    options: tuple[str, ...] = ()  # of litmus, from ``OPTIONS``
+    stdin: bool = False  # litmus reads the mutant from stdin (``-``)
 
 
 def make_case(seeds: list[Path], rng: random.Random) -> Case:
@@ -174,7 +221,9 @@ def make_case(seeds: list[Path], rng: random.Random) -> Case:
         command = "wast" if rng.random() < 0.6 else "litmus"
     else:
         command = "litmus"
-    return Case(seed, tuple(names), text, command, suffix)
+    options = rng.choice(OPTIONS) if command == "litmus" else ()
+    stdin = command == "litmus" and suffix == ".litmus" and rng.random() < 0.1
+    return Case(seed, tuple(names), text, command, suffix, options, stdin)
 
 
 @attrs.frozen
@@ -209,10 +258,15 @@ def _deadline(seconds: float) -> Iterator[None]:
             signal.signal(sig, handler)
 
 
+STDIN_NAME = "<stdin>"
+
+
 def argv(case: Case, path: str) -> list[str]:
     if case.command == "wast":
         return ["wast", path]
-    return ["litmus", "--no-time", "--max-events", MAX_EVENTS, path]
+    options = [o.replace("{dir}", os.path.dirname(path) or ".") for o in case.options]
+    return ["litmus", "--no-time", "--max-events", MAX_EVENTS, *options,
+            "-" if case.stdin else path]
 
 
 def check_case(case: Case, directory: str, limit_s: float = LIMIT_S) -> Outcome:
@@ -222,18 +276,23 @@ def check_case(case: Case, directory: str, limit_s: float = LIMIT_S) -> Outcome:
         f.write(case.text)
     out, err = io.StringIO(), io.StringIO()
     start = time.perf_counter()
+    saved = sys.stdin
     try:
+        sys.stdin = io.TextIOWrapper(io.BytesIO(case.text), encoding="utf-8")
         with _deadline(limit_s):
             code = main(argv(case, path), out, err)
     except _Timeout:
         return Outcome(None, f"more than {limit_s} s", time.perf_counter() - start, "hang")
     except BaseException:  # noqa: BLE001 (any exception escaping main is the failure sought)
         return Outcome(None, traceback.format_exc(), time.perf_counter() - start, "traceback")
+    finally:
+        sys.stdin = saved
     seconds = time.perf_counter() - start
     if code not in EXIT_CODES:
         return Outcome(code, f"exit status {code}", seconds, "exit")
     if code == BAD_INPUT:
-        where = re.compile(rf"^{re.escape(path)}:\d+:\d+: expected .+", re.M)
+        name = STDIN_NAME if case.stdin else path
+        where = re.compile(rf"^{re.escape(name)}:\d+:\d+: expected .+", re.M)
         if not where.search(err.getvalue()):
             return Outcome(code, f"bad input without file:line:col: expected ...: "
                            f"{err.getvalue()[:300]!r}", seconds, "position")
@@ -242,6 +301,7 @@ def check_case(case: Case, directory: str, limit_s: float = LIMIT_S) -> Outcome:
 
 def describe(case: Case, outcome: Outcome) -> str:
     """A failure, with what it takes to reproduce it."""
-    return (f"weakwasm {' '.join(argv(case, 'MUTANT' + case.suffix))} on {case.seed.name} "
+    return (f"weakwasm {' '.join(argv(case, 'MUTANT' + case.suffix))}"
+            f"{' < MUTANT' if case.stdin else ''} on {case.seed.name} "
             f"mutated by {', '.join(case.mutations)}: {outcome.problem}\n"
             f"mutant (first 600 bytes): {case.text[:600]!r}")

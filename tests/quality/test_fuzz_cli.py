@@ -62,3 +62,34 @@ def test_the_check_sees_a_traceback_a_bad_status_and_a_missing_position(
         monkeypatch.setattr(fuzz, "main", fake)
         kinds.append(fuzz.check_case(case, str(tmp_path), limit_s=0.2).kind)
     assert kinds == ["traceback", "exit", "position", "hang"]
+
+
+def test_the_herd_clauses_are_mutated_both_ways() -> None:
+    """``herd_clause`` writes clauses the parser takes and clauses it rejects, with a
+    position: both sides of the ``locations``/``filter`` grammar are fuzzed."""
+    from semantics.litmus.format import LitmusError, parse_litmus
+    from tests.common.corpus import CORPUS
+    from tests.common.fuzz import herd_clause
+
+    src = (CORPUS / "classic" / "MP+sc.litmus").read_bytes()
+    taken = rejected = 0
+    for i in range(200):
+        text = herd_clause(src, random.Random(i)).decode("utf-8")
+        try:
+            t = parse_litmus(text, "m.litmus")
+        except LitmusError as e:
+            rejected += 1
+            assert e.line >= 1 and e.col >= 1
+            continue
+        taken += bool(t.extra or t.filter is not None)  # (not when put inside a comment)
+    assert taken >= 20 and rejected >= 40, (taken, rejected)
+
+
+def test_cases_vary_the_options_and_read_stdin_too(threads_tests: Path) -> None:
+    from tests.common.fuzz import OPTIONS
+
+    seeds = corpus(threads_tests.parents[1])
+    cases = [make_case(seeds, random.Random(i)) for i in range(300)]
+    litmus = [c for c in cases if c.command == "litmus"]
+    assert {c.options for c in litmus} == set(OPTIONS)
+    assert any(c.stdin for c in litmus)

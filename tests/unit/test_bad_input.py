@@ -247,7 +247,9 @@ def test_wast_with_nothing_checked_is_status_3(tmp_path: Path) -> None:
     code, out, err = run("wast", path)
     assert code == 3
     assert out == "0 passed, 0 failed, 2 unsupported\n"
-    assert re.fullmatch(r"weakwasm: nothing was checked: no assertion ran \(2 commands .*\n", err)
+    assert re.fullmatch(r"weakwasm: nothing was checked: no assertion ran \(2 commands .*\n"
+                        rf"{re.escape(path)}: hint: .*`weakwasm litmus {re.escape(path)}`.*\n",
+                        err)
 
 
 def test_litmus_on_a_directory_without_tests(tmp_path: Path) -> None:

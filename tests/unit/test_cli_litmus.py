@@ -59,14 +59,20 @@ def test_unknown_model_is_one_line_and_status_2() -> None:
 
 
 def test_show_dot(tmp_path: Path) -> None:
+    """One file per execution drawn; ``--graphs all`` draws MP+sc's 3, the default only the
+    witnesses of its condition, of which it has none."""
     f = str(CORPUS / "classic" / "MP+sc.litmus")
-    code, out, _ = run("litmus", f, "--show", "dot", "--out", str(tmp_path))
+    code, out, err = run("litmus", f, "--show", "dot", "--out", str(tmp_path))
     assert code == 0 and out.startswith("Test MP+sc")
-    dot = (tmp_path / "MP+sc.dot").read_text()
-    assert dot.startswith('digraph "MP+sc" {') and dot.rstrip().endswith("}")
-    assert dot.count("subgraph cluster_") == 3
-    assert "label=rf color=red" in dot and "label=po" in dot
-    assert dot.count("{") == dot.count("}")
+    assert list(tmp_path.iterdir()) == [] and "no execution to draw" in err
+    code, out, _ = run("litmus", f, "--show", "dot", "--graphs", "all", "--out", str(tmp_path))
+    assert code == 0
+    dots = sorted(tmp_path.glob("MP+sc-*.dot"))
+    assert len(dots) == 3
+    dot = dots[0].read_text()
+    assert dot.startswith('digraph "MP+sc execution 0: ') and dot.rstrip().endswith("}")
+    assert '[xlabel="rf" color=red' in dot and '[label="po"' in dot
+    assert 'subgraph "cluster_T0"' in dot and 'subgraph "cluster_T1"' in dot
 
 
 def test_emit_wast_round_trips_the_verdict(tmp_path: Path) -> None:
