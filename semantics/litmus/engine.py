@@ -49,7 +49,8 @@ from semantics.memory.events import (
     value,
     writing,
 )
-from semantics.memory.model import Model
+from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
+from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
 from semantics.memory.verdict import Ok, Verdict, Violation
 from semantics.wasm import runtime
@@ -267,6 +268,8 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     while stack:
         n = stack.pop()
         transitions = thread_steps(n.store, n.thread)
+        if suspended_forever(n.thread):
+            paths[blocked_in_wait(program, func_index, thread_no, n.events, n.thread)] = None
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
                              thread_final(program, func_index, n.thread))] = None
@@ -311,6 +314,22 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled)
 
 
+def suspended_forever(thread: Thread) -> bool:
+    """Is ``thread`` suspended in a wait with no timeout? Only a notify of another thread ends
+    that ([T] WAITX), so the run may end there, blocked forever (docs/litmus.md, "Wait and
+    notify"); a wait with a finite timeout ends (woken or timed out) in every fair run."""
+    node = runtime.redex(thread.code)
+    return isinstance(node, runtime.WaitX) and node.timeout < 0
+
+
+def blocked_in_wait(program: Program, func_index: int, thread_no: int,
+                    events: tuple[Event, ...], thread: Thread) -> ThreadPath:
+    """The run of a thread that waits forever: its events end with the wait, ``spin`` is their
+    number (no failed iteration repeats), ``N:blocked`` is 1."""
+    return ThreadPath(thread_no, events, thread_final(program, func_index, thread, blocked=True),
+                      len(events))
+
+
 def after_step(e: Emit) -> tuple[Store, Thread]:
     """The (store, thread) after a thread step."""
     after = e.after
@@ -345,6 +364,7 @@ class Assembly:
     starts: tuple[int, ...]  # per path (threads, then the observer function's): its first eid
     load_base: int  # the first observer load's eid; the loads follow in ``observe`` order
     spins: tuple[int, ...] = ()  # the reads of blocked paths' failed iterations (``await_order``)
+    suspensions: tuple[tuple[int, ...], ...] = ()  # the wait queues' order (``_queued``)
 
 
 def assemble(program: Program, paths: Sequence[ThreadPath],
@@ -528,6 +548,8 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
     writers and hb."""
     asm = assemble(program, paths, observe, observer)
     all_paths = tuple(paths) + ((observer,) if observer is not None else ())
+    if suspension_events(asm.events):
+        return _queued(model, asm, all_paths, observe)
     if explicit or not factorises(model):
         return _listed(model, asm, all_paths, observe)
     return _counted(model, asm, all_paths, observe, {} if cache is None else cache)
@@ -565,12 +587,29 @@ def _listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         for pick in choice:
             evs[pick.event.eid] = pick.event
             rf |= pick.rf
-        ex = Execution(tuple(evs), frozenset(rf), spawn)
+        ex = Execution(tuple(evs), frozenset(rf), spawn, suspensions=asm.suspensions)
         checked += 1
         verdict = awaited(ex, model, asm)
         if isinstance(verdict, Ok):
             out.append(ValidExecution(attrs.evolve(ex, tot=verdict.tot), all_paths,
                                       _observed(evs, load_base, observe)))
+    return out, checked
+
+
+def _queued(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+            observe: Sequence[tuple[int, int]]) -> tuple[list[ValidExecution], int]:
+    """The valid executions of an assembly with wait/notify events, listed: one pairing of
+    waits, wakes, timeouts and notifies per order of each location's wait queue that its run
+    accepts (``suspension.queue_orders``), which the witness ``Execution.suspensions`` holds.
+    A model without ``suspensions-consistent`` reads no order: the assembly is listed once."""
+    if SUSPENSIONS_CONSISTENT.name not in model.axiom_names:
+        return _listed(model, asm, all_paths, observe)
+    out: list[ValidExecution] = []
+    checked = 0
+    for chains in queue_orders(asm.events):
+        found, k = _listed(model, attrs.evolve(asm, suspensions=chains), all_paths, observe)
+        out += found
+        checked += k
     return out, checked
 
 
