@@ -9,14 +9,16 @@
    run is a ``ThreadPath``. Loops (docs/litmus.md, "Loops"): an iteration that comes back to
    the loop head in the state it left it, having only read, is a failed await iteration; it
    is pruned and yields a *blocked* path instead, which spins on those reads forever. Every
-   other loop is unrolled up to ``Bounds.unroll`` entries of its body.
+   other loop is unrolled up to ``Bounds.unroll`` entries of its body. A thread suspended in a
+   wait with no timeout also yields a blocked path (``blocked_in_wait``).
 2. Combine one path per thread, the allocation event and the final observer (``assemble``);
    for each cell read choose a writer among the events writing that byte there
    (value-consistent by construction). Where the model factorises (``factorises``), the
    choices that add hb edges or make an observer's value are enumerated and the rest counted
    per reading event with the axioms' ``per_read`` hooks (``_counted``, docs/litmus.md item 4
    of "How executions are enumerated"); otherwise each candidate goes to
-   ``semantics.memory.check.consistent`` (``_listed``).
+   ``semantics.memory.check.consistent`` (``_listed``). A combination with wait/notify events
+   is listed once per order of its wait queues that they accept (``_queued``).
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -100,7 +102,8 @@ class ThreadPath:
     ``("result", v)`` per result value.
 
     A blocked path ends in one failed iteration of an await loop, ``events[spin:]`` (reads
-    only), which the thread repeats forever; ``final`` is its state at the loop head.
+    only), which the thread repeats forever; ``final`` is its state at the loop head. A thread
+    waiting forever (``blocked_in_wait``) is blocked too, with ``spin == len(events)``.
     """
 
     thread: int

@@ -1,7 +1,7 @@
 """The WebAssembly relaxed memory model and its variants, written like a herd ``.cat`` file: the
 axioms (one line of cat each), the hb generators, then each variant as a list of them. The
 hooks each axiom names are in ``semantics.memory.predicates``; ``semantics.memory.check`` decides
-a model on an execution. docs/model.md explains the choices, docs/errata.md the errata E1-E7.
+a model on an execution. docs/model.md explains the choices, docs/errata.md the errata E1-E9.
 
 [T] threads proposal relaxed.rst (axiom names as there); [P] Watt, Rossberg, Pichon-Pharabod,
 OOPSLA'19, Fig.16; [ES17]/[ES] the ECMAScript memory model before/after tc39/ecma262 PR #1511.
@@ -163,7 +163,7 @@ _CORE = (VALUE_CONSISTENT, HB_ACYCLIC, INIT_HB, HB_CONSISTENT, NO_TEAR, TOT_TOTA
          SUSPENSIONS_CONSISTENT)
 
 WASM = Model(
-    "wasm", "[T] WebAssembly/threads document/core/exec/relaxed.rst, errata E1-E7 fixed",
+    "wasm", "[T] WebAssembly/threads document/core/exec/relaxed.rst, errata E1-E9 fixed",
     "the threads proposal's model: NOTEARS tear-freedom, INIT happens before overlapping events",
     (*_CORE, SC_LAST_VISIBLE, SC_LAST_VISIBLE_DAGGER, SC_LAST_VISIBLE_DDAGGER), tearfree_spec)
 
