@@ -49,7 +49,7 @@ from semantics.wasm.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.wasm.step import Emit, Hole, settle, thread_steps
+from semantics.wasm.step import MAX_WOKEN, Emit, Hole, settle, thread_steps
 from semantics.wasm.syntax import F32, F64, FuncType, MemType, Module
 from semantics.wasm.validation import ValidationError, module_ok
 
@@ -271,6 +271,9 @@ class Queues:
                 live.append(e)
         if len(live) > 1:
             raise Crash("a thread has several steps: " + ", ".join(e.rule for e in live))
+        if not live:
+            raise Unsupported(f"a notify waking more than {MAX_WOKEN} waiters "
+                              "(semantics/wasm/step.py, MAX_WOKEN)")
         e = live[0]
         for a in e.actions:
             if a.kind is Kind.WAIT:

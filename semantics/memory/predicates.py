@@ -117,7 +117,6 @@ def suspensions_consistent(f: Facts) -> Violation | None:
     ex = f.ex
     n = len(ex.events)
     locs = suspension_events(ex.events)
-    chains = {c[0]: c for c in ex.suspensions if c}
     for loc, eids in locs.items():
         chain = next((c for c in ex.suspensions if set(c) == set(eids)), None)
         if chain is None or len(chain) != len(eids):
@@ -127,9 +126,8 @@ def suspensions_consistent(f: Facts) -> Violation | None:
         why = run_queue(ex.events, chain)
         if why is not None:
             return Violation("suspensions-consistent", why[1], why[0])
-    listed = {e for c in chains.values() for e in c}
-    stray = sorted(e for e in listed if not 0 <= e < n or e not in
-                   {x for eids in locs.values() for x in eids})
+    known = {x for eids in locs.values() for x in eids}
+    stray = sorted({e for c in ex.suspensions for e in c if not 0 <= e < n or e not in known})
     if stray:
         return Violation("suspensions-consistent", tuple(stray),
                          "the suspension order names events that are not wait/notify events")
