@@ -701,7 +701,7 @@ Subcommand = tuple[str, str, Callable[[argparse.ArgumentParser], None],
 SUBCOMMANDS: list[Subcommand] = [
     ("litmus", "print every allowed outcome of litmus tests, as herd7 does",
      _add_litmus, _run_litmus),
-    ("wast", "run .wast scripts single-threaded over a sequential memory",
+    ("wast", "run .wast scripts over a sequential memory, threads round robin",
      _add_wast, _run_wast),
     ("prove", "bounded proof of a metatheorem with Z3, bound by bound",
      _add_prove, _run_prove),

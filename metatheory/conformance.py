@@ -1,14 +1,20 @@
-"""Run a ``.wast`` script single-threaded on weakwasm's reduction rules.
+"""Run a ``.wast`` script on weakwasm's reduction rules, in one sequentially consistent
+interleaving of its threads.
 
 Reads are served by a sequential memory: one per memory instance, which keeps only the pages
-written; every read sees the latest write (one SC interleaving of a lone thread, which is all a
-single thread can observe).
-Where reduction is non-deterministic the runner takes the outcome a lone thread on a real engine
-takes: ``memory.grow`` succeeds when within the maximum, ``notify`` wakes nobody, and a wait that
-no thread can end is reported, never "woken".
+written; every read sees the latest write.
+Where reduction is non-deterministic the runner takes the outcome a real engine takes:
+``memory.grow`` succeeds when within the maximum; a ``notify`` wakes the oldest waiters of its
+location's wait queue, as many as its count allows, and returns their number ([T] relaxed.rst
+suspensionsconsistent); a suspended wait is woken only by such a notify.
 
-``thread``/``wait`` are not run: from the first ``thread`` on, the script's later commands
-depend on threads this runner does not have, so they are counted as unsupported, not as passes.
+``thread`` blocks run concurrently with the script (``(wait $T)`` waits for one to end): the
+script and its threads take turns, one reduction step (or one command that does not invoke)
+each, round robin. A suspended thread takes no turn until a notify wakes it. When no thread can
+go on, the oldest wait with a finite timeout times out; if every waiting thread waits with no
+timeout, each of their waits is reported as unsupported ("waits forever": a real engine would
+hang), never as "woken". Each ``thread`` has its own registrations and module names, and sees
+the instances its ``(shared (module $M))`` clauses name.
 
 Module instances are the runner's own (mutable) objects; each invocation builds the semantics'
 ``Store`` for the instance (its memory as memory 0, its function index space) and copies an
@@ -20,7 +26,7 @@ its caller's store, which is only right within one instance.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from pathlib import Path
 from typing import TextIO
 
@@ -43,7 +49,7 @@ from semantics.wasm.runtime import (
     thread_results,
     thread_status,
 )
-from semantics.wasm.step import Emit, Hole, settle, thread_steps
+from semantics.wasm.step import MAX_WOKEN, Emit, Hole, settle, thread_steps
 from semantics.wasm.syntax import F32, F64, FuncType, MemType, Module
 from semantics.wasm.validation import ValidationError, module_ok
 
@@ -81,7 +87,7 @@ class InstantiationTrap(Exception):
 
 
 class Unsupported(Exception):
-    """A command this single-threaded runner does not run."""
+    """A command this runner does not run."""
 
 
 class BadScript(Exception):
@@ -209,40 +215,142 @@ class Outcome:
     steps: int = 0
 
 
-def _choose(emits: list[Emit]) -> Emit | None:
-    """The step a lone thread takes; None when it can only wait for another thread."""
-    live = [e for e in emits if not e.rule.endswith("waitx-woken")
-            and not any(a.kind is Kind.NOTIFY and a.args[0] > 0 for a in e.actions)]
+def _choose(emits: list[Emit]) -> list[Emit]:
+    """The steps a thread may take: no woken step (a notify wakes it, ``Scheduler.take``), a
+    successful grow when there is one."""
+    live = [e for e in emits if not e.rule.endswith("waitx-woken")]
     if any(e.rule == "step/memory.grow" for e in live):
         live = [e for e in live if not e.rule.endswith("grow-fail")]
-    if len(live) > 1:
-        raise Crash("a lone thread has several steps: " + ", ".join(e.rule for e in live))
-    return live[0] if live else None
+    return live
 
 
-def run_thread(store: Store, thread: Thread, mem: SeqMemory | None,
-               max_steps: int = DEFAULT_MAX_STEPS,
-               on_step: Callable[[Emit], None] | None = None,
-               ) -> tuple[Store, Thread, Emit | None, int]:
-    """Run ``thread`` to its end; the final store, thread, last step, and number of steps.
-    ``on_step`` sees every step taken (a trace)."""
+class WaitsForever(Unsupported):
+    """Thrown into a thread that waits with no timeout when no thread can notify it."""
+
+    def __init__(self) -> None:
+        super().__init__("the thread waits forever: no other thread can notify it")
+
+
+@attrs.define(eq=False)
+class Waiter:
+    """A Wasm thread's place in the scheduler: woken or timed out by another thread's step."""
+
+    name: str
+    woken: bool = False
+    timed_out: bool = False
+    suspended: tuple[int, int, int] | None = None  # (memory id, offset, timeout) while waiting
+
+
+@attrs.define
+class Queues:
+    """The wait queues of every location: (memory id, offset) -> waiters, oldest first."""
+
+    queues: dict[tuple[int, int], list[Waiter]] = attrs.field(factory=dict)
+
+    def take(self, me: Waiter, mem: SeqMemory | None, choices: list[Emit]) -> Emit | None:
+        """The step ``me`` takes among ``choices``, and its effect on the queues; None while
+        ``me`` is suspended and nobody has woken it or timed it out."""
+        def key_of(a: Action) -> tuple[int, int]:
+            return id(mem), a.offset
+
+        if me.suspended is not None:
+            want = "waitx-woken" if me.woken else "waitx-timeout" if me.timed_out else None
+            if want is None:
+                return None
+            me.woken = me.timed_out = False
+            loc = me.suspended[:2]
+            me.suspended = None
+            q = self.queues.get(loc, [])
+            if me in q:
+                q.remove(me)
+            return next(e for e in choices if e.rule.endswith(want))
+        live = []
+        for e in _choose(choices):
+            n = next((a for a in e.actions if a.kind is Kind.NOTIFY), None)
+            if n is None or n.args[0] == min(n.args[1], len(self.queues.get(key_of(n), []))):
+                live.append(e)
+        if len(live) > 1:
+            raise Crash("a thread has several steps: " + ", ".join(e.rule for e in live))
+        if not live:
+            raise Unsupported(f"a notify waking more than {MAX_WOKEN} waiters "
+                              "(semantics/wasm/step.py, MAX_WOKEN)")
+        e = live[0]
+        for a in e.actions:
+            if a.kind is Kind.WAIT:
+                me.suspended = (*key_of(a), a.args[0])
+                self.queues.setdefault(key_of(a), []).append(me)
+            elif a.kind is Kind.NOTIFY and a.args[0]:
+                q = self.queues[key_of(a)]
+                for w in q[:a.args[0]]:
+                    w.woken = True
+                del q[:a.args[0]]
+        return e
+
+    def leave(self, me: Waiter) -> None:
+        """``me``'s invocation ended (or was abandoned): it waits no more."""
+        for q in self.queues.values():
+            if me in q:
+                q.remove(me)
+        me.suspended, me.woken, me.timed_out = None, False, False
+
+    def time_out(self) -> bool:
+        """No thread can go on: time out the oldest wait with a finite timeout, if any."""
+        waits = [w for q in self.queues.values() for w in q
+                 if w.suspended is not None and w.suspended[2] >= 0 and not w.timed_out]
+        if not waits:
+            return False
+        waits[0].timed_out = True
+        return True
+
+
+Steps = Generator[str, None, tuple[Store, Thread, "Emit | None", int]]
+"""A thread's run, one step at a time: it yields ``"step"`` after each step and ``"blocked"``
+while it waits; it returns the final store, thread, last step and number of steps."""
+
+
+def thread_run(store: Store, thread: Thread, mem: SeqMemory | None,
+               max_steps: int = DEFAULT_MAX_STEPS, me: Waiter | None = None,
+               queues: Queues | None = None,
+               on_step: Callable[[Emit], None] | None = None) -> Steps:
+    """Run ``thread`` to its end, taking turns (see ``run_thread``)."""
     read: Callable[[Hole], Payload] = mem.read if mem is not None else _no_memory
+    me = Waiter("lone") if me is None else me
+    queues = Queues() if queues is None else queues
     last: Emit | None = None
     for n in range(max_steps):
         emits = [e for e in (settle(t, read) for t in thread_steps(store, thread))
                  if e is not None]
         if not emits:
             return store, thread, last, n
-        e = _choose(emits)
-        if e is None:
-            raise Unsupported("the thread waits forever: no other thread can notify it")
+        e = queues.take(me, mem, emits)
+        while e is None:
+            yield "blocked"
+            e = queues.take(me, mem, emits)
         if mem is not None and mem.type.shared:
             mem.apply(e.actions)
         store, thread = e.after  # type: ignore[misc]
         last = e
         if on_step is not None:
             on_step(e)
+        yield "step"
     raise StepLimit(f"no end after {max_steps} steps")
+
+
+def run_thread(store: Store, thread: Thread, mem: SeqMemory | None,
+               max_steps: int = DEFAULT_MAX_STEPS,
+               on_step: Callable[[Emit], None] | None = None,
+               ) -> tuple[Store, Thread, Emit | None, int]:
+    """Run a lone ``thread`` to its end; the final store, thread, last step, and number of
+    steps. ``on_step`` sees every step taken (a trace). A wait times out if it can; with no
+    timeout, nobody can wake it (``Unsupported``)."""
+    queues = Queues()
+    run = thread_run(store, thread, mem, max_steps, Waiter("lone"), queues, on_step)
+    try:
+        while True:
+            if next(run) == "blocked" and not queues.time_out():
+                raise WaitsForever()
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
 
 
 def _no_memory(hole: Hole) -> Payload:
@@ -251,7 +359,22 @@ def _no_memory(hole: Hole) -> Payload:
 
 def invoke(inst: Instance, name: str, args: tuple[Value, ...],
            max_steps: int = DEFAULT_MAX_STEPS) -> Outcome:
-    """Call export ``name`` of ``inst`` on ``args`` (raises ValueError for a bad call)."""
+    """Call export ``name`` of ``inst`` on ``args`` (raises ValueError for a bad call), alone."""
+    return _drain(invoke_steps(inst, name, args, max_steps))
+
+
+def _drain(run: Generator[str, None, Outcome]) -> Outcome:
+    try:
+        while True:
+            next(run)
+    except StopIteration as stop:
+        return stop.value  # type: ignore[no-any-return]
+
+
+def invoke_steps(inst: Instance, name: str, args: tuple[Value, ...],
+                 max_steps: int = DEFAULT_MAX_STEPS, me: Waiter | None = None,
+                 queues: Queues | None = None) -> Generator[str, None, Outcome]:
+    """``invoke``, taking turns (``thread_run``)."""
     export = inst.module.export(name)
     if export is None or export.kind != "func":
         raise ValueError(f"unknown function export {name!r}")
@@ -262,7 +385,11 @@ def invoke(inst: Instance, name: str, args: tuple[Value, ...],
         raise ValueError(f"{name!r} expects arguments {_show_ft(func.type)}, got "
                          + (" ".join(show_value(v) for v in args) or "none"))
     thread = start_func(func, args)
-    store, thread, last, steps = run_thread(inst.store(), thread, inst.memory, max_steps)
+    if me is None:
+        store, thread, last, steps = run_thread(inst.store(), thread, inst.memory, max_steps)
+    else:
+        store, thread, last, steps = yield from thread_run(inst.store(), thread, inst.memory,
+                                                           max_steps, me, queues)
     if inst.memory is not None and not inst.memory.type.shared:
         inst.memory.take(store.mems[0])
     if thread_status(thread) == "trapped":
@@ -293,6 +420,8 @@ class Runner:
     named: dict[str, Instance] = attrs.field(factory=dict)
     registered: dict[str, Instance] = attrs.field(factory=dict)
     current: Instance | None = None
+    me: Waiter = attrs.field(factory=lambda: Waiter("main"))  # this script thread's Wasm thread
+    queues: Queues = attrs.field(factory=Queues)  # shared by every thread of the script
 
     def link(self, module: Module) -> SeqMemory | None:
         """Resolve the imports (raises LinkError); the imported memory, if any."""
@@ -345,12 +474,17 @@ class Runner:
             raise ValueError("no module defined yet" if name is None else f"unknown module {name}")
         return inst
 
-    def action(self, act: wast.Invoke | wast.Get) -> Outcome:
+    def action(self, act: wast.Invoke | wast.Get) -> Generator[str, None, Outcome]:
+        """Run the action, taking turns with the script's other threads (``thread_run``)."""
         if isinstance(act, wast.Get):
             raise ValueError(f"unknown global export {act.name!r}: the fragment has no globals")
         inst = self.instance(act.module)
         args = tuple(Value(a.type, a.bits) for a in act.args)
-        return invoke(inst, act.name, args, self.max_steps)
+        try:
+            return (yield from invoke_steps(inst, act.name, args, self.max_steps, self.me,
+                                            self.queues))
+        finally:
+            self.queues.leave(self.me)
 
 
 def _show_ft(ft: FuncType) -> str:
@@ -440,24 +574,25 @@ def _expect_message(kind: str, got: str, expected: str) -> None:
         raise _Fail(f"{kind} {got!r}, expected a message starting with {expected!r}")
 
 
-def _run_command(runner: Runner, cmd: wast.Command) -> None:
-    """Run one command; raises _Fail when it fails, Unsupported when it cannot be run."""
+def _run_command(runner: Runner, cmd: wast.Command) -> Generator[str, None, None]:
+    """Run one command, taking turns with the other threads; raises _Fail when it fails,
+    Unsupported when it cannot be run."""
     if isinstance(cmd, wast.ModuleCmd):
         runner.instantiate(cmd.module)
     elif isinstance(cmd, wast.Register):
         runner.registered[cmd.as_name] = runner.instance(cmd.module)
     elif isinstance(cmd, (wast.Invoke, wast.Get)):
-        out = runner.action(cmd)
+        out = yield from runner.action(cmd)
         if out.trap is not None:
             raise _Fail(f"trapped: {out.trap}")
     elif isinstance(cmd, wast.AssertReturn):
-        out = runner.action(cmd.action)
+        out = yield from runner.action(cmd.action)
         if out.trap is not None or len(out.results) != len(cmd.results) or not all(
                 _matches(e, g) for e, g in zip(cmd.results, out.results, strict=True)):
             want = " ".join(_show_result(r) for r in cmd.results) or "no values"
             raise _Fail(f"expected {want}, got {_show_outcome(out)}")
     elif isinstance(cmd, wast.AssertTrap):
-        _assert_trap(runner, cmd)
+        yield from _assert_trap(runner, cmd)
     elif isinstance(cmd, wast.AssertInvalid):
         try:
             module_ok(cmd.module)
@@ -480,7 +615,7 @@ def _run_command(runner: Runner, cmd: wast.Command) -> None:
         raise Unsupported(f"{_command_name(cmd)} needs a resource bound or threads")
 
 
-def _assert_trap(runner: Runner, cmd: wast.AssertTrap) -> None:
+def _assert_trap(runner: Runner, cmd: wast.AssertTrap) -> Generator[str, None, None]:
     if isinstance(cmd.target, Module):
         try:
             runner.instantiate(cmd.target)
@@ -488,47 +623,110 @@ def _assert_trap(runner: Runner, cmd: wast.AssertTrap) -> None:
             _expect_message("trapped:", str(e), cmd.message)
             return
         raise _Fail(f"instantiation succeeded, expected trap {cmd.message!r}")
-    out = runner.action(cmd.target)
+    out = yield from runner.action(cmd.target)
     if out.trap is None:
         raise _Fail(f"returned {_show_outcome(out)}, expected trap {cmd.message!r}")
     _expect_message("trapped:", out.trap, cmd.message)
 
 
-def run_commands(commands: Sequence[wast.Command],
-                 max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
-    runner = Runner(max_steps)
-    passed = 0
-    failures: list[Failure] = []
-    skipped: list[Failure] = []
-    threaded = False
-    for cmd in commands:
-        name = _command_name(cmd)
+@attrs.define
+class _Tally:
+    passed: int = 0
+    failures: list[Failure] = attrs.field(factory=list)
+    skipped: list[Failure] = attrs.field(factory=list)
+
+
+@attrs.define
+class _Scheduler:
+    """The script's threads, taking turns (module doc)."""
+
+    max_steps: int
+    tally: _Tally = attrs.field(factory=_Tally)
+    queues: Queues = attrs.field(factory=Queues)
+    live: list[tuple[Runner, Generator[str, None, None]]] = attrs.field(factory=list)
+    started: set[str] = attrs.field(factory=set)
+    ended: set[str] = attrs.field(factory=set)
+
+    def spawn(self, name: str, runner: Runner, commands: Sequence[wast.Command]) -> None:
+        self.started.add(name)
+        self.live.append((runner, self.script(name, runner, commands)))
+
+    def script(self, name: str, runner: Runner,
+               commands: Sequence[wast.Command]) -> Generator[str, None, None]:
+        for cmd in commands:
+            yield from self.command(runner, cmd)
+        self.ended.add(name)
+
+    def command(self, runner: Runner, cmd: wast.Command) -> Generator[str, None, None]:
+        name, t = _command_name(cmd), self.tally
         if isinstance(cmd, wast.Thread):
-            threaded = True
-        if threaded:
-            if isinstance(cmd, (wast.Thread, wast.Wait, wast.Invoke, wast.Get, *ASSERTIONS)):
-                why = ("threads are not run by the single-threaded runner" if isinstance(
-                    cmd, (wast.Thread, wast.Wait)) else "runs after a thread started")
-                skipped.append(Failure(cmd.line, name, why))
-            continue
+            missing = [m for m in cmd.shared if m not in runner.named]
+            if missing or cmd.name in self.started:
+                why = (f"unknown module {missing[0]}" if missing
+                       else f"thread {cmd.name} already exists")
+                t.failures.append(Failure(cmd.line, name, why))
+                return
+            child = Runner(self.max_steps, {m: runner.named[m] for m in cmd.shared},
+                           me=Waiter(cmd.name), queues=self.queues)
+            self.spawn(cmd.name, child, cmd.commands)
+            return
+        if isinstance(cmd, wast.Wait):
+            if cmd.thread not in self.started:
+                t.failures.append(Failure(cmd.line, name, f"unknown thread {cmd.thread}"))
+                return
+            while cmd.thread not in self.ended:
+                yield "blocked"
+            return
         try:
-            _run_command(runner, cmd)
+            yield from _run_command(runner, cmd)
         except ValidationError as e:
             if isinstance(cmd, wast.ModuleCmd):
                 raise BadScript(cmd.line, cmd.col, f"expected a valid module, found {e}") from e
-            failures.append(Failure(cmd.line, name, str(e)))
-            continue
+            t.failures.append(Failure(cmd.line, name, str(e)))
+            return
         except Unsupported as e:
-            skipped.append(Failure(cmd.line, name, str(e)))
-            continue
+            t.skipped.append(Failure(cmd.line, name, str(e)))
+            return
         except (_Fail, LinkError, InstantiationTrap, StepLimit, ValueError,
                 Crash) as e:
             prefix = "crash (a bug in the semantics): " if isinstance(e, Crash) else ""
-            failures.append(Failure(cmd.line, name, prefix + str(e)))
-            continue
+            t.failures.append(Failure(cmd.line, name, prefix + str(e)))
+            return
         if isinstance(cmd, ASSERTIONS):
-            passed += 1
-    return ScriptResult(passed, len(failures), len(skipped), tuple(failures), tuple(skipped))
+            t.passed += 1
+
+    def run(self) -> None:
+        """Round robin until every thread has ended (module doc)."""
+        throw: set[int] = set()
+        while self.live:
+            moved = False
+            threads = len(self.started)
+            for runner, g in list(self.live):
+                try:
+                    status = g.throw(WaitsForever()) if id(g) in throw else next(g)
+                except StopIteration:
+                    self.live.remove((runner, g))
+                    moved = True
+                    continue
+                finally:
+                    throw.discard(id(g))
+                moved = moved or status != "blocked"
+            if moved or len(self.started) > threads or self.queues.time_out():
+                continue
+            stuck = [g for r, g in self.live if r.me.suspended is not None]
+            if not stuck:
+                raise Crash("the script's threads wait for each other")
+            throw = {id(g) for g in stuck}
+
+
+def run_commands(commands: Sequence[wast.Command],
+                 max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
+    sched = _Scheduler(max_steps)
+    sched.spawn("main", Runner(max_steps, queues=sched.queues), commands)
+    sched.run()
+    t = sched.tally
+    return ScriptResult(t.passed, len(t.failures), len(t.skipped), tuple(t.failures),
+                        tuple(t.skipped))
 
 
 def run_script(src: str, max_steps: int = DEFAULT_MAX_STEPS) -> ScriptResult:
@@ -592,6 +790,6 @@ def main(paths: Sequence[str], out: TextIO = sys.stdout, err: TextIO = sys.stder
         return EXIT_FAILED
     if checked == 0:
         print(f"weakwasm: nothing was checked: no assertion ran ({unsupported} commands "
-              "unsupported by the single-threaded runner)", file=err)
+              "unsupported)", file=err)
         return EXIT_NOTHING_CHECKED
     return EXIT_PASSED

@@ -3,8 +3,10 @@ the theorem it breaks, and the small counterexample ``hunt`` shrinks to (``SMALL
 a litmus test (docs/litmus.md); the ``;; tot`` line gives the total order, because the
 theorems quantify over executions with their tot and a litmus condition cannot name it).
 
-The counterexamples were found by ``hunt`` and then checked by hand against [P] Fig.16; the
-tests assert that hunt still shrinks to them up to renaming (threads, locations, values).
+The counterexamples were found by ``hunt`` and then checked by hand against [P] Fig.16 ([T]
+relaxed.rst for ``wasm-no-suspensions``, whose theorem draws programs: its counterexample is a
+program, compared instruction by instruction); the tests assert that hunt still shrinks to
+them up to renaming (threads, locations, values).
 """
 
 from __future__ import annotations
@@ -169,6 +171,26 @@ exists (0:r0=0)
 """,
     _without("hb-consistent"))
 
+NO_SUSPENSIONS = Mutant(
+    "wasm-no-suspensions",
+    "drops suspensions-consistent: a wait is woken with no notify, a notify reports any "
+    "count, and no hb edge runs from a notify to the waiter it wakes",
+    "sc_machine_eq_seqcst",
+    """WASM no-suspensions
+"a wait that nobody notifies returns 0 (woken): under wasm the waiter reads 1 and returns 1,
+or reads 0 and is blocked forever"
+{ memory 1 1 shared; x = 0; y = 8; z = 16; }
+thread 0 {
+  (i32.store (i32.const x) (i32.const 1))
+}
+thread 1 {
+  (local $r0 i32)
+  (local.set $r0 (memory.atomic.wait32 (i32.const x) (i32.const 0) (i64.const -1)))
+}
+exists (1:r0=0 /\\ 1:blocked=0)
+""",
+    _without("suspensions-consistent"))
+
 MUTANTS: dict[str, Mutant] = {m.name: m for m in (
     NO_DAGGER, NO_DDAGGER, ES2017_CLAUSE, NO_SC_LAST_VISIBLE, NO_TEAR, NO_INIT_HB,
-    NO_HB_CONSISTENT)}
+    NO_HB_CONSISTENT, NO_SUSPENSIONS)}

@@ -149,14 +149,17 @@ def solver_row(model: str, paths: Sequence[str]) -> Row:
     start = time.perf_counter()
     given = resolve_model(model)
     model = given.name
-    differ = [r.path for r in check_corpus(paths, given) if not r.equal]
-    bound = f"{len(paths)} golden tests"
+    rows = check_corpus(paths, given)
+    differ = [r.path for r in rows if not r.equal]
+    # tests the encoding cannot represent (wait/notify, docs/proofs.md) have no row
+    left = f", {len(paths) - len(rows)} out of scope" if len(rows) < len(paths) else ""
+    bound = f"{len(rows)} golden tests{left}"
     if differ:
         return Row("enumerator_eq_solver", model, "z3", bound, "counterexample",
-                   f"outcomes differ on {len(differ)} of {len(paths)} tests", "holds",
+                   f"outcomes differ on {len(differ)} of {len(rows)} tests", "holds",
                    time.perf_counter() - start, "\n".join(differ))
     return Row("enumerator_eq_solver", model, "z3", bound, "tested",
-               f"tested (equal outcomes on all {len(paths)} golden litmus tests)", "holds",
+               f"tested (equal outcomes on all {len(rows)} golden litmus tests{left})", "holds",
                time.perf_counter() - start)
 
 

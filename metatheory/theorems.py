@@ -20,7 +20,7 @@ from properties.no_tearing import no_tearing, tearing_graphs
 from properties.operational_eq_axiomatic import OPERATIONAL, operational_eq_axiomatic
 from properties.outcome import Outcome
 from properties.preservation import preservation
-from properties.programs import IN_BOUNDS, programs
+from properties.programs import IN_BOUNDS, WAITS, programs
 from properties.progress import progress
 from properties.sc_drf import sc_drf, sc_drf_graphs
 from properties.sc_drf_program import drf_programs, sc_drf_program
@@ -134,7 +134,7 @@ SC_MACHINE_EQ_SEQCST = Theorem(
     domain=PROGRAMS,
     expected=tuple((m, True) for m in MODELS),
     predicate=sc_machine_eq_seqcst,
-    instances=lambda _: programs(),
+    instances=lambda _: programs(WAITS),
 )
 
 WASM_EQ_JS_PROGRAM = Theorem(

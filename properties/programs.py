@@ -4,15 +4,18 @@ A ``Prog`` is 2-4 threads of 1-4 operations each over a few named locations (``x
 ``z`` 8 bytes apart; ``w`` one page up, in bounds only after a ``memory.grow``): plain and atomic
 loads and stores of widths 8/16/32/64, ``rmw.add``/``rmw.xchg``, ``cmpxchg``, ``memory.grow``,
 ``memory.size``, a store of a loaded register (a data dependency) and an operation under
-``if`` on a loaded register (a control dependency). Programs are valid by construction: they
+``if`` on a loaded register (a control dependency), and (with ``ProgramBounds.waits``)
+``memory.atomic.wait32`` (no timeout, or timeout 0) and ``memory.atomic.notify``. Programs are
+valid by construction: they
 are printed as litmus text and parsed by ``semantics.litmus.format.parse_litmus``, which validates.
 
 Alternatives are listed simplest first, so that Hypothesis shrinks towards SB/MP/LB shapes:
 stores and loads before RMWs, unordered before atomic, 2 threads before 3, i32 before i64,
 aligned before mixed-size, constants before registers, unguarded before ``if``.
 
-Outcomes are compared as final states: every register of every thread, each thread's trap flag,
-and the final value of each location some store writes (read by the SeqCst final observer).
+Outcomes are compared as final states: every register of every thread, each thread's trap flag
+(and ``N:blocked=1`` for a thread waiting forever), and the final value of each location some
+store writes (read by the SeqCst final observer).
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ NAMES = ("x", "y", "z")
 FAR = "w"  # one page up: out of bounds until a memory.grow succeeds
 FRESH = 42  # the value offered to reads besides the program's constants (thin air)
 
-KINDS = ("store", "load", "rmw.add", "rmw.xchg", "cmpxchg", "size", "grow")
+KINDS = ("store", "load", "rmw.add", "rmw.xchg", "cmpxchg", "size", "grow", "wait", "notify")
 FinalState = tuple[tuple[str, int], ...]  # (observable, value), sorted
 
 
@@ -41,8 +44,9 @@ class Op:
 
     ``loc`` indexes ``NAMES`` (``len(NAMES)`` is ``FAR``); ``sub`` is the byte offset inside the
     location (mixed-size programs); ``src`` names the register a store writes (else ``value``);
-    ``guard`` names the register an enclosing ``if`` tests. Loads, RMWs, ``cmpxchg``, ``size``
-    and ``grow`` set the thread's next register."""
+    ``guard`` names the register an enclosing ``if`` tests. Loads, RMWs, ``cmpxchg``, ``size``,
+    ``grow``, ``wait`` and ``notify`` set the thread's next register. A ``wait`` expects
+    ``expected`` with timeout ``value`` (-1: none); a ``notify``'s count is ``value``."""
 
     kind: str
     atomic: bool = False
@@ -76,7 +80,8 @@ class Prog:
 
     @property
     def constants(self) -> frozenset[int]:
-        vals = {op.value for t in self.threads for op in t if op.kind != "load"}
+        vals = {op.value for t in self.threads for op in t
+                if op.kind not in ("load", "wait", "notify")}
         vals |= {op.expected for t in self.threads for op in t if op.kind == "cmpxchg"}
         return frozenset(vals)
 
@@ -91,7 +96,8 @@ class Prog:
         """(name, address, width) of each in-bounds location a thread writes: the final
         observer reads the 4 bytes (8 in i64 programs) that accesses may touch."""
         locs = sorted({op.loc for t in self.threads for op in t
-                       if op.kind not in ("load", "size", "grow") and op.loc < len(NAMES)})
+                       if op.kind not in ("load", "size", "grow", "wait", "notify")
+                       and op.loc < len(NAMES)})
         width = 8 if any(op.i64 for t in self.threads for op in t) else 4
         return tuple((NAMES[i], i * SLOT, width) for i in locs)
 
@@ -140,6 +146,11 @@ def _instr(op: Op, reg: int | None, types: dict[int, str]) -> str:
     t = _ty(op)
     if op.kind == "size":
         body = "(memory.size)"
+    elif op.kind == "wait":
+        body = (f"(memory.atomic.wait32 {_addr(op)} (i32.const {_num(op.expected)}) "
+                f"(i64.const {op.value}))")
+    elif op.kind == "notify":
+        body = f"(memory.atomic.notify {_addr(op)} (i32.const {op.value}))"
     elif op.kind == "grow":
         body = "(memory.grow (i32.const 1))"
     elif op.kind == "load":
@@ -163,7 +174,7 @@ def register_types(ops: Iterable[Op]) -> dict[int, str]:
     out: dict[int, str] = {}
     for op in ops:
         if op.sets_register:
-            out[len(out)] = "i32" if op.kind in ("size", "grow") else _ty(op)
+            out[len(out)] = "i32" if op.kind in ("size", "grow", "wait", "notify") else _ty(op)
     return out
 
 
@@ -209,6 +220,7 @@ class ProgramBounds:
     dependencies: bool = True  # stores of registers and ``if`` on registers
     guard_odds: int = 3  # an operation after a load is put under ``if`` one time in this many
     max_events: int = 5  # events of all threads together (interleavings grow fast)
+    waits: bool = False  # memory.atomic.wait32 and memory.atomic.notify (i32, aligned)
 
 
 DEFAULT = ProgramBounds()
@@ -217,6 +229,9 @@ DEFAULT = ProgramBounds()
 DEPENDENT = attrs.evolve(DEFAULT, threads=(2, 3), ops=2, min_ops=2, guard_odds=2, atomic=False,
                          rmw=False, grow=False, mixed=False, max_events=6)
 IN_BOUNDS = attrs.evolve(DEFAULT, grow=False)
+# wait/notify programs for the SC machine theorem (and the mutant without
+# suspensions-consistent); i32 only, no grow
+WAITS = attrs.evolve(DEFAULT, waits=True, grow=False)
 
 
 def _widths(i64: bool, mixed: bool) -> list[int]:
@@ -241,6 +256,8 @@ def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, regs: dict[in
         kinds += ["rmw.add", "rmw.xchg", "cmpxchg"]
     if b.grow:
         kinds += ["size", "grow"]
+    if b.waits:
+        kinds += ["wait", "notify"]
     # the classic shapes need plain loads and stores: RMWs and memory ops one draw in four
     kind = draw(st.sampled_from(kinds[:2])) if draw(st.integers(0, 3)) else draw(
         st.sampled_from(kinds))
@@ -249,6 +266,12 @@ def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, regs: dict[in
         guard = draw(st.sampled_from(sorted(regs)))
     if kind in ("size", "grow"):
         return Op(kind, atomic=True, guard=guard)
+    if kind in ("wait", "notify"):
+        loc = draw(st.integers(0, b.slots - 1))
+        if kind == "notify":
+            return Op(kind, True, loc, value=draw(st.sampled_from([1, 2])), guard=guard)
+        return Op(kind, True, loc, value=draw(st.sampled_from([-1, 0])),
+                  expected=draw(st.sampled_from([0, *range(1, counter[0] + 1)])), guard=guard)
     atomic = kind not in ("store", "load") or (b.atomic and draw(st.booleans()))
     width = draw(st.sampled_from(_widths(i64, mixed)))
     far = b.grow and draw(st.integers(0, 7)) == 7
@@ -288,7 +311,8 @@ def programs(draw: st.DrawFn, b: ProgramBounds = DEFAULT) -> Prog:
             op = draw(ops(b, mixed, i64, regs, counter))
             out.append(op)
             if op.sets_register:
-                regs[len(regs)] = "i32" if op.kind in ("size", "grow") else _ty(op)
+                regs[len(regs)] = "i32" if op.kind in ("size", "grow", "wait",
+                                                         "notify") else _ty(op)
         threads.append(tuple(out))
     return Prog(tuple(threads))
 
@@ -305,7 +329,8 @@ def outcome(p: Prog, v: ValidExecution) -> FinalState:
     out: list[tuple[str, int]] = []
     for t, path in enumerate(v.paths[:len(p.threads)]):
         for name, val in path.final:
-            if name.startswith("r") or name == "trap":
+            # a thread blocked in a wait: only then is N:blocked part of the outcome
+            if name.startswith("r") or name == "trap" or (name == "blocked" and val):
                 out.append((f"{t}:{name}", val))
     names = {a: n for n, a, _ in p.written_locations}
     out += [(f"[{names[a]}]", val) for a, _, val in v.observed]

@@ -3,6 +3,12 @@ thread done or trapped) or has a global step, for some value of the reads it mak
 
 Checked at every configuration along a ``configs.Walk`` (see ``properties.preservation``).
 Hypotheses: ``WF`` and ``WT`` (each configuration checked is well-typed).
+
+A thread suspended in ``waitx`` is not terminal, and it is never stuck: it always has its
+``woken`` step (and its timeout when the timeout is finite). Whether some notify lets it take
+that step is for the memory model (``suspensions-consistent``) to say; an execution in which
+none does ends with the thread blocked forever (``N:blocked=1``), an outcome, not a
+configuration without a step.
 """
 
 from __future__ import annotations

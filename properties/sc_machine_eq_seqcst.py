@@ -7,6 +7,10 @@ and no other writer of the cell is tot-between them"; a tot found is confirmed w
 ``check`` and ``is_seqcst``. The enumeration is offered no seed values: an SC
 outcome never needs a self-justifying one.
 
+Programs may wait and notify (``programs.WAITS``): the machine keeps wait queues, the
+enumeration pairs waits with notifies by ``suspensions-consistent``; a thread waiting forever
+ends with ``N:blocked=1`` on both sides.
+
 Hypotheses: ``WF`` (valid program), ``VC`` (by construction), ``CNST``, ``FIN`` (complete).
 """
 
@@ -18,7 +22,7 @@ from hypothesis import given
 
 from properties.outcome import Fails, Holds, Outcome, Vacuous
 from properties.programs import (
-    DEFAULT,
+    WAITS,
     Prog,
     ProgramBounds,
     observe,
@@ -71,7 +75,7 @@ def sc_machine_eq_seqcst(p: Prog, model: Model) -> Outcome:
     return Holds(f"{len(machine)} outcomes")
 
 
-def sc_machine_property(model: Model, bounds: ProgramBounds = DEFAULT) -> Callable[[], None]:
+def sc_machine_property(model: Model, bounds: ProgramBounds = WAITS) -> Callable[[], None]:
     @given(programs(bounds))
     def prop(p: Prog) -> None:
         out = sc_machine_eq_seqcst(p, model)

@@ -9,14 +9,16 @@
    run is a ``ThreadPath``. Loops (docs/litmus.md, "Loops"): an iteration that comes back to
    the loop head in the state it left it, having only read, is a failed await iteration; it
    is pruned and yields a *blocked* path instead, which spins on those reads forever. Every
-   other loop is unrolled up to ``Bounds.unroll`` entries of its body.
+   other loop is unrolled up to ``Bounds.unroll`` entries of its body. A thread suspended in a
+   wait with no timeout also yields a blocked path (``blocked_in_wait``).
 2. Combine one path per thread, the allocation event and the final observer (``assemble``);
    for each cell read choose a writer among the events writing that byte there
    (value-consistent by construction). Where the model factorises (``factorises``), the
    choices that add hb edges or make an observer's value are enumerated and the rest counted
    per reading event with the axioms' ``per_read`` hooks (``_counted``, docs/litmus.md item 4
    of "How executions are enumerated"); otherwise each candidate goes to
-   ``semantics.memory.check.consistent`` (``listed``).
+   ``semantics.memory.check.consistent`` (``listed``). A combination with wait/notify events
+   is listed once per order of its wait queues that they accept (``_queued``).
 
 Events are numbered canonically (allocation 0, then thread 0's events, thread 1's, ...,
 observer last), so executions equal up to renaming of events are equal values and count once.
@@ -49,7 +51,8 @@ from semantics.memory.events import (
     value,
     writing,
 )
-from semantics.memory.model import Model
+from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
+from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
 from semantics.memory.verdict import Ok, Verdict, Violation
 from semantics.wasm import runtime, terms
@@ -104,7 +107,8 @@ class ThreadPath:
     ``("result", v)`` per result value.
 
     A blocked path ends in one failed iteration of an await loop, ``events[spin:]`` (reads
-    only), which the thread repeats forever; ``final`` is its state at the loop head.
+    only), which the thread repeats forever; ``final`` is its state at the loop head. A thread
+    waiting forever (``blocked_in_wait``) is blocked too, with ``spin == len(events)``.
     """
 
     thread: int
@@ -324,6 +328,8 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     while stack:
         n = stack.pop()
         transitions = thread_steps(n.store, n.thread)
+        if suspended_forever(n.thread):
+            paths[blocked_in_wait(program, func_index, thread_no, n.events, n.thread)] = None
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
                              thread_final(program, func_index, n.thread), pc=n.pc)] = None
@@ -374,6 +380,22 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled, cut_values)
 
 
+def suspended_forever(thread: Thread) -> bool:
+    """Is ``thread`` suspended in a wait with no timeout? Only a notify of another thread ends
+    that ([T] WAITX), so the run may end there, blocked forever (docs/litmus.md, "Wait and
+    notify"); a wait with a finite timeout ends (woken or timed out) in every fair run."""
+    node = runtime.redex(thread.code)
+    return isinstance(node, runtime.WaitX) and node.timeout < 0
+
+
+def blocked_in_wait(program: Program, func_index: int, thread_no: int,
+                    events: tuple[Event, ...], thread: Thread) -> ThreadPath:
+    """The run of a thread that waits forever: its events end with the wait, ``spin`` is their
+    number (no failed iteration repeats), ``N:blocked`` is 1."""
+    return ThreadPath(thread_no, events, thread_final(program, func_index, thread, blocked=True),
+                      len(events))
+
+
 def after_step(e: Emit) -> tuple[Store, Thread]:
     """The (store, thread) after a thread step."""
     after = e.after
@@ -408,6 +430,7 @@ class Assembly:
     starts: tuple[int, ...]  # per path (threads, then the observer function's): its first eid
     load_base: int  # the first observer load's eid; the loads follow in ``observe`` order
     spins: tuple[int, ...] = ()  # the reads of blocked paths' failed iterations (``await_order``)
+    suspensions: tuple[tuple[int, ...], ...] = ()  # the wait queues' order (``_queued``)
 
 
 def assemble(program: Program, paths: Sequence[ThreadPath],
@@ -600,6 +623,8 @@ def judge(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     """``combine`` on an assembly; with ``expand``, every valid execution one by one even where
     they are counted (each class expanded into its members, which the counting shows valid
     without judging them again)."""
+    if suspension_events(asm.events):
+        return _queued(model, asm, all_paths, observe)
     if explicit or not factorises(model):
         return listed(model, asm, all_paths, observe)
     return _counted(model, asm, all_paths, observe, {} if cache is None else cache, expand)
@@ -637,12 +662,29 @@ def listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         for pick in choice:
             evs[pick.event.eid] = pick.event
             rf |= pick.rf
-        ex = Execution(tuple(evs), frozenset(rf), spawn)
+        ex = Execution(tuple(evs), frozenset(rf), spawn, suspensions=asm.suspensions)
         checked += 1
         verdict = awaited(ex, model, asm)
         if isinstance(verdict, Ok):
             out.append(ValidExecution(attrs.evolve(ex, tot=verdict.tot), all_paths,
                                       _observed(evs, load_base, observe)))
+    return out, checked
+
+
+def _queued(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
+            observe: Sequence[tuple[int, int]]) -> tuple[list[ValidExecution], int]:
+    """The valid executions of an assembly with wait/notify events, listed: one pairing of
+    waits, wakes, timeouts and notifies per order of each location's wait queue that its run
+    accepts (``suspension.queue_orders``), which the witness ``Execution.suspensions`` holds.
+    A model without ``suspensions-consistent`` reads no order: the assembly is listed once."""
+    if SUSPENSIONS_CONSISTENT.name not in model.axiom_names:
+        return listed(model, asm, all_paths, observe)
+    out: list[ValidExecution] = []
+    checked = 0
+    for chains in queue_orders(asm.events):
+        found, k = listed(model, attrs.evolve(asm, suspensions=chains), all_paths, observe)
+        out += found
+        checked += k
     return out, checked
 
 

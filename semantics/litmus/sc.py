@@ -43,6 +43,18 @@ representatives are therefore the least kept interleaving of each trace, as the 
 search with the same pruning finds.
 
 Silent deterministic steps are taken eagerly: they commute with every step of other threads.
+
+Wait queues ([T] relaxed.rst suspensionsconsistent): a location's queue is the threads
+suspended in a wait on it, oldest wait first (``_waiters``; it is read off the threads' states
+and the run's order, so it needs no state of its own). A notify wakes
+``min(count, waiters)`` of them, the oldest, and their ``woken`` steps are taken in the same
+search step, right after the notify, as [T] orders them (the youngest of them first); a
+``woken`` step is never taken on its own, a timeout only by a thread that waits with a finite
+timeout. Every step that changes a queue reads and writes the location's pseudo-cell
+``(addr, "queue", offset)``, so such steps of one location are dependent, and a thread woken by
+a notify has no other step to commute with it (its timeout changes the queue too). When no
+thread can step, the threads waiting with no timeout are blocked forever (``spin`` = their
+number of events, as the enumerator's ``engine.blocked_in_wait``).
 """
 
 from __future__ import annotations
@@ -75,6 +87,7 @@ from semantics.memory.events import (
     is_memory,
     writing,
 )
+from semantics.memory.suspension import SUSPENSION_KINDS, location, suspension_action
 from semantics.wasm import runtime
 from semantics.wasm.runtime import Crash, Store, Thread
 from semantics.wasm.step import Decide, Emit, Hole, Read, Transition, thread_steps
@@ -144,6 +157,34 @@ def _writes(actions: Sequence[Action]) -> list[Action]:
     return [a for a in actions if a.region is not None and is_memory(a) and writing(a)]
 
 
+QUEUE = "queue"  # the pseudo-field of a location's wait queue in a step's footprint
+
+
+def _queue_span(actions: Sequence[Action]) -> tuple[Span, ...]:
+    """The wait-queue pseudo-cell a step changes, if it waits, wakes, times out or notifies."""
+    out = []
+    for a in actions:
+        if a.kind in SUSPENSION_KINDS and a.region is not None:
+            out.append((a.region.addr, QUEUE, a.offset, a.offset + 1))
+    return tuple(out)
+
+
+def _waiting(t: _Thread) -> runtime.WaitX | None:
+    node = runtime.redex(t.state.code)
+    return node if isinstance(node, runtime.WaitX) and not t.done else None
+
+
+def _waiters(run: _Run, region: Region, offset: int) -> list[int]:
+    """The threads in the queue of ``region[offset]``, oldest wait first."""
+    at = {k: i for i, k in enumerate(run.order)}
+    out = []
+    for i, t in enumerate(run.threads):
+        w = _waiting(t)
+        if w is not None and (w.region, w.offset) == (region, offset) and t.events:
+            out.append((at[(t.no, t.events[-1].index)], i))
+    return [i for _, i in sorted(out)]
+
+
 RfKey = tuple[Key, Key, Region, int]  # (writer, reader, region, cell)
 
 
@@ -191,6 +232,12 @@ class _Run:
     # per thread, its states (store, state, events so far) since its last step that did more
     # than read or the last write of any thread, whichever is later: a return to one is a stutter
     heads: tuple[tuple[tuple[Store, Thread, int], ...], ...] = ()
+
+
+def _waits_forever(t: _Thread) -> bool:
+    """Suspended in a wait with no timeout: only a notify ends it."""
+    w = _waiting(t)
+    return w is not None and w.timeout < 0
 
 
 class _Search:
@@ -245,10 +292,10 @@ class _Search:
             if hit is None:
                 hit = self._resumed[(id(cur), values)] = (cur, cur.resume(values))
             cur = hit[1]
-        if cur is None:
-            return None
         if isinstance(cur, Decide):
             raise Crash(f"{cur.rule}: the SC machine reads bytes, never unknowns")
+        if cur is None or not self.queue_allows(run, cur):
+            return None
         done = self._taken.get((id(t), id(cur)))
         if done is None:
             done = self._taken[(id(t), id(cur))] = (t, cur, *self.emitted(t, cur))
@@ -259,9 +306,38 @@ class _Search:
             rf = tuple((w, key, h.region, h.offset + j)
                        for h, ws in reads for j, w in enumerate(ws))
         spans = tuple((h.region.addr, h.region.fld, h.offset, h.offset + h.width)
-                      for h, _ in reads)
+                      for h, _ in reads) + _queue_span(cur.actions)
         reads_only = event is None or all(a.kind is Kind.RD for a in event.actions)
         return _Step(i, choice, after, event, rf, spans, writes, reads_only)
+
+    @staticmethod
+    def queue_allows(run: _Run, e: Emit) -> bool:
+        """A woken step only comes with its notify (``take``); a notify reports the number of
+        waiters it wakes, ``min(count, waiters)``."""
+        for a in e.actions:
+            if a.kind is Kind.WOKEN:
+                return False
+            if a.kind is Kind.NOTIFY and a.region is not None:
+                return a.args[0] == min(a.args[1], len(_waiters(run, a.region, a.offset)))
+        return True
+
+    def wake(self, threads: tuple[_Thread, ...], run: _Run, notify: Event
+             ) -> tuple[tuple[_Thread, ...], tuple[Key, ...]]:
+        """The woken steps of the waiters ``notify`` wakes, taken at once (module doc)."""
+        a = suspension_action(notify)
+        if a is None or a.kind is not Kind.NOTIFY or not a.args[0]:
+            return threads, ()
+        woken = _waiters(run, *location(a))[:a.args[0]]
+        keys: list[Key] = []
+        for u in reversed(woken):
+            t = threads[u]
+            emit = next(tr for tr in self.transitions(t)
+                        if isinstance(tr, Emit) and any(b.kind is Kind.WOKEN for b in tr.actions))
+            after, event, _ = self.emitted(t, emit)
+            assert event is not None
+            threads = threads[:u] + (after,) + threads[u + 1:]
+            keys.append((t.no, event.index))
+        return threads, tuple(keys)
 
     def emitted(self, t: _Thread, e: Emit) -> tuple[_Thread, Event | None, tuple[Span, ...]]:
         """The thread after ``e``, the event ``e`` adds (if any) and the cells it writes."""
@@ -274,7 +350,7 @@ class _Search:
                                                 steps=t.steps + 1))
         writes = tuple((a.region.addr, a.region.fld, a.offset, a.offset + len(a.write))
                        for a in _writes(e.actions) if a.region is not None)
-        return after, event, writes
+        return after, event, writes + _queue_span(e.actions)
 
     def children(self, run: _Run, live: Sequence[int], n_threads: int) -> list[_Run]:
         """The runs one step longer that the reduced search explores, in search order."""
@@ -309,7 +385,8 @@ class _Search:
                      if st == after.store and th == after.state), None)
         if seen is None:
             return s
-        if any(not u.done for j, u in enumerate(run.threads[:n_live]) if j != i):
+        if any(not u.done and not _waits_forever(u) for j, u in enumerate(run.threads[:n_live])
+               if j != i):
             return None
         return attrs.evolve(s, after=attrs.evolve(after, done=True, spin=seen))
 
@@ -330,8 +407,9 @@ class _Search:
         if s.event is None:
             return _Run(threads, run.memory, run.rf, run.order, sleep, known, heads)
         key = (s.thread, s.event.index)
+        threads, woken = self.wake(threads, run, s.event)
         return _Run(threads, run.memory.add(key, s.event.actions), run.rf + s.rf,
-                    run.order + (key,), sleep, known, heads)
+                    run.order + (key,) + woken, sleep, known, heads)
 
     def run(self, start: _Run, n_threads: int) -> None:
         """The reduced interleavings of the first ``n_threads`` threads, then the observer
@@ -353,7 +431,12 @@ class _Search:
                     self.cut_events += any(len(t.events) >= self.bounds.max_events
                                            for t in stopped)
                 continue
-            stack.extend(reversed(self.children(run, live, n_threads)))
+            kids = self.children(run, live, n_threads)
+            if not kids and all(_waits_forever(run.threads[i]) for i in live):
+                kids = [attrs.evolve(run, threads=tuple(
+                    attrs.evolve(t, done=True, spin=len(t.events)) if _waits_forever(t) else t
+                    for t in run.threads))]
+            stack.extend(reversed(kids))
 
 
 def sc_executions(program: Program, *, observe: Sequence[tuple[int, int]] = (),
@@ -416,5 +499,16 @@ def _execution(program: Program, alloc: Event, run: _Run, observe: Sequence[tupl
         order.append(me)
         observed.append((addr, width, int.from_bytes(bytes(values), "little")))
     spawn = frozenset((a, first_obs) for a in last) if len(events) > first_obs else frozenset()
-    ex = Execution(tuple(events), frozenset(rf), spawn, tuple([0] + order))
+    ex = Execution(tuple(events), frozenset(rf), spawn, tuple([0] + order),
+                   _suspensions(events, order))
     return ValidExecution(ex, tuple(paths), tuple(observed))
+
+
+def _suspensions(events: Sequence[Event], order: Sequence[int]) -> tuple[tuple[int, ...], ...]:
+    """Each location's wait/notify events in the run's order: the execution's witness."""
+    chains: dict[tuple[Region, int], list[int]] = {}
+    for e in order:
+        a = suspension_action(events[e])
+        if a is not None and a.region is not None:
+            chains.setdefault(location(a), []).append(e)
+    return tuple(tuple(c) for _, c in sorted(chains.items()))

@@ -117,7 +117,7 @@ class Action:
     read: Payload = ()
     write: Payload = ()
     notears: bool = False
-    args: tuple[int, ...] = ()  # wait: expected/timeout; notify: woken, count
+    args: tuple[int, ...] = ()  # wait: its timeout (< 0: none); notify: woken, count
 
     def __repr__(self) -> str:
         return show_action(self)
@@ -236,13 +236,15 @@ from the write."""
 
 @attrs.frozen(cache_hash=True)
 class Execution:
-    """A candidate execution: events, reads-each-from per cell, host/spawn edges, and
-    optionally a total order ``tot`` (a sequence of event ids)."""
+    """A candidate execution: events, reads-each-from per cell, host/spawn edges, optionally a
+    total order ``tot`` (a sequence of event ids), and ``suspensions``: per location with
+    wait/notify events, those events in their order (``semantics.memory.suspension``)."""
 
     events: tuple[Event, ...]
     rf: frozenset[Rf]
     spawn: frozenset[tuple[int, int]] = frozenset()
     tot: tuple[int, ...] | None = None
+    suspensions: tuple[tuple[int, ...], ...] = ()
 
     def __attrs_post_init__(self) -> None:
         for i, e in enumerate(self.events):
@@ -334,6 +336,8 @@ def show_execution(ex: Execution, names: Mapping[int, str] | None = None,
             continue
         by_read.setdefault(r, []).append((reg, k, w))
     lines = [show_event(e, names, by_read.get(e.eid, ())) for e in ex.events]
+    for chain in ex.suspensions:
+        lines.append("queue: " + " < ".join(f"#{i}" for i in chain))
     if ex.tot is not None:
         lines.append("tot: " + " < ".join(f"#{i}" for i in ex.tot))
     return "\n".join(lines)

@@ -2,13 +2,15 @@
 generator record of ``semantics.memory.model`` forces. hb is the least relation containing the
 model's generators (transitively closed unless a mutant says otherwise).
 
-``init_edges`` are the edges of the axiom ``init-hb`` ([T]), not of a generator, so that
-dropping the axiom drops the edges."""
+``init_edges`` and ``suspension_edges`` are the edges of the axioms ``init-hb`` and
+``suspensions-consistent`` ([T]), not of a generator, so that dropping the axiom drops the
+edges."""
 
 from __future__ import annotations
 
 from semantics.memory.events import LEN, Event, Execution, Kind, Ord, overlap, po, sync
 from semantics.memory.relations import Rel
+from semantics.memory.suspension import chain_edges
 
 
 def po_edges(ex: Execution) -> Rel:
@@ -69,3 +71,10 @@ def alloc_edges(ex: Execution) -> Rel:
                                           for a in e.actions):
                 out.add((alloc.eid, e.eid))
     return frozenset(out)
+
+
+def suspension_edges(ex: Execution) -> Rel:
+    """[T] suspensionsconsistent: the events changing a location's wait queue are totally
+    ordered by hb, in the order the execution's witness ``suspensions`` gives."""
+    n = len(ex.events)
+    return frozenset((a, b) for a, b in chain_edges(ex.suspensions) if 0 <= a < n and 0 <= b < n)

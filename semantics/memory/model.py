@@ -1,7 +1,7 @@
 """The WebAssembly relaxed memory model and its variants, written like a herd ``.cat`` file: the
 axioms (one line of cat each), the hb generators, then each variant as a list of them. The
 hooks each axiom names are in ``semantics.memory.predicates``; ``semantics.memory.check`` decides
-a model on an execution. docs/model.md explains the choices, docs/errata.md the errata E1-E7.
+a model on an execution. docs/model.md explains the choices, docs/errata.md the errata E1-E9.
 
 [T] threads proposal relaxed.rst (axiom names as there); [P] Watt, Rossberg, Pichon-Pharabod,
 OOPSLA'19, Fig.16; [ES17]/[ES] the ECMAScript memory model before/after tc39/ecma262 PR #1511.
@@ -13,8 +13,10 @@ Notation: a formula holds on each region r (a memory's ``len`` or ``data``), whe
   val_k               W -> R when W writes to the cell k the byte that R reads there
   po, spawn           program order; host and thread-creation edges (``Execution.spawn``)
   Alloc, mem          events allocating a memory (``wr`` of its len, or INIT); acting on it
-  gen, init, hb, tot  the variant's hb generators; init-hb's edges; hb = (gen | init)+, the
-                      least hb; the total order
+  gen, init, hb, tot  the variant's hb generators; init-hb's edges; hb = (gen | init | sq)+,
+                      the least hb; the total order
+  S_l, sq_l, sq       the events with a wait/woken/timeout/notify action on the location l;
+                      the witness's order of them (``Execution.suspensions``); its edges
 A witness is what ``check`` reports; ``consistent`` reports, for an axiom on tot, the events
 of a minimal set of its constraints that no tot meets.
 """
@@ -28,7 +30,14 @@ import attrs
 from semantics.memory import predicates
 from semantics.memory.axioms import Axiom, Generator
 from semantics.memory.events import Action, tearfree_paper, tearfree_spec
-from semantics.memory.hb import alloc_edges, init_edges, po_edges, spawn_edges, sync_edges
+from semantics.memory.hb import (
+    alloc_edges,
+    init_edges,
+    po_edges,
+    spawn_edges,
+    suspension_edges,
+    sync_edges,
+)
 
 # --- axioms: name, source, cat, witness (the events its Violation lists), hooks ---------------
 
@@ -89,10 +98,21 @@ ES2017_MEMORY_ORDER = Axiom(
     r"sw = (rf & sync) | ([Init] ; rf ; [SC \ range ([~Init] ; rf)])",
     "W, V, R with V tot-between", order=predicates.es2017_memory_order,
     per_read=predicates.es2017_memory_order_per_read)
+SUSPENSIONS_CONSISTENT = Axiom(
+    "suspensions-consistent", "[T] relaxed.rst suspensionsconsistent, suspensionsconsistentwith; "
+    "[T] instructions.rst WAITX (timeout iff n >= 0); erratum E9",
+    r"forall l. sq_l is a strict total order of S_l, sq_l <= hb (so sq_l = tot & (S_l * S_l)), "
+    "and the queue of l accepts sq_l: wait enqueues, timeout dequeues its (finite) wait, "
+    "notify n k is followed at once by the woken of the n oldest waiters and n < k => no "
+    "waiter is left, woken only so",
+    "the location's events when they are not ordered; the events the queue run rejects at; "
+    "or a cycle of hb with sq",
+    static=predicates.suspensions_consistent, hb_edges=suspension_edges, rf_blind=True)
 
 AXIOMS: dict[str, Axiom] = {a.name: a for a in (
     VALUE_CONSISTENT, HB_ACYCLIC, INIT_HB, HB_CONSISTENT, NO_TEAR, TOT_TOTAL, HB_IN_TOT,
-    SC_LAST_VISIBLE, SC_LAST_VISIBLE_DAGGER, SC_LAST_VISIBLE_DDAGGER, ES2017_MEMORY_ORDER)}
+    SC_LAST_VISIBLE, SC_LAST_VISIBLE_DAGGER, SC_LAST_VISIBLE_DDAGGER, ES2017_MEMORY_ORDER,
+    SUSPENSIONS_CONSISTENT)}
 
 # --- hb generators (and init, the edges of init-hb, in the variants that have it) ------------
 
@@ -139,10 +159,11 @@ class Model:
                             axioms=tuple(a for a in self.axioms if a.name not in names))
 
 
-_CORE = (VALUE_CONSISTENT, HB_ACYCLIC, INIT_HB, HB_CONSISTENT, NO_TEAR, TOT_TOTAL, HB_IN_TOT)
+_CORE = (VALUE_CONSISTENT, HB_ACYCLIC, INIT_HB, HB_CONSISTENT, NO_TEAR, TOT_TOTAL, HB_IN_TOT,
+         SUSPENSIONS_CONSISTENT)
 
 WASM = Model(
-    "wasm", "[T] WebAssembly/threads document/core/exec/relaxed.rst, errata E1-E7 fixed",
+    "wasm", "[T] WebAssembly/threads document/core/exec/relaxed.rst, errata E1-E9 fixed",
     "the threads proposal's model: NOTEARS tear-freedom, INIT happens before overlapping events",
     (*_CORE, SC_LAST_VISIBLE, SC_LAST_VISIBLE_DAGGER, SC_LAST_VISIBLE_DDAGGER), tearfree_spec)
 

@@ -24,6 +24,7 @@ from semantics.memory.events import (
     writing,
 )
 from semantics.memory.relations import find_cycle
+from semantics.memory.suspension import run_queue, suspension_events
 from semantics.memory.verdict import Violation
 
 
@@ -107,6 +108,39 @@ def init_hb(f: Facts) -> Violation | None:
     return Violation("init-hb", cyc,
                      f"INIT #{init} must happen before #{ev}, which happens before it: "
                      f"cycle {_show_cycle(cyc)}")
+
+
+def suspensions_consistent(f: Facts) -> Violation | None:
+    """[T] suspensionsconsistent: the witness orders each location's suspension events (all of
+    them, nothing else), the order adds no hb cycle, and the location's queue run accepts it
+    (``semantics.memory.suspension``)."""
+    ex = f.ex
+    n = len(ex.events)
+    locs = suspension_events(ex.events)
+    for loc, eids in locs.items():
+        chain = next((c for c in ex.suspensions if set(c) == set(eids)), None)
+        if chain is None or len(chain) != len(eids):
+            return Violation("suspensions-consistent", tuple(eids),
+                             f"the wait/notify events of {loc[0]!r}[{loc[1]}] are not ordered "
+                             "(one order of all of them)")
+        why = run_queue(ex.events, chain)
+        if why is not None:
+            return Violation("suspensions-consistent", why[1], why[0])
+    known = {x for eids in locs.values() for x in eids}
+    stray = sorted({e for c in ex.suspensions for e in c if not 0 <= e < n or e not in known})
+    if stray:
+        return Violation("suspensions-consistent", tuple(stray),
+                         "the suspension order names events that are not wait/notify events")
+    edges = dict(f.contributed).get("suspensions-consistent", frozenset())
+    if not edges or find_cycle(f.generated) is not None:
+        return None
+    others = frozenset().union(*(e for name, e in f.contributed
+                                 if name != "suspensions-consistent"))
+    cyc = find_cycle(f.generated | others | edges)
+    if cyc is None:
+        return None
+    return Violation("suspensions-consistent", cyc,
+                     f"the wait queue's order makes an hb cycle {_show_cycle(cyc)}")
 
 
 def _coherent(f: Facts, r: int, reg: Region, k: int, w: int,

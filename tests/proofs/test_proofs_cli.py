@@ -69,6 +69,13 @@ def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:
     assert row.as_expected
 
 
+def test_the_report_says_how_many_golden_tests_are_out_of_the_solver_scope() -> None:
+    paths = [str(CORPUS / "classic" / "MP.litmus"), str(CORPUS / "wait" / "Notify+none.litmus")]
+    row = solver_row("wasm", paths)
+    assert row.result == "tested" and row.bound == "1 golden tests, 1 out of scope"
+    assert row.detail == "tested (equal outcomes on all 1 golden litmus tests, 1 out of scope)"
+
+
 def test_prove_under_a_small_resource_limit_gives_the_same_result_in_every_process() -> None:
     """Z3's resource count is per context: each run is a fresh process, as a user's is."""
     argv = [sys.executable, "-m", "metatheory.cli", "prove", "--bound", "3", "--rlimit", "1000"]

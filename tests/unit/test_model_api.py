@@ -246,5 +246,6 @@ def test_fences_constrain_nothing(name: str) -> None:
 def test_models_and_axioms_print_by_name() -> None:
     m = get_model("es2017")
     assert repr(m) == ("<model es2017: value-consistent, hb-acyclic, init-hb, hb-consistent, "
-                       "no-tear, tot-total, hb-in-tot, es2017-memory-order>")
+                       "no-tear, tot-total, hb-in-tot, suspensions-consistent, "
+                       "es2017-memory-order>")
     assert repr(m.axioms[0]) == "<axiom value-consistent>"

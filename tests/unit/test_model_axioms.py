@@ -7,7 +7,7 @@ import attrs
 import pytest
 
 from semantics.memory.check import check, consistent, violations
-from semantics.memory.events import MEM_DATA, Execution, wr
+from semantics.memory.events import MEM_DATA, Action, Execution, Kind, wr
 from semantics.memory.model import AXIOMS, Model, get_model
 from semantics.memory.verdict import Ok
 from tests.common.builder import Exe, X, Y
@@ -59,6 +59,14 @@ def two_writers_one_reader() -> Execution:
     return b.build()
 
 
+def woken_unnotified() -> Execution:
+    """T0 waits on x with no timeout and is woken, though nobody notifies."""
+    b = Exe()
+    w = b.raw(0, Action(Kind.WAIT, MEM_DATA, X, args=(-1,)))
+    k = b.raw(0, Action(Kind.WOKEN, MEM_DATA, X))
+    return attrs.evolve(b.build(), suspensions=((w, k),))
+
+
 # axiom, model, execution, tot, the printed violation, also violated (consequences)
 CASES = [
     ("value-consistent", "wasm", bad_value, (0, 1, 2),
@@ -90,6 +98,9 @@ CASES = [
     ("es2017-memory-order", "es2017", stephen, (0, 1, 5, 6, 2, 3, 4, 7, 8),
      "violates es2017-memory-order: #5 synchronizes-with #8, so #3 (same range as #8) must "
      "not be tot-between them (events #5, #3, #8)", ()),
+    ("suspensions-consistent", "wasm", woken_unnotified, (0, 1, 2),
+     "violates suspensions-consistent: #2 is woken, but not right after the notify that wakes "
+     "it (events #2)", ()),
 ]
 
 

@@ -163,16 +163,56 @@ def test_wait_and_notify_of_a_lone_thread() -> None:
     assert result.skipped[0].line == 12 and "waits forever" in result.skipped[0].message
 
 
-def test_threads_and_everything_after_them_are_unsupported(threads_tests: Path) -> None:
-    path = threads_tests / "MP.wast"
+def test_threads_run_in_one_interleaving(threads_tests: Path) -> None:
+    """The proposal's litmus scripts: their threads run round robin, the check passes."""
+    for name in ("MP", "SB_atomic", "thread", "unlinkable"):
+        result = run_file(threads_tests / f"{name}.wast")
+        assert result.failed == result.unsupported == 0 and result.passed >= 1, (name, result)
+
+
+def test_wait_notify_wast_every_assertion_counted_and_passing(threads_tests: Path) -> None:
+    path = threads_tests / "wait_notify.wast"
     commands = wast.parse_script(path.read_text()).commands
-    first = next(i for i, c in enumerate(commands) if isinstance(c, wast.Thread))
-    later = [c for c in commands[first:]
-             if isinstance(c, (wast.Thread, wast.Wait, wast.Invoke, *ASSERTION_TYPES))]
+    n = sum(isinstance(c, ASSERTION_TYPES) for t in commands if isinstance(t, wast.Thread)
+            for c in t.commands)
     result = run_file(path)
-    assert (result.passed, result.failed) == (0, 0)
-    assert result.unsupported == len(later) == 5
-    assert render(result).endswith("0 passed, 0 failed, 5 unsupported")
+    assert n == 3 and (result.passed, result.failed, result.unsupported) == (n, 0, 0), result
+
+
+NOTIFIER = """(module $M (memory (export "m") 1 1 shared))
+(thread $W (shared (module $M))
+  (register "m" $M)
+  (module (memory (import "m" "m") 1 1 shared)
+    (func (export "w") (param i64) (result i32)
+      (memory.atomic.wait32 (i32.const 0) (i32.const 0) (local.get 0))))
+  (assert_return (invoke "w" (i64.const -1)) (i32.const 0))
+  (assert_return (invoke "w" (i64.const 5)) (i32.const 2)))
+(thread $N (shared (module $M))
+  (register "m" $M)
+  (module (memory (import "m" "m") 1 1 shared)
+    (func (export "n") (result i32) (memory.atomic.notify (i32.const 0) (i32.const 2)))
+    (func (export "spin") (result i32)
+      (loop $l (br_if $l (i32.eqz (memory.atomic.notify (i32.const 0) (i32.const 2)))))
+      (i32.const 1)))
+  (assert_return (invoke "spin") (i32.const 1)))
+(wait $W)
+(wait $N)
+(thread $D (shared (module $M))
+  (register "m" $M)
+  (module (memory (import "m" "m") 1 1 shared)
+    (func (export "w") (result i32)
+      (memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1))))
+  (assert_return (invoke "w") (i32.const 0)))
+(wait $D)
+"""
+
+
+def test_a_notify_wakes_a_waiter_a_finite_wait_times_out_and_a_lost_wait_is_unsupported() -> None:
+    """$N spins until its notify wakes $W's infinite wait (returning 1, the number woken); $W's
+    second wait has nobody to wake it and times out; $D's wait has neither: unsupported."""
+    result = run_script(NOTIFIER)
+    assert (result.passed, result.failed, result.unsupported) == (3, 0, 1), result
+    assert result.skipped[0].line == 24 and "waits forever" in result.skipped[0].message
 
 
 def test_main_prints_counts_failures_and_parse_errors(tmp_path: Path) -> None:
