@@ -36,9 +36,10 @@ from semantics.litmus.engine import (
     judge,
     thread_runs,
 )
-from semantics.memory.events import DATA, Event, Execution, Fill, Payload, fill, is_memory
+from semantics.memory.events import DATA, Event, Execution, Fill, Kind, Payload, fill, is_memory
 from semantics.memory.model import Model
 from semantics.wasm.numerics import from_bytes, relop
+from semantics.wasm.step import MAX_WOKEN
 from semantics.wasm.syntax import Program
 from semantics.wasm.terms import unknowns
 
@@ -152,13 +153,14 @@ def enumerate_exact(program: Program, model: Model, *,
     (``Enumeration.symbolic``, one per choice of paths and writers, listed)."""
     runs = thread_runs(program, observer=observer, bounds=bounds, progress=progress,
                        unknown=True)
+    woken = _woken_cut(program, runs.per_thread)
     if not has_cycle(dependencies(runs.per_thread)):
         en = enumerate_executions(program, model, observe=observe, observer=observer,
                                   seeds=seeds, cell_seeds=cell_seeds, bounds=bounds,
                                   progress=progress)
         # a cut of the runs with unknowns leaves their dependency graph partial: a cycle may
         # hide in what was cut
-        extra = tuple(r for r in runs.reports if r not in en.bound_reports)
+        extra = tuple(r for r in (*runs.reports, *woken) if r not in en.bound_reports)
         return attrs.evolve(en, bound_reports=en.bound_reports + extra) if extra else en
     n = len(program.threads)
     valid: list[ValidExecution] = []
@@ -185,5 +187,18 @@ def enumerate_exact(program: Program, model: Model, *,
             valid.append(attrs.evolve(v, paths=paths, observed=observed,
                                       constraints=red.residual))
     return Enumeration(tuple(valid), checked, tuple(len(p) for p in runs.per_thread),
-                       runs.reports, symbolic=True)
+                       runs.reports + woken, symbolic=True)
+
+
+def _woken_cut(program: Program, per_thread: Iterable[Iterable[ThreadPath]]) -> tuple[str, ...]:
+    """The report of a notify that could wake more waiters than the reduction offers
+    (``step.MAX_WOKEN``): the executions where it does are missing."""
+    waiters = len(program.threads) - 1
+    if waiters <= MAX_WOKEN:
+        return ()
+    if any(a.kind is Kind.NOTIFY and a.args[1] > MAX_WOKEN
+           for paths in per_thread for p in paths for e in p.events for a in e.actions):
+        return (f"notify: up to {waiters} threads may wait, but a notify wakes at most "
+                f"{MAX_WOKEN} here (semantics/wasm/step.py, MAX_WOKEN)",)
+    return ()
 

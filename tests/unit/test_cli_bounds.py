@@ -260,3 +260,15 @@ def test_an_address_read_from_memory_names_max_values(tmp_path: Path) -> None:
                               "more than 64 addresses or counts (raise --max-values)")
     code, out, _ = run("litmus", "--no-time", "--max-values", "256", f)
     assert code == 0 and "Observation Addr Sometimes" in out
+
+
+def test_a_notify_of_more_waiters_than_offered_is_reported(tmp_path: Path) -> None:
+    waiter = "thread {n} { (local $w i32) (local.set $w (memory.atomic.wait32 (i32.const x) " \
+             "(i32.const 0) (i64.const -1))) }\n"
+    src = ("WASM Notify5\n{ memory 1 1 shared; x = 0; }\n"
+           "thread 0 { (local $n i32) (local.set $n (memory.atomic.notify (i32.const x) "
+           "(i32.const 5))) }\n" + "".join(waiter.replace("{n}", str(i)) for i in range(1, 6))
+           + "exists (0:n=5)\n")
+    code, out, _ = run("litmus", "--no-time", _file(tmp_path, "Notify5", src))
+    assert code == 3
+    assert "Incomplete: notify: up to 5 threads may wait, but a notify wakes at most 4" in out
