@@ -73,8 +73,9 @@ def test_wast_statuses(tmp_path: Path) -> None:
     assert run("wast", _wast(tmp_path, func + '(assert_return (invoke "f") (i32.const 2))\n'))[
         0] == 1
     assert run("wast", _wast(tmp_path, "(module (func (result i32)))\n"))[0] == 2
-    assert run("wast", _wast(tmp_path, '(module (memory 1 1 shared))\n(thread $T (invoke "x"))'
-                                       "\n(wait $T)\n"))[0] == 3
+    forever = ('(module (memory 1 1 shared) (func (export "w") (result i32) '
+               '(memory.atomic.wait32 (i32.const 0) (i32.const 0) (i64.const -1))))\n')
+    assert run("wast", _wast(tmp_path, forever + '(invoke "w")\n'))[0] == 3
 
 
 # --- hunt: 0, 1, 2, 3 --------------------------------------------------------------------------
