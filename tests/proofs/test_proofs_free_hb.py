@@ -9,6 +9,9 @@ from proofs.encoding import encode, free_hb
 from proofs.obligations import prove_up_to, sc_drf, sc_drf_free_hb, solver
 from proofs.space import Space
 from proofs.symbolic import fresh
+from properties.render import execution_litmus
+from semantics.litmus.format import parse_litmus
+from semantics.litmus.result import SC, run_test
 from semantics.memory import check as C
 from semantics.memory import model as M
 from semantics.memory.events import show_execution
@@ -62,3 +65,18 @@ def test_the_free_hb_result_states_its_scope() -> None:
     assert r.status == "proved"
     assert r.scope.endswith("; hb any order containing po and sync, within tot")
     assert r.scope.startswith("4 cells, widths 1/2/4, any number of threads, data region only")
+
+
+def test_the_least_hb_counterexample_of_es2017_is_program_level_too() -> None:
+    """The one-byte 4-event counterexample (ecma262 #1354's (‡) shape, docs/metatheory.md)
+    printed as a litmus test: es2017 reaches its outcome, the SC machine does not, wasm
+    does not either. So the Z3 witness is a program-level one, not only an execution-level
+    one (whose outcome an SC run could also give)."""
+    m = M.get_model("es2017")
+    r = sc_drf(m, 4, space=Space(4, values=1, widths=(1,)))
+    assert r.status == "counterexample" and r.execution is not None
+    test = parse_litmus(execution_litmus(r.execution, "cex"), file="<z3>")
+    assert len([e for e in r.execution.events if e.thread >= 0]) == 4
+    assert run_test(test, m).result.positive > 0
+    assert run_test(test, SC).result.positive == 0
+    assert run_test(test, M.WASM).result.positive == 0
