@@ -668,6 +668,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         out.write(f"bound {r.bound}: {r.status} ({r.seconds:.2f} s)\n")
     out.write(f"{args.theorem} [{model.name}]: largest bound proved: {run.largest_proved} "
               f"events (z3 {run.results[0].z3_version if run.results else '?'})\n")
+    out.write(run.scope_line() + "\n")
     cex = run.counterexample
     if cex is not None and cex.execution is not None:
         out.write(f"\ncounterexample with {cex.bound} events"

@@ -133,7 +133,7 @@ thread 1 {
 thread 2 {
   (i32.store (i32.const x) (i32.const 0x2020202))
 }
-exists (0:r0=0x2010101)
+exists (0:r0=0x102)
 """,
     _without("no-tear"))
 

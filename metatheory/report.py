@@ -22,7 +22,7 @@ from metatheory.budgets import FAIL_BUDGET_FACTOR, MAX_EXAMPLES, PROGRAM_EXAMPLE
 from metatheory.hunt import HuntResult, hunt
 from metatheory.models import resolve_model
 from metatheory.mutants import MUTANTS
-from metatheory.theorems import PROGRAMS, THEOREMS, Theorem
+from metatheory.theorems import OBLIGATIONS, PROGRAMS, THEOREMS, Obligation, Theorem
 from proofs.litmus import check_corpus, corpus
 from proofs.obligations import ProofResult, prove
 from proofs.space import FULL_BOUND
@@ -114,14 +114,15 @@ def hunt_row(theorem: Theorem, model: Model, expected: str, seed: int,
                expected, r.seconds)
 
 
-ProofJob = tuple[Theorem, str, str]
+ProofJob = tuple[Obligation, str, str]
 """(theorem, the report's model column, the model the obligation is given, as ``--model``)."""
 
 
 def proof_jobs() -> list[ProofJob]:
     """sc_drf under every variant it concerns; wasm_eq_js as Wasm without (†)(‡) vs es2017."""
-    sc_drf = THEOREMS["sc_drf"]
-    return [(sc_drf, v, v) for v in sc_drf.models] + [(THEOREMS["wasm_eq_js"], "es2017", "wasm")]
+    sc_drf, free, eq = (OBLIGATIONS[n] for n in ("sc_drf", "sc_drf_free_hb", "wasm_eq_js"))
+    return ([(sc_drf, v, v) for v in sc_drf.models] + [(free, v, v) for v in free.models]
+            + [(eq, "es2017", "wasm")])
 
 
 def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
@@ -131,7 +132,7 @@ def proof_rows(jobs: Sequence[ProofJob], bound: int, timeout_s: float,
         start = time.perf_counter()
         given = resolve_model(model)
         res = prove(theorem.name, given, bound, timeout_s, on_result=on_bound)
-        scope = f" ({res.space.describe()})" if res.space is not None else ""
+        scope = f" over: {res.scope}" if res.space is not None else ""
         detail = {"proved": f"proved up to {bound} events{scope}",
                   "counterexample": f"counterexample with {res.bound} events{scope}",
                   }.get(res.status, f"unknown at {res.bound} events: {res.detail}")
@@ -226,7 +227,8 @@ def check_command(out_dir: str | Path = "report", max_examples: int = MAX_EXAMPL
         for name in list(THEOREMS) if theorems is None else theorems:
             if THEOREMS[name].models == tuple(MODELS):  # stated for every variant
                 run(THEOREMS[name], only, THEOREMS[name].expect(only.name), seed)
-        jobs, solved = [(THEOREMS["sc_drf"], only.name, model)], [model]
+        jobs = [(OBLIGATIONS[n], only.name, model) for n in ("sc_drf", "sc_drf_free_hb")]
+        solved = [model]
     if proofs:
         for row in proof_rows(jobs, proof_bound, proof_timeout_s, on_bound):
             add(row)

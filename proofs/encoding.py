@@ -9,7 +9,8 @@ happens-before is the *least* relation: the transitive closure of the model's ge
 same-range seqcst reads-from edges, the allocation's edges) and, with ``init-hb``, the INIT
 edges, computed exactly by Floyd-Warshall over Boolean terms, so hb is never "any relation
 containing po and sw". The same construction (``happens_before``, by source name) serves the
-litmus encoding (``proofs.litmus``) over its slots.
+litmus encoding (``proofs.litmus``) over its slots. ``free_hb`` gives the other reading, [P]
+Prop 6.1's: hb any order between the least one and tot (the ``sc_drf_free_hb`` obligation).
 tot is given by integer clocks (one per event).
 """
 
@@ -75,6 +76,25 @@ def happens_before(size: int, sources: EdgeSources, switches: Mapping[str, z3.Bo
             m = [[z3.Or(m[a][b], z3.And(m[a][k], m[k][b])) for b in range(size)]
                  for a in range(size)]
     return tuple(tuple(row) for row in m)
+
+
+def free_hb(enc: Encoding, prefix: str = "") -> tuple[Encoding, list[z3.BoolRef]]:
+    """[P] Prop 6.1's hb: not the least relation but *any* strict order over the events that
+    contains the model's generators and the init-hb edges (``enc.hb``, the least one) and is
+    contained in tot. Returns ``enc`` with a fresh Boolean matrix as its hb, and the
+    constraints that make it such an order: containment of the least hb, transitivity (when
+    the model closes hb at all), inclusion in tot (hence irreflexivity and acyclicity). Every
+    axiom and ``data_race`` then read the free hb: a counterexample names one hb choice."""
+    n = enc.sym.space.size
+    h = tuple(tuple(FALSE if a == b else z3.Bool(f"{prefix}hb{a}_{b}") for b in range(n))
+              for a in range(n))
+    pairs = [(a, b) for a in range(n) for b in range(n) if a != b]
+    cons = [z3.Implies(enc.hb[a][b], h[a][b]) for a, b in pairs]
+    cons += [z3.Implies(h[a][b], enc.lt(a, b)) for a, b in pairs]
+    if enc.model.hb_transitive:
+        cons += [z3.Implies(z3.And(h[a][b], h[b][c]), h[a][c])
+                 for a, b in pairs for c in range(n) if c not in (a, b)]
+    return attrs.evolve(enc, hb=h), cons
 
 
 def space_edges(sym: SymExec) -> EdgeSources:

@@ -2,6 +2,8 @@
 
 - ``sc_drf``: is there a valid execution with no data race that is not is-seqcst (with respect
   to its tot)? unsat = proved up to N events; sat = a decoded counterexample.
+- ``sc_drf_free_hb``: the same with hb any order containing po and sync within tot ([P]
+  Prop 6.1's traces), the solver choosing it; unsat = proved for every such hb.
 - ``wasm_eq_js``: is there an execution (events and reads-from) valid under Wasm without (†)(‡)
   for some tot and under es2017 for none, or vice versa? The "for none" is a universal over tot,
   decided by counterexample-guided refinement: each tot that the other model accepts for a
@@ -23,15 +25,23 @@ import attrs
 import z3
 
 from proofs.concrete import decode, pin, relabel
-from proofs.encoding import Encoding, encode
+from proofs.encoding import Encoding, encode, free_hb
 from proofs.space import Space
 from proofs.symbolic import SymExec, bits, fresh
 from semantics.memory.events import Execution
 from semantics.memory.model import ES2017, WASM, Model
 
-THEOREMS = ("sc_drf", "wasm_eq_js")
+THEOREMS = ("sc_drf", "sc_drf_free_hb", "wasm_eq_js")
 STATUSES = ("proved", "counterexample", "unknown")
 SEED = 0
+
+
+HB_SCOPE = {
+    "sc_drf": "hb the least order containing po and sync",
+    "sc_drf_free_hb": "hb any order containing po and sync, within tot",
+}
+"""Per obligation, the hb it reads (part of its scope; wasm_eq_js reads the least one
+inside the models' validity, which the space's description already implies)."""
 
 
 @attrs.frozen
@@ -50,6 +60,14 @@ class ProofResult:
     detail: str = ""
     space: Space | None = None
     cumulative: bool = False  # True: the status covers every bound 1 .. ``bound``
+    hb_added: tuple[str, ...] = ()  # sc_drf_free_hb: edges "#a->#b" beyond the least hb
+
+    @property
+    def scope(self) -> str:
+        """What the result quantifies over: the space, and which hb (``HB_SCOPE``)."""
+        over = self.space.describe() if self.space is not None else "no space"
+        hb = HB_SCOPE.get(self.theorem)
+        return f"{over}; {hb}" if hb else over
 
     def summary(self) -> str:
         upto = "up to" if self.cumulative else "at"
@@ -81,6 +99,18 @@ class BoundedProof:
     @property
     def counterexample(self) -> ProofResult | None:
         return next((r for r in self.results if r.status == "counterexample"), None)
+
+    def scope_line(self) -> str:
+        """What the run established, and over which scope: never more than the bound."""
+        last = self.results[-1] if self.results else None
+        if last is None:
+            return f"{self.theorem} [{self.model}]: nothing decided (out of time)"
+        what = f"proved up to {self.largest_proved} events"
+        if last.status == "counterexample":
+            what = f"counterexample with {last.bound} events (" + what + ")"
+        elif last.status == "unknown":
+            what += f", unknown at {last.bound}"
+        return f"{self.theorem} [{self.model}]: {what} over: {last.scope}"
 
 
 class UnknownTheorem(ValueError):
@@ -150,6 +180,65 @@ def sc_drf(model: Model, bound: int, *, space: Space | None = None,
                                seconds=time.perf_counter() - start,
                                detail=f"valid, race-free, not is-seqcst: {case.describe()}",
                                **base)
+        if verdict != z3.unsat:
+            return ProofResult(status="unknown", detail=s.reason_unknown(),
+                               seconds=time.perf_counter() - start, **base)
+        core.update(_core_names(enc, s.unsat_core()))
+        s.pop()
+        if progress is not None:
+            progress(done + 1, len(cases))
+    names = tuple(name for name, _ in enc.indicators if name in core)
+    return ProofResult(status="proved", core=names, seconds=time.perf_counter() - start,
+                       detail=f"{len(cases)} cases", **base)
+
+
+def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
+                   timeout_s: float | None = None, rlimit: int | None = None,
+                   progress: Progress | None = None) -> ProofResult:
+    """∃ valid, race-free, not is-seqcst execution of ``bound`` events *for some hb*, hb being
+    any strict order that contains the least hb (po, sync, the allocation's edges) and lies
+    within tot (``encoding.free_hb``), as [P] Prop 6.1 quantifies over traces? The axioms and
+    the race are read through that hb; the hb is a free choice of the solver, so this is the
+    stronger obligation (a bigger hb has fewer races, and it also changes what the axioms
+    forbid). Split into cases as ``sc_drf`` is; a counterexample's detail lists the hb edges
+    the solver added to the least hb (the decoded execution has no place for them)."""
+    sp = space or Space(bound, values=1)
+    start = time.perf_counter()
+    deadline = None if timeout_s is None else start + timeout_s
+    sym = fresh(sp)
+    least = encode(model, sym)
+    enc, order = free_hb(least)
+    s = solver(timeout_s, rlimit)
+    s.add(sym.well_formed())
+    s.add(order)
+    s.add(enc.axioms())
+    s.add(z3.Not(enc.data_race()))
+    cases = list(enc.not_seqcst_cases(sp.violating_cells(model.tearfree)))
+    base = dict(theorem="sc_drf_free_hb", model=model.name, bound=sp.events,
+                z3_version=z3.get_version_string(), space=sp)
+    core: set[str] = set()
+    for done, case in enumerate(cases):
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return ProofResult(status="unknown", detail="out of time",
+                                   seconds=time.perf_counter() - start, **base)
+            s.set("timeout", max(1, int(left * 1000)))
+        s.push()
+        s.add(case.formula)
+        verdict = s.check(*enc.assumptions())
+        if verdict == z3.sat:
+            m = s.model()
+            ex = relabel(decode(m, sym, enc.clk))
+            added = [f"#{a}->#{b}" for a in sym.ids for b in sym.ids
+                     if z3.is_true(m.eval(enc.hb[a][b], model_completion=True))
+                     and not z3.is_true(m.eval(least.hb[a][b], model_completion=True))]
+            return ProofResult(status="counterexample", execution=ex,
+                               seconds=time.perf_counter() - start,
+                               detail=f"valid, race-free, not is-seqcst: {case.describe()}; "
+                                      f"hb = the least hb plus "
+                                      f"{', '.join(added) if added else 'nothing'}",
+                               hb_added=tuple(added), **base)
         if verdict != z3.unsat:
             return ProofResult(status="unknown", detail=s.reason_unknown(),
                                seconds=time.perf_counter() - start, **base)
@@ -271,6 +360,9 @@ def prove_exactly(theorem: str, model: Model, bound: int,
     if theorem == "sc_drf":
         return sc_drf(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
                       progress=progress)
+    if theorem == "sc_drf_free_hb":
+        return sc_drf_free_hb(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
+                              progress=progress)
     if theorem == "wasm_eq_js":
         return wasm_eq_js(bound, wasm=model, space=space, timeout_s=timeout_s, rlimit=rlimit)
     raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "

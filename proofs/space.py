@@ -62,8 +62,11 @@ class Space:
 
     def describe(self) -> str:
         """The scope of a result over this space, for reports."""
-        return (f"data accesses of {'/'.join(map(str, self.widths))} bytes over "
-                f"{self.cells} cells; no len region, fences or wait/notify")
+        threads = "any number of threads" if self.threads is None else \
+            f"up to {self.threads} threads"
+        return (f"{self.cells} cells, widths {'/'.join(map(str, self.widths))}, {threads}, "
+                f"data region only (no bounds checks, traps, grow, memory.size, fences, spawn, "
+                f"wait/notify)")
 
     def shapes(self) -> Iterator[tuple[Kind, bool, int, int]]:
         """Every (kind, seqcst, offset, width) an event may take: atomics are naturally

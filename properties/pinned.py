@@ -32,9 +32,6 @@ ISSUE_1354 = graph(
     (((W, S, 0, 4, 1), (W, S, 4, 4, 2)),
      ((W, S, 0, 4, 3), (R, S, 4, 4, 0), (R, U, 0, 4, 0), (R, U, 0, 4, 0))),
     ((2, 2, 2, 2), (3, 3, 3, 3), (1, 1, 1, 1)))
-# no_tearing under wasm-no-tear (table/NoTear)
-TEAR = graph((((R, U, 0, 4, 0),), ((W, U, 0, 4, 1),), ((W, U, 0, 4, 2),)),
-             ((2, 2, 2, 3),), every_byte=True)
 # sc_single_thread under wasm-no-init-hb and wasm-no-hb-consistent
 INIT_READ = graph((((R, U, 0, 4, 0),),), ((0, 0, 0, 0),))
 OWN_STORE = graph((((W, U, 0, 4, 1), (X, S, 0, 4, 2)),), ((0, 0, 0, 0),))

@@ -44,7 +44,6 @@ class Bounds:
 
 SC_DRF_BOUNDS = Bounds(threads=(2, 3), events=3)
 ONE_THREAD = Bounds(threads=(1, 1), events=4, slots=2, mixed=False)
-TEARING = Bounds(threads=(2, 3), events=2, slots=1, mixed=False, rmw=False, every_byte=True)
 STEPHEN = Bounds(threads=(2, 2), events=4, slots=3, mixed=False)
 
 

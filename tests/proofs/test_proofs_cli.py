@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from metatheory.report import proof_jobs, proof_rows, solver_row
-from metatheory.theorems import THEOREMS
+from metatheory.theorems import OBLIGATIONS
 from proofs.litmus import corpus
 from tests.common.cli import run
 from tests.common.corpus import CORPUS
@@ -31,7 +31,21 @@ def test_prove_proves_wasm_up_to_the_bound_given() -> None:
     code, out, err = run("prove", "--model", "wasm", "--bound", "3")
     assert code == 0, err
     assert "sc_drf [wasm]: largest bound proved: 3 events" in out
-    assert "proved up to" not in out and "proved at 3 events" in err
+    assert "proved at 3 events" in err
+    assert out.splitlines()[-1] == (
+        "sc_drf [wasm]: proved up to 3 events over: 4 cells, widths 1/2/4, any number of "
+        "threads, data region only (no bounds checks, traps, grow, memory.size, fences, spawn, "
+        "wait/notify); hb the least order containing po and sync")
+
+
+def test_prove_states_the_scope_it_was_given_and_the_free_hb() -> None:
+    code, out, err = run("prove", "sc_drf_free_hb", "--model", "es2017", "--bound", "4",
+                         "--cells", "2", "--widths", "1")
+    assert code == 0, err
+    assert ("sc_drf_free_hb [es2017]: counterexample with 3 events (proved up to 2 events) "
+            "over: 2 cells, widths 1, any number of threads, data region only") in out
+    assert "hb any order containing po and sync, within tot" in out
+    assert "hb = the least hb plus #" in out  # the solver's choice of hb, stated
 
 
 def test_prove_rejects_an_unknown_model_or_theorem_in_one_line() -> None:
@@ -43,13 +57,13 @@ def test_prove_rejects_an_unknown_model_or_theorem_in_one_line() -> None:
 
 def test_the_report_rows_say_proved_up_to_n_with_the_scope_or_give_the_counterexample() -> None:
     heard: list[object] = []
-    sc_drf, eq = THEOREMS["sc_drf"], THEOREMS["wasm_eq_js"]
+    sc_drf, eq = OBLIGATIONS["sc_drf"], OBLIGATIONS["wasm_eq_js"]
     rows = proof_rows([(sc_drf, "wasm", "wasm"), (sc_drf, "es2017", "es2017"),
                        (eq, "es2017", "wasm")], 4, 600.0, heard.append)
     wasm, es2017, eq_row = rows
     assert wasm.result == "proved" and wasm.expected == "holds" and wasm.as_expected
-    assert wasm.detail.startswith("proved up to 4 events (data accesses of 1/2/4 bytes over "
-                                  "4 cells")
+    assert wasm.detail.startswith("proved up to 4 events over: 4 cells, widths 1/2/4, ")
+    assert wasm.detail.endswith("; hb the least order containing po and sync")
     assert es2017.result == "counterexample" and es2017.as_expected
     assert es2017.detail.startswith("counterexample with 4 events")
     assert es2017.counterexample
@@ -59,6 +73,8 @@ def test_the_report_rows_say_proved_up_to_n_with_the_scope_or_give_the_counterex
                                     "with 2 events")
     assert len(heard) == 4 + 4 + 2  # one per bound: wasm 1..4, es2017 1..4, wasm_eq_js 1..2
     assert proof_jobs()[-1] == (eq, "es2017", "wasm")
+    free = [(o.name, column) for o, column, _ in proof_jobs() if o.name == "sc_drf_free_hb"]
+    assert free == [("sc_drf_free_hb", m) for m in sc_drf.models]  # a row per variant
 
 
 def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:

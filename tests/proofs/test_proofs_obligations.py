@@ -117,7 +117,7 @@ def test_resource_limit_gives_unknown_deterministically() -> None:
 
 
 def test_unknown_theorem_is_a_clear_error() -> None:
-    with pytest.raises(UnknownTheorem, match="sc_drf, wasm_eq_js"):
+    with pytest.raises(UnknownTheorem, match="sc_drf, sc_drf_free_hb, wasm_eq_js"):
         prove("preservation", M.get_model("wasm"), 2)
 
 
