@@ -7,7 +7,6 @@ from metatheory.mutants import MUTANTS
 from metatheory.theorems import get_theorem
 from properties.graphs import Graph
 from properties.outcome import Fails
-from properties.programs import Prog
 from properties.render import parse_skeleton, same_up_to_renaming, skeleton
 from semantics.litmus.format import parse_litmus
 from semantics.memory.model import get_model
