@@ -10,7 +10,8 @@ For each, n grows from 2 up to ``--cap`` while a run of a tool takes under ``--l
 seconds; each tool stops growing on its own. weakwasm runs in this process (one warm-up run
 excluded, then the median of ``--repeat``; stopped by SIGALRM at the limit); herd7 runs as a
 subprocess on the same test translated (median of ``--repeat``; a process is how herd runs).
-One table: per n both times, then the largest n within the limit for each tool, and the line
+One table: per n both times (once a tool passes the limit, its later n are not run and show
+``>LIMIT``), then the largest n within the limit for each tool, and the line
 ``weakwasm ahead at every n``.
 
 Classics: every uni-size test of tests/litmus/classic and bench/litmus that the translation
@@ -24,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import resource
 import signal
 import statistics
 import subprocess
@@ -56,14 +58,26 @@ def _alarm(signum: int, frame: object) -> None:
     raise _Timeout
 
 
-def weakwasm_time(test: LitmusTest, repeat: int, limit: float) -> float | None:
-    """Median wall time of ``run_test`` after one warm-up run, or None past ``limit``."""
+# With --cpu, runs are stopped only at this many times the limit in wall time (a loaded
+# machine stretches wall time), and compared with the limit in CPU seconds.
+WALL_SLACK = 10.0
+
+
+def _children_cpu() -> float:
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def weakwasm_time(test: LitmusTest, repeat: int, limit: float, cpu: bool = False) -> float | None:
+    """Median time (wall, or CPU with ``cpu``) of ``run_test`` after one warm-up run, or None
+    past ``limit``."""
+    clock = time.process_time if cpu else time.perf_counter
     old = signal.signal(signal.SIGALRM, _alarm)
     times = []
     try:
         for i in range(repeat + 1):
-            signal.setitimer(signal.ITIMER_REAL, limit)
-            t0 = time.perf_counter()
+            signal.setitimer(signal.ITIMER_REAL, limit * (WALL_SLACK if cpu else 1))
+            t0 = clock()
             try:
                 run_test(test)
             except _Timeout:
@@ -71,17 +85,24 @@ def weakwasm_time(test: LitmusTest, repeat: int, limit: float) -> float | None:
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
             if i:
-                times.append(time.perf_counter() - t0)
+                times.append(clock() - t0)
     finally:
         signal.signal(signal.SIGALRM, old)
     s = statistics.median(times)
     return s if s < limit else None
 
 
+def herd_run(herd: str, path: Path, limit: float, cpu: bool) -> float:
+    """One herd7 run: its wall time, or with ``cpu`` its user + system time."""
+    c0 = _children_cpu()
+    s = hc.run_herd(herd, hc.CATS["wasm"], path, limit * (WALL_SLACK if cpu else 1)).seconds
+    return _children_cpu() - c0 if cpu else s
+
+
 def herd_time(herd: str, test: LitmusTest, work: Path, repeat: int,
-              limit: float) -> float | None | str:
-    """herd7's median wall time on ``test`` translated; None past ``limit``; a string when
-    herd7 cannot run it (untranslatable, or an error)."""
+              limit: float, cpu: bool = False) -> float | None | str:
+    """herd7's median time (wall, or CPU with ``cpu``) on ``test`` translated; None past
+    ``limit``; a string when herd7 cannot run it (untranslatable, or an error)."""
     try:
         src = hc.translate(test)
     except hc.Unsupported as e:
@@ -89,8 +110,7 @@ def herd_time(herd: str, test: LitmusTest, work: Path, repeat: int,
     path = work / f"{hc._herd_name(test.name)}.litmus"
     path.write_text(src, encoding="utf-8")
     try:
-        s = statistics.median(hc.run_herd(herd, hc.CATS["wasm"], path, limit).seconds
-                              for _ in range(repeat))
+        s = statistics.median(herd_run(herd, path, limit, cpu) for _ in range(repeat))
     except hc.HerdError as e:
         return None if "timed out" in str(e) else f"error ({e})"
     return s if s < limit else None
@@ -108,8 +128,9 @@ def families(herd: str | None, args: argparse.Namespace, work: Path) -> None:
     ns = list(range(2, args.cap + 1))
     head = f"{'family':<8} {'flavour':<9} " + " ".join(f"{'n=' + str(n):>11}" for n in ns) \
         + f"  {'max n ww':>8} {'max n herd':>10}"
-    print(f"families: weakwasm/herd7 seconds per n (median of {args.repeat}; weakwasm after "
-          f"one warm-up), limit {args.limit:g} s, n up to {args.cap}")
+    print(f"families: weakwasm/herd7 {'CPU' if args.cpu else 'wall'} seconds per n (median of "
+          f"{args.repeat}; weakwasm after one warm-up), limit {args.limit:g} s, n up to "
+          f"{args.cap}")
     print(head)
     behind: list[str] = []
     for fam, make in FAMILIES:
@@ -118,12 +139,12 @@ def families(herd: str | None, args: argparse.Namespace, work: Path) -> None:
             w_on = h_on = True
             for n in ns:
                 test = make(n, fl)
-                w = weakwasm_time(test, args.repeat, args.limit) if w_on else None
+                w = weakwasm_time(test, args.repeat, args.limit, args.cpu) if w_on else None
                 h: float | None | str = None
                 if herd is None:
                     h = "-"
                 elif h_on:
-                    h = herd_time(herd, test, work, args.repeat, args.limit)
+                    h = herd_time(herd, test, work, args.repeat, args.limit, args.cpu)
                 w_on = w_on and w is not None
                 h_on = h_on and isinstance(h, float)
                 if w is not None:
@@ -178,39 +199,40 @@ def classics(herd: str | None, args: argparse.Namespace, work: Path) -> None:
     names = " ".join(t.name for t, _, _ in kept)
     print(f"\nuni-size classics ({len(kept)} tests: {names}), median of {args.repeat}")
 
+    cpu = args.cpu
+    clock = time.process_time if cpu else time.perf_counter
+
     def ww_all() -> float:
-        t0 = time.perf_counter()
+        t0 = clock()
         for t, _, _ in kept:
             run_test(t)
-        return time.perf_counter() - t0
+        return clock() - t0
 
     ww_all()  # warm-up
     ww = statistics.median(ww_all() for _ in range(args.repeat))
     wfiles = [str(w) for _, w, _ in kept]
 
-    def cli() -> float:
-        t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "metatheory.cli", "litmus", "--no-time", *wfiles],
-                       cwd=ROOT, capture_output=True, check=False)
-        return time.perf_counter() - t0
+    def child(cmd: list[str], cwd: Path | None = None) -> float:
+        """Wall time of one process, or with --cpu its user + system time."""
+        t0, c0 = time.perf_counter(), _children_cpu()
+        subprocess.run(cmd, cwd=cwd, capture_output=True, check=False)
+        return _children_cpu() - c0 if cpu else time.perf_counter() - t0
 
-    ww_cli = statistics.median(cli() for _ in range(args.repeat))
-    print(f"weakwasm, in process (warm):            {ww:7.2f} s")
-    print(f"weakwasm litmus FILES (one command):     {ww_cli:7.2f} s")
+    ww_cli = statistics.median(
+        child([sys.executable, "-m", "metatheory.cli", "litmus", "--no-time", *wfiles], ROOT)
+        for _ in range(args.repeat))
+    unit = "CPU s" if cpu else "s"
+    print(f"weakwasm, in process (warm):             {ww:7.2f} {unit}")
+    print(f"weakwasm litmus FILES (one command):     {ww_cli:7.2f} {unit}")
     if herd is None:
         return
-    per = [statistics.median(hc.run_herd(herd, hc.CATS["wasm"], p, 600).seconds
-                             for _ in range(args.repeat)) for _, _, p in kept]
-
-    def herd_all() -> float:
-        t0 = time.perf_counter()
-        subprocess.run([herd, "-model", str(hc.CATS["wasm"]), *(str(p) for _, _, p in kept)],
-                       capture_output=True, check=True)
-        return time.perf_counter() - t0
-
-    one = statistics.median(herd_all() for _ in range(args.repeat))
-    print(f"herd7, one process per test (sum):       {sum(per):7.2f} s")
-    print(f"herd7, all files in one invocation:      {one:7.2f} s")
+    per = [statistics.median(herd_run(herd, p, 600, cpu) for _ in range(args.repeat))
+           for _, _, p in kept]
+    one = statistics.median(
+        child([herd, "-model", str(hc.CATS["wasm"]), *(str(p) for _, _, p in kept)])
+        for _ in range(args.repeat))
+    print(f"herd7, one process per test (sum):       {sum(per):7.2f} {unit}")
+    print(f"herd7, all files in one invocation:      {one:7.2f} {unit}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -220,6 +242,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--limit", type=float, default=10.0, help="seconds per run (default 10)")
     p.add_argument("--cap", type=int, default=10, help="largest n tried (default 10)")
     p.add_argument("--repeat", type=int, default=3, help="runs per point; times are medians")
+    p.add_argument("--cpu", action="store_true",
+                   help="CPU seconds (weakwasm's process time, herd7's user + system) instead "
+                        "of wall time: steadier on a loaded machine")
     p.add_argument("--no-families", action="store_true")
     p.add_argument("--no-classics", action="store_true")
     args = p.parse_args(argv)

@@ -421,12 +421,13 @@ class Assembly:
 
 def assemble(program: Program, paths: Sequence[ThreadPath],
              observe: Sequence[tuple[int, int]] = (),
-             observer: ThreadPath | None = None) -> Assembly:
+             observer: ThreadPath | None = None, alloc: Event | None = None) -> Assembly:
     """The allocation event, ``paths`` (one per thread, in thread order), then the final
     observer: ``observer`` (the path of a function run as observer, if any) followed by SeqCst
     loads of the ``observe`` = (addr, width) locations; with spawn edges from the allocation to
-    each thread's first event and from each thread's last event to the observer's first."""
-    events: list[Event] = [allocation_event(program)]
+    each thread's first event and from each thread's last event to the observer's first.
+    ``alloc``: ``allocation_event(program)``, when the caller has it."""
+    events: list[Event] = [allocation_event(program) if alloc is None else alloc]
     starts: list[int] = []
     spawned: list[int] = []
     last: list[int] = []
@@ -633,7 +634,11 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
     representative per class, with its ``multiplicity`` (``_counted``). ``cache`` (shared by
     the assemblies of one program) holds per-event work that only depends on the event, its
     writers and hb."""
-    asm = assemble(program, paths, observe, observer)
+    # one allocation event for all assemblies: equal cache keys then compare by identity
+    alloc = allocation_event(program) if cache is None else \
+        cache.setdefault(("alloc",), allocation_event(program))
+    assert isinstance(alloc, Event)
+    asm = assemble(program, paths, observe, observer, alloc)
     all_paths = tuple(paths) + ((observer,) if observer is not None else ())
     return judge(model, asm, all_paths, observe, explicit=explicit, cache=cache)
 
