@@ -138,6 +138,9 @@ def families(herd: str | None, args: argparse.Namespace, work: Path) -> None:
             cells, best_w, best_h = [], 0, 0
             w_on = h_on = True
             for n in ns:
+                if not w_on and not h_on:
+                    cells.append(f"{'-':>11}")
+                    continue
                 test = make(n, fl)
                 w = weakwasm_time(test, args.repeat, args.limit, args.cpu) if w_on else None
                 h: float | None | str = None
@@ -151,9 +154,6 @@ def families(herd: str | None, args: argparse.Namespace, work: Path) -> None:
                     best_w = n
                 if isinstance(h, float):
                     best_h = n
-                if not w_on and not h_on:
-                    cells.append(f"{'-':>11}")
-                    continue
                 cells.append(f"{_cell(w, args.limit) + '/' + _cell(h, args.limit):>11}")
                 if herd is not None and not isinstance(h, str) and (
                         w is None and h is not None or
