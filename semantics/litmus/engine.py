@@ -51,6 +51,7 @@ from semantics.memory.events import (
     value,
     writing,
 )
+from semantics.memory.hb import alloc_edges, init_edges, po_edges, spawn_edges, sync_edges
 from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
 from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
@@ -250,6 +251,9 @@ class _Answer:
     thread: int = 0
     index: int = 0
     max_values: int = 64
+    # each hole answered from ``offer``, with the payloads offered (``thread_runs`` reuses an
+    # exploration whose holes a grown offer answers the same way)
+    consulted: dict[Hole, list[tuple[int, ...]]] | None = attrs.field(default=None, eq=False)
 
 
 def _emits(t: Transition | None, ans: _Answer,
@@ -283,7 +287,10 @@ def _emits(t: Transition | None, ans: _Answer,
         payloads: list[tuple[Bits, ...]] = [tuple(read_byte(ans.thread, ans.index, k)
                                                   for k in range(t.hole.width))]
     else:
-        payloads = list(ans.offer.payloads(t.hole))
+        offered = ans.offer.payloads(t.hole)
+        if ans.consulted is not None:
+            ans.consulted[t.hole] = offered
+        payloads = list(offered)
     for p in payloads:
         yield from _emits(t.resume(p), ans, pc)  # type: ignore[arg-type]
 
@@ -317,10 +324,12 @@ class _Node:
 
 
 def explore_thread(program: Program, store: Store, thread_no: int, func_index: int,
-                   offer: Offer, bounds: Bounds, unknown: bool = False) -> _Explored:
+                   offer: Offer, bounds: Bounds, unknown: bool = False,
+                   consulted: dict[Hole, list[tuple[int, ...]]] | None = None) -> _Explored:
     """All complete runs of one thread, reads answered from ``offer`` (with ``unknown``, data
     reads with unknowns: symbolic mode), failed await iterations pruned into blocked paths
-    (module doc)."""
+    (module doc). ``consulted`` is told each hole answered from ``offer`` and its payloads:
+    the runs depend on ``offer`` only through them."""
     start = runtime.thread_start(program, func_index)
     paths: dict[ThreadPath, None] = {}
     cut_events = cut_steps = unrolled = cut_values = 0
@@ -346,7 +355,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
             entries = dict(loops).get(loop, 0) + 1
             loops = tuple(sorted({**dict(loops), loop: entries}.items()))
         succ = []
-        ans = _Answer(offer, unknown, thread_no, len(n.events), bounds.max_values)
+        ans = _Answer(offer, unknown, thread_no, len(n.events), bounds.max_values, consulted)
         for t in transitions:
             for answered in _emits(t, ans, n.pc):
                 if answered is None:
@@ -435,12 +444,13 @@ class Assembly:
 
 def assemble(program: Program, paths: Sequence[ThreadPath],
              observe: Sequence[tuple[int, int]] = (),
-             observer: ThreadPath | None = None) -> Assembly:
+             observer: ThreadPath | None = None, alloc: Event | None = None) -> Assembly:
     """The allocation event, ``paths`` (one per thread, in thread order), then the final
     observer: ``observer`` (the path of a function run as observer, if any) followed by SeqCst
     loads of the ``observe`` = (addr, width) locations; with spawn edges from the allocation to
-    each thread's first event and from each thread's last event to the observer's first."""
-    events: list[Event] = [allocation_event(program)]
+    each thread's first event and from each thread's last event to the observer's first.
+    ``alloc``: ``allocation_event(program)``, when the caller has it."""
+    events: list[Event] = [allocation_event(program) if alloc is None else alloc]
     starts: list[int] = []
     spawned: list[int] = []
     last: list[int] = []
@@ -449,7 +459,7 @@ def assemble(program: Program, paths: Sequence[ThreadPath],
     for p in paths:
         base = len(events)
         starts.append(base)
-        events += [attrs.evolve(e, eid=base + e.index) for e in p.events]
+        events += [Event(base + e.index, e.thread, e.index, e.actions, e.rule) for e in p.events]
         if p.events:
             spawned.append(base)
             last.append(len(events) - 1)
@@ -480,6 +490,8 @@ def await_order(asm: Assembly) -> tuple[Before, ...]:
     forever, so its reads can be placed after every write of the execution (docs/litmus.md,
     "Loops"). A SeqCst read must then read the tot-last write; a plain read is not ordered by
     tot and may keep reading a stale value."""
+    if not asm.spins:
+        return ()
     writes = sorted({w for w, _ in _write_actions(asm.events)})
     return tuple(Before(w, r, (w, r), f"#{r} spins forever, so it follows #{w} in tot")
                  for r in asm.spins for w in writes)
@@ -512,6 +524,36 @@ def _writers_of(writes: Sequence[tuple[int, Action]], cell: Cell) -> list[tuple[
             if a.region == region and a.offset <= k < a.offset + len(a.write)]
 
 
+# The hb edge functions that read events only through their threads, positions, kinds,
+# orders and ranges, never the bytes: hb without rf is then the same for executions of the
+# same shape (``_shape``), which the assemblies of one program share across read values.
+_SHAPE_ONLY = frozenset({po_edges, spawn_edges, sync_edges, alloc_edges, init_edges})
+# Of those, the ones that do not read rf: a choice of writers adds none of their edges.
+_RF_BLIND = frozenset({po_edges, spawn_edges, alloc_edges})
+
+
+def _shape(e: Event) -> tuple[object, ...]:
+    return (e.thread, e.index, tuple((a.kind, a.region, a.offset, a.ord, len(a.read),
+                                      len(a.write)) for a in e.actions))
+
+
+def _base_facts(ex: Execution, model: Model, cache: Cache | None) -> Facts:
+    """``facts(ex, model)`` of an execution without rf, from ``cache`` when one of the same
+    shape was computed and the model's hb reads only shapes (``_SHAPE_ONLY``)."""
+    if cache is None or ex.rf or not (
+            all(g.edges in _SHAPE_ONLY for g in model.hb_generators)
+            and all(a.hb_edges is None or a.hb_edges in _SHAPE_ONLY for a in model.axioms)):
+        return facts(ex, model)
+    key = ("base facts", tuple(_shape(e) for e in ex.events), ex.spawn)
+    got = cache.get(key)
+    if got is None:
+        f = cache[key] = facts(ex, model)
+        return f
+    assert isinstance(got, Facts)
+    return Facts(ex, got.hb, got.generated, got.contributed, got.tearfree, got.reads,
+                 got.writers)
+
+
 class _Pruner:
     """The ``prune`` hooks of the model's axioms, on one reading event's choice of writers: a
     choice that some hook rejects cannot be part of a consistent execution. Per cell, the hooks
@@ -520,10 +562,11 @@ class _Pruner:
     for a choice that adds no hb edge)."""
 
     def __init__(self, model: Model, events: Sequence[Event],
-                 spawn: frozenset[tuple[int, int]], always: bool = False) -> None:
+                 spawn: frozenset[tuple[int, int]], always: bool = False,
+                 cache: Cache | None = None) -> None:
         self.model = model
         self.hooks = tuple(ax.prune for ax in model.axioms if ax.prune is not None)
-        self.base = facts(Execution(tuple(events), frozenset(), spawn), model) \
+        self.base = _base_facts(Execution(tuple(events), frozenset(), spawn), model, cache) \
             if self.hooks or always else None
 
     def cell_ok(self, r: int, w: int, cell: Cell) -> bool:
@@ -583,8 +626,10 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
         rf = frozenset((w, e.eid, reg, k) for (w, _), (reg, k) in zip(combo, cells, strict=True))
         ev = e
         if observer_load:
-            act = attrs.evolve(e.actions[0], read=tuple(x for _, x in combo))
-            ev = attrs.evolve(e, actions=(act,))
+            a0 = e.actions[0]
+            act = Action(a0.kind, a0.region, a0.offset, a0.ord, tuple(x for _, x in combo),
+                         a0.write, a0.notears, a0.args)
+            ev = Event(e.eid, e.thread, e.index, (act,), e.rule)
         if not event_check or pruner.event_ok(ev, rf):
             out.append(_Pick(ev, rf))
     return out
@@ -612,7 +657,11 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
     representative per class, with its ``multiplicity`` (``_counted``). ``cache`` (shared by
     the assemblies of one program) holds per-event work that only depends on the event, its
     writers and hb."""
-    asm = assemble(program, paths, observe, observer)
+    # one allocation event for all assemblies: equal cache keys then compare by identity
+    alloc = allocation_event(program) if cache is None else \
+        cache.setdefault(("alloc",), allocation_event(program))
+    assert isinstance(alloc, Event)
+    asm = assemble(program, paths, observe, observer, alloc)
     all_paths = tuple(paths) + ((observer,) if observer is not None else ())
     return judge(model, asm, all_paths, observe, explicit=explicit, cache=cache)
 
@@ -712,7 +761,7 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
             (*events[:e.eid], pick.event, *events[e.eid + 1:])
         ex = Execution(evs, pick.rf, spawn)
         edges = frozenset().union(*(g.edges(ex) - base_edges[g.name]
-                                    for g in model.hb_generators))
+                                    for g in model.hb_generators if g.edges not in _RF_BLIND))
         if not (pruner.event_ok(pick.event, pick.rf) if edges
                 else pruner.event_ok_base(pick.event, pick.rf)):
             continue
@@ -732,7 +781,7 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
         reads: dict[tuple[int, Region], dict[int, tuple[int, ...]]] = {}
         for w, r, reg, k in sorted(rf, key=lambda t: (t[2], t[3])):
             reads.setdefault((r, reg), {})[k] = (w,)
-        fr = attrs.evolve(f, reads=reads)
+        fr = Facts(f.ex, f.hb, f.generated, f.contributed, f.tearfree, reads, f.writers)
         cs: list[Constraint] = []
         for hook in hooks:
             v, c = hook(fr, eid)
@@ -742,6 +791,12 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
         else:
             out.setdefault(frozenset(cs), []).append(rf)
     return tuple((cs, tuple(rfs)) for cs, rfs in out.items())
+
+
+def _fields(e: Event) -> tuple[object, ...]:
+    """``e`` as a plain tuple, for cache keys: the events of each assembly are new objects,
+    and comparing tuples is cheaper than comparing ``Event`` values field by field."""
+    return (e.eid, e.thread, e.index, e.actions, e.rule)
 
 
 def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
@@ -760,7 +815,7 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     events, spawn, load_base = asm.events, asm.spawn, asm.load_base
     n = len(events)
     writes = _write_actions(events)
-    pruner = _Pruner(model, events, spawn, always=True)
+    pruner = _Pruner(model, events, spawn, always=True, cache=cache)
     base = pruner.base
     assert base is not None
     base_ex = base.ex
@@ -771,8 +826,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         if not _reading(e):
             continue
         regions = {a.region for a in e.actions if a.region is not None}
-        key: object = ("options", e, base.hb,
-                       tuple(events[w] for w, a in writes if a.region in regions))
+        key: object = ("options", _fields(e), base.hb,
+                       tuple(_fields(events[w]) for w, a in writes if a.region in regions))
         opts = cache.get(key)
         if opts is None:
             opts = cache[key] = _options(e, model, pruner, writes, e.eid >= load_base,
@@ -795,7 +850,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         if any(o.edges for o in chosen):
             f = facts(ex, model)
         else:
-            f = attrs.evolve(base, ex=ex)
+            f = Facts(ex, base.hb, base.generated, base.contributed, base.tearfree, base.reads,
+                      base.writers)
         if any(ax.static is not None and ax.static(f) is not None for ax in blind):
             continue
         # a blocked thread's failed iteration follows every write in tot (``await_order``)
@@ -860,28 +916,61 @@ def _grow(offer: Offer, events: Iterable[Event]) -> Offer:
     return attrs.evolve(offer, cells={c: frozenset(v) for c, v in cells.items()})
 
 
-def _value_consistent(alloc: Event, combo: Sequence[ThreadPath]) -> bool:
-    """Has every byte some path of ``combo`` reads a writer of that byte in ``combo`` (another
-    event)? The cheap necessary condition of value-consistency, without the model."""
-    writers: dict[tuple[Cell, int], set[tuple[int, int]]] = {}
-    everything = [alloc] + [e for p in combo for e in p.events]
-    for e in everything:
+def _in_zeros(c: Cell, zeros: Iterable[tuple[Region, int, int]]) -> bool:
+    return any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros)
+
+
+@attrs.frozen
+class _Needs:
+    """What a path asks of the other paths of a combination for value-consistency
+    (``_consistent_combos``): the bytes it writes, its zero ranges, and the (cell, byte) reads
+    that neither the allocation nor another event of the path itself can have written."""
+
+    written: frozenset[tuple[Cell, int]]
+    zeros: tuple[tuple[Region, int, int], ...]
+    open: tuple[tuple[Cell, int], ...]
+
+
+def _needs(alloc_written: frozenset[tuple[Cell, int]],
+           alloc_zeros: Sequence[tuple[Region, int, int]], p: ThreadPath) -> _Needs:
+    own: dict[tuple[Cell, int], set[int]] = {}
+    for e in p.events:
         for cb in written_cells(e.actions):
-            writers.setdefault(cb, set()).add((e.thread, e.index))
-    zeros = _zero_ranges(everything)
-    for p in combo:
-        for e in p.events:
-            for a in e.actions:
-                if a.region is None or not is_memory(a) or not reading(a):
+            own.setdefault(cb, set()).add(e.index)
+    zeros = tuple(_zero_ranges(p.events))
+    out: list[tuple[Cell, int]] = []
+    for e in p.events:
+        for a in e.actions:
+            if a.region is None or not is_memory(a) or not reading(a):
+                continue
+            for i, b in enumerate(a.read):
+                c = (a.region, a.offset + i)
+                if isinstance(b, Term) or (c, b) in alloc_written \
+                        or own.get((c, b), set()) - {e.index}:
                     continue
-                for i, b in enumerate(a.read):
-                    c = (a.region, a.offset + i)
-                    if isinstance(b, Term) or writers.get((c, b), set()) - {(e.thread, e.index)}:
-                        continue
-                    if b == 0 and any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros):
-                        continue
-                    return False
-    return True
+                if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
+                    continue
+                out.append((c, b))
+    return _Needs(frozenset(own), zeros, tuple(dict.fromkeys(out)))
+
+
+def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
+                       ) -> list[tuple[ThreadPath, ...]]:
+    """The combinations (one path per thread) in which every byte some path reads has a writer
+    of that byte (another event, the allocation included): the cheap necessary condition of
+    value-consistency, without the model. Each path's own part is decided once (``_needs``);
+    a combination only checks what is left against the other threads' paths."""
+    alloc_written = frozenset(written_cells(alloc.actions))
+    alloc_zeros = _zero_ranges([alloc])
+    needs = [[_needs(alloc_written, alloc_zeros, p) for p in paths] for paths in per_thread]
+    out = []
+    for idx in itertools.product(*(range(len(paths)) for paths in per_thread)):
+        chosen = [needs[t][i] for t, i in enumerate(idx)]
+        if all(any(cb in q.written or (cb[1] == 0 and _in_zeros(cb[0], q.zeros))
+                   for u, q in enumerate(chosen) if u != t)
+               for t, nd in enumerate(chosen) for cb in nd.open):
+            out.append(tuple(per_thread[t][i] for t, i in enumerate(idx)))
+    return out
 
 
 def _zero_ranges(events: Iterable[Event]) -> list[tuple[Region, int, int]]:
@@ -944,16 +1033,25 @@ def thread_runs(program: Program, *, observer: int | None = None,
     reports: list[str] = []
     # Offered values grow with the bytes written by value-consistent combinations of paths
     # (one per thread), until nothing new is written.
+    # A thread whose holes the grown offer answers as before has the same runs: kept.
+    last: list[tuple[_Explored, dict[Hole, list[tuple[int, ...]]]] | None] = [None] * len(funcs)
     for round_no in range(1, bounds.max_rounds + 1):
         explored = []
         for i, fi in enumerate(funcs):
+            prev = last[i]
+            if prev is not None and all(offer.payloads(h) == p for h, p in prev[1].items()):
+                explored.append(prev[0])
+                continue
             if progress:
                 progress(f"round {round_no}: exploring thread {i}")
-            explored.append(explore_thread(program, store, i, fi, offer, bounds, unknown))
+            consulted: dict[Hole, list[tuple[int, ...]]] = {}
+            x = explore_thread(program, store, i, fi, offer, bounds, unknown, consulted)
+            last[i] = (x, consulted)
+            explored.append(x)
         per_thread = _justified([list(x.paths) for x in explored], alloc)
         if progress:
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
-        combos = [c for c in itertools.product(*per_thread) if _value_consistent(alloc, c)]
+        combos = _consistent_combos(alloc, per_thread)
         grown = _grow(offer, (e for c in combos for p in c for e in p.events))
         if grown == offer:
             break
