@@ -35,7 +35,7 @@ from typing import TextIO
 import attrs
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
-from metatheory.engines.command import add_arguments as add_run_arguments
+from metatheory.engines.options import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
 from proofs.space import FULL_BOUND, Space
 from properties.render import DEFAULT_EDGES, EDGE_KINDS
@@ -750,7 +750,12 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
             args = parser().parse_args(argv)
     except SystemExit as e:
         return EXIT_BAD_INPUT if e.code not in (0, None) else EXIT_OK
-    code: int = args.run(args, out, err)
+    try:
+        code: int = args.run(args, out, err)
+    except BrokenPipeError:  # the reader went away (``| head``): nobody is left to tell
+        with contextlib.suppress(OSError):
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115  (so exit's flush cannot fail)
+        return EXIT_OK
     return code
 
 
