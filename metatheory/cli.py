@@ -453,7 +453,7 @@ def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
 
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.tasks import proof_plan
-    from proofs.obligations import THEOREMS, UnknownTheorem
+    from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
 
@@ -476,16 +476,22 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     except (UnknownTheorem, ValueError) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
+    walls: list[float] = [time.perf_counter()]
+
+    def heard(r: ProofResult) -> None:
+        walls.append(time.perf_counter())
+        _say(err, r.summary())
+
     with _workers(args, err) as w:
         if w is None:
             return EXIT_BAD_INPUT
         run = w.one(proof_plan(
             args.theorem, spec, args.bound, args.timeout, rlimit=args.rlimit,
-            cells=args.cells, widths=args.widths,
-            parts=args.parts or w.count,
-            on_result=lambda r: _say(err, r.summary()), on_case=_case_counter(err)))
-    for r in run.results:
-        out.write(f"bound {r.bound}: {r.status} ({r.seconds:.2f} s)\n")
+            cells=args.cells, widths=args.widths, parts=args.parts or w.count,
+            on_result=heard, on_case=_case_counter(err)))
+    for r, start, end in zip(run.results, walls, walls[1:], strict=False):
+        work = f", {r.seconds:.2f} s of work" if abs(r.seconds - (end - start)) > 0.1 else ""
+        out.write(f"bound {r.bound}: {r.status} ({end - start:.2f} s{work})\n")
     out.write(f"{args.theorem} [{model.name}]: largest bound proved: {run.largest_proved} "
               f"events (z3 {run.results[0].z3_version if run.results else '?'})\n")
     cex = run.counterexample

@@ -434,9 +434,14 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
               ("seeds", f"{seed} (shard j > 0: an independent seed derived from it and j)"
                         f"{mutant_seeds}"))
     out.mkdir(parents=True, exist_ok=True)
-    done = _finished(out) if resume else {}
+    keys = {key for _, (key, _) in rows}
+    done = {k: r for k, r in _finished(out).items() if k in keys} if resume else {}
+    streamed = out / ROWS_FILE
     if not resume:
-        (out / ROWS_FILE).unlink(missing_ok=True)
+        streamed.unlink(missing_ok=True)
+    elif streamed.is_file() and not streamed.read_text().endswith("\n"):
+        with open(streamed, "a", encoding="utf-8") as f:
+            f.write("\n")  # after the half-written line of a stopped run
     results: dict[int, Row] = {i: done[key] for i, (_, (key, _)) in enumerate(rows)
                                if key in done}
     todo = [i for i in range(len(rows)) if i not in results]
