@@ -19,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import resource
 import shlex
 import subprocess
 import sys
@@ -39,6 +40,12 @@ def weakwasm(*argv: str) -> tuple[float, str, int]:
     return time.perf_counter() - start, run.stdout, run.returncode
 
 
+def cpu_of_children() -> float:
+    """CPU seconds of the finished child processes (and theirs: a pool's workers)."""
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
 def reproducible(out: Path) -> str:
     data = json.loads((out / "report.json").read_text())
     return Report(tuple(Row(**r) for r in data["rows"]), tuple(data["header"].items())).text(
@@ -57,8 +64,9 @@ def check(args: list[str]) -> None:
                 out = Path(tmp) / label.replace(" ", "_")
                 secs, _, code = weakwasm("check", *args, *where, "--out", str(out))
                 texts.append(reproducible(out))
-                print(f"check {shlex.join(args)} {label}: {secs:.0f} s wall (exit {code})",
-                      flush=True)
+                run = json.loads((out / "report.json").read_text())["run"]["time"]
+                print(f"check {shlex.join(args)} {label}: {secs:.0f} s wall, report: {run} "
+                      f"(exit {code})", flush=True)
     print(f"the three reports agree (times aside): {len(set(texts)) == 1}", flush=True)
 
 
@@ -81,17 +89,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.speedup_bound:
         walls = {}
         for jobs in (1, 2):
+            cpu = cpu_of_children()
             walls[jobs], _, _ = weakwasm("prove", "sc_drf", "--model", args.model, "--bound",
                                          str(args.speedup_bound), "--jobs", str(jobs))
             print(f"prove sc_drf --model {args.model} --bound {args.speedup_bound} --jobs "
-                  f"{jobs}: {walls[jobs]:.1f} s wall", flush=True)
+                  f"{jobs}: {walls[jobs]:.1f} s wall, {cpu_of_children() - cpu:.1f} s CPU",
+                  flush=True)
         print(f"proof-row speed-up with 2 workers: {walls[1] / walls[2]:.2f}x", flush=True)
     for jobs in (1, 2):
         secs, out, _ = weakwasm("prove", "sc_drf", "--model", args.model, "--bound",
                                 str(args.max_bound), "--timeout", f"{args.prove_timeout:g}",
                                 "--jobs", str(jobs))
         bounds = " ".join(f"{b}:{s}s" for b, s in re.findall(
-            r"bound (\d+): proved \(([\d.]+) s\)", out))
+            r"bound (\d+): proved \(([\d.]+) s", out))
         print(f"prove sc_drf --model {args.model} --timeout {args.prove_timeout:g} --jobs "
               f"{jobs}: largest bound proved {proved(out)} ({secs:.0f} s wall; {bounds})",
               flush=True)

@@ -51,6 +51,7 @@ class HuntResult:
     reference: str = ""  # what the reference model says of the counterexample
     shards: int = 1  # the search was split into this many shards (``merge``)
     shard_seed: int | None = None  # the seed of the shard that found the counterexample
+    shard_examples: int = 0  # and its instances
 
     @property
     def found(self) -> bool:
@@ -58,7 +59,8 @@ class HuntResult:
 
     def litmus(self) -> str:
         name = f"{self.theorem}-{self.model}"
-        comment = f"counterexample to {self.theorem} under {self.model} (seed {self.seed})"
+        seed = self.seed if self.shard_seed is None else self.shard_seed  # what reproduces it
+        comment = f"counterexample to {self.theorem} under {self.model} (seed {seed})"
         if isinstance(self.counterexample, Graph):
             return graph_litmus(self.counterexample, name, comment)
         if isinstance(self.counterexample, Prog):
@@ -77,8 +79,9 @@ class HuntResult:
                     f"({self.satisfied} met every hypothesis; failed hypotheses: {why})"
                     f"{secs}\n")
         g = self.counterexample
-        found = (f" (shard seed {self.shard_seed}: hunt --seed {self.shard_seed} finds it)"
-                 if self.shards > 1 and self.shard_seed != self.seed else "")
+        found = (f" (found by the shard --seed {self.shard_seed} --max-examples "
+                 f"{self.shard_examples})" if self.shards > 1 and self.shard_seed != self.seed
+                 else "")
         lines = [f"{head}: counterexample after {self.tried} instances{split}{found}, shrunk "
                  f"in {self.shrink_steps} steps{secs}", ""]
         if self.litmus():
@@ -165,7 +168,8 @@ def merge(results: Sequence[HuntResult], seed: int, max_examples: int) -> HuntRe
     return attrs.evolve(
         last, seed=seed, max_examples=max_examples, tried=sum(r.tried for r in results),
         satisfied=sum(r.satisfied for r in results), vacuous=tuple(sorted(vacuous.items())),
-        seconds=sum(r.seconds for r in results), shard_seed=last.seed if last.found else None)
+        seconds=sum(r.seconds for r in results), shard_seed=last.seed if last.found else None,
+        shard_examples=last.max_examples if last.found else 0)
 
 
 def hunt_plan(theorem: str, model: str, seed: int, max_examples: int,
