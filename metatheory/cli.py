@@ -34,9 +34,10 @@ from typing import TextIO
 
 import attrs
 
-from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES
+from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES, SHARD
 from metatheory.engines.options import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
+from metatheory.tasks import Workers
 from proofs.space import FULL_BOUND, Space
 from properties.render import DEFAULT_EDGES, EDGE_KINDS
 from semantics.litmus.condition import state_line
@@ -503,26 +504,74 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
+CHECK_EXIT = f"""exit status:
+  {EXIT_OK}  every row as expected
+  1  some row is a MISMATCH: its result is not the expected verdict
+  {EXIT_BAD_INPUT}  some input or option was bad (one line on stderr), or the cluster could not be
+     reached; nothing ran
+  {EXIT_INCOMPLETE}  otherwise: some verdict is not decided: a row INCOMPLETE (Z3 ran out of time),
+     VACUOUS (no instance met every hypothesis) or NOT REACHED (a proof's bound is below
+     the expected counterexample), or the run stopped before every row
+"""
+
+
+def _add_workers(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
+                   help=f"local worker processes (default: every core, {os.cpu_count()}; 1 runs "
+                        "in this process)")
+    p.add_argument("--cluster", metavar="ADDRESS", default=None,
+                   help="run the tasks on the Dask distributed cluster whose scheduler is at "
+                        "ADDRESS (e.g. tcp://10.0.0.1:8786) instead (docs/scale.md)")
+
+
+@contextmanager
+def _workers(args: argparse.Namespace, err: TextIO) -> Iterator[Workers | None]:
+    """The ``Workers`` that ``--jobs`` / ``--cluster`` name, or None (said on stderr) when the
+    cluster cannot be reached."""
+    try:
+        w = Workers(args.jobs, args.cluster)
+    except (OSError, TimeoutError, ValueError) as e:
+        why = " ".join(str(e).split()) or type(e).__name__
+        err.write(f"weakwasm: --cluster {args.cluster}: cannot reach a Dask scheduler there: "
+                  f"{why}\n")
+        yield None
+        return
+    try:
+        yield w
+    finally:
+        w.close()
+
+
 def _add_hunt(p: argparse.ArgumentParser) -> None:
     p.add_argument("theorem", help="a theorem name (weakwasm check lists them)")
     p.add_argument("--model", default="wasm", help=f"{MODEL_HELP} (default: wasm)")
     p.add_argument("--seed", type=int, default=0, help="search seed (reproducible)")
     p.add_argument("--max-examples", type=positive_int, default=20000,
                    help="how many instances to try before giving up")
+    p.add_argument("--shard", type=positive_int, default=SHARD, metavar="N",
+                   help=f"instances per task, each shard with its own seed derived from --seed "
+                        f"(default {SHARD}); the result depends on it, not on --jobs")
+    _add_workers(p)
 
 
 def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.hunt import hunt
+    from metatheory.hunt import hunt_plan
     from metatheory.theorems import get_theorem
 
     try:
-        theorem, model = get_theorem(args.theorem), resolve_model(args.model)
+        get_theorem(args.theorem)
+        spec = os.path.abspath(args.model) if args.model.endswith(".py") else args.model
+        resolve_model(spec)
     except ValueError as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    err.write(f"hunting {args.theorem} under {args.model} "
-              f"(seed {args.seed}, up to {args.max_examples} instances)...\n")
-    result = hunt(theorem, model, args.seed, args.max_examples)
+    with _workers(args, err) as w:
+        if w is None:
+            return EXIT_BAD_INPUT
+        err.write(f"hunting {args.theorem} under {args.model} (seed {args.seed}, up to "
+                  f"{args.max_examples} instances; {w.describe()})...\n")
+        result = w.one(hunt_plan(args.theorem, spec, args.seed,
+                                 args.max_examples, args.shard))
     out.write(result.text().rstrip("\n") + "\n")
     if result.found:
         return EXIT_FOUND
@@ -530,8 +579,13 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
+    p.epilog = CHECK_EXIT
     p.add_argument("--out", default="report", metavar="DIR", type=out_dir,
-                   help="where report.txt, report.md and report.json go (default: report)")
+                   help="where report.txt, report.md, report.json, rows.jsonl and litmus/ go "
+                        "(default: report)")
+    p.add_argument("--resume", action="store_true",
+                   help="keep the rows DIR/rows.jsonl already has for the same budget and seed; "
+                        "run the others")
     p.add_argument("--max-examples", type=positive_int, default=MAX_EXAMPLES,
                    help=f"Hypothesis instances per theorem and model (default {MAX_EXAMPLES})")
     p.add_argument("--program-examples", type=positive_int, default=PROGRAM_EXAMPLES,
@@ -551,35 +605,58 @@ def _add_check(p: argparse.ArgumentParser) -> None:
                    help=f"check only this model: {MODEL_HELP}; by every theorem stated for all "
                         "the variants, sc_drf's proof and enumerator_eq_solver (default: every "
                         "variant and mutant)")
+    _add_workers(p)
+
+
+def _command_line(name: str, args: argparse.Namespace) -> str:
+    """The options as parsed, defaults included: what the run was, whoever started it."""
+    words = ["weakwasm", name]
+    for k, v in sorted(vars(args).items()):
+        if k in ("run", "command") or v is None or v is False:
+            continue
+        words.append(f"--{k.replace('_', '-')}" + ("" if v is True else f" {v}"))
+    return " ".join(words)
+
+
+def _minutes(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds >= 90 else f"{seconds:.0f} s"
 
 
 def _run_check(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from metatheory.report import NoCorpus, check_command
+    from metatheory.report import NoCorpus, Row, check_command
     from proofs.encoding import UnknownAxiom
 
-    done = [0]
+    start = time.perf_counter()
+    first = [0]  # rows kept by --resume: not counted in the estimate
 
-    def progress(row: object) -> None:
-        done[0] += 1
-        err.write(f"[{done[0]}] {getattr(row, 'theorem', '')} / {getattr(row, 'model', '')}: "
-                  f"{getattr(row, 'result', '')} ({getattr(row, 'seconds', 0.0):.1f} s)\n")
-        err.flush()
+    def progress(row: Row, done: int, total: int) -> None:
+        elapsed = time.perf_counter() - start
+        if elapsed < 1:
+            first[0] = done
+        ran = done - first[0]
+        left = (f", about {_minutes(elapsed / ran * (total - done))} left"
+                if ran and done < total else "")
+        _say(err, f"[{done}/{total}] {row.theorem} / {row.model} ({row.method}): {row.verdict} "
+                  f"({row.seconds:.1f} s); {_minutes(elapsed)} so far{left}")
 
-    try:
-        report = check_command(
-            args.out, max_examples=args.max_examples, seed=args.seed,
-            mutants=not args.no_mutants, proofs=not args.no_proofs,
-            proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
-            progress=progress, on_bound=lambda r: _say(err, f"  {r.summary()}"),
-            program_examples=args.program_examples,
-            announce=lambda what: _say(err, f"... {what}"), corpus_dir=args.corpus,
-            model=args.model)
-    except (NoCorpus, BadModel, UnknownAxiom) as e:
-        err.write(f"weakwasm: {e}\n")
-        return EXIT_BAD_INPUT
+    with _workers(args, err) as w:
+        if w is None:
+            return EXIT_BAD_INPUT
+        try:
+            report = check_command(
+                args.out, max_examples=args.max_examples, seed=args.seed,
+                mutants=not args.no_mutants, proofs=not args.no_proofs,
+                proof_bound=args.proof_bound, proof_timeout_s=args.proof_timeout,
+                progress=progress, on_bound=lambda r: _say(err, f"  {r.summary()}"),
+                program_examples=args.program_examples, corpus_dir=args.corpus,
+                model=args.model, workers=w, resume=args.resume,
+                command=_command_line("check", args))
+        except (NoCorpus, BadModel, UnknownAxiom) as e:
+            err.write(f"weakwasm: {e}\n")
+            return EXIT_BAD_INPUT
     out.write(report.text().rstrip("\n") + "\n")
     err.write(f"report written to {args.out}/report.{{txt,md,json}}\n")
-    return EXIT_OK
+    return report.exit_status()
 
 
 def _add_wast(p: argparse.ArgumentParser) -> None:
@@ -617,6 +694,11 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--rlimit", type=positive_int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
                         "same limit gives the same result in every run")
+    p.add_argument("--parts", type=positive_int, default=None, metavar="N",
+                   help="decide each bound's cases (from 6 events on) in N parts on as many "
+                        "workers (default: the number of workers); the result does not "
+                        "depend on it")
+    _add_workers(p)
 
 
 def _widths(text: str) -> tuple[int, ...]:
@@ -643,7 +725,8 @@ def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
 
 
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from proofs.obligations import UnknownTheorem, prove_up_to
+    from metatheory.tasks import proof_plan
+    from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
 
@@ -656,16 +739,32 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                       f"{args.cells}\n")
             return EXIT_BAD_INPUT
     try:
-        model = resolve_model(args.model)
-        run = prove_up_to(args.theorem, model, args.bound, args.timeout, rlimit=args.rlimit,
-                          cells=args.cells, widths=args.widths,
-                          on_result=lambda r: _say(err, r.summary()),
-                          on_case=_case_counter(err))
+        spec = os.path.abspath(args.model) if args.model.endswith(".py") else args.model
+        model = resolve_model(spec)
+        if args.theorem not in THEOREMS:
+            raise UnknownTheorem(f"no bounded obligation for theorem {args.theorem!r}; "
+                                 f"known: {', '.join(THEOREMS)}")
+        Space(1, **{k: v for k, v in (("cells", args.cells), ("widths", args.widths))
+                    if v is not None})
     except (UnknownTheorem, ValueError) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
-    for r in run.results:
-        out.write(f"bound {r.bound}: {r.status} ({r.seconds:.2f} s)\n")
+    walls: list[float] = [time.perf_counter()]
+
+    def heard(r: ProofResult) -> None:
+        walls.append(time.perf_counter())
+        _say(err, r.summary())
+
+    with _workers(args, err) as w:
+        if w is None:
+            return EXIT_BAD_INPUT
+        run = w.one(proof_plan(
+            args.theorem, spec, args.bound, args.timeout, rlimit=args.rlimit,
+            cells=args.cells, widths=args.widths, parts=args.parts or w.count,
+            on_result=heard, on_case=_case_counter(err)))
+    for r, start, end in zip(run.results, walls, walls[1:], strict=False):
+        work = f", {r.seconds:.2f} s of work" if abs(r.seconds - (end - start)) > 0.1 else ""
+        out.write(f"bound {r.bound}: {r.status} ({end - start:.2f} s{work})\n")
     out.write(f"{args.theorem} [{model.name}]: largest bound proved: {run.largest_proved} "
               f"events (z3 {run.results[0].z3_version if run.results else '?'})\n")
     out.write(run.scope_line() + "\n")

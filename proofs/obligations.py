@@ -60,6 +60,8 @@ class ProofResult:
     detail: str = ""
     space: Space | None = None
     cumulative: bool = False  # True: the status covers every bound 1 .. ``bound``
+    case: int = 0  # sc_drf_part: the case it stopped at (the number of cases if none)
+    cases: int = 0  # sc_drf: the number of cases of the bound
     hb_added: tuple[str, ...] = ()  # sc_drf_free_hb: edges "#a->#b" beyond the least hb
 
     @property
@@ -140,7 +142,7 @@ Progress = Callable[[int, int], object]
 
 def sc_drf(model: Model, bound: int, *, space: Space | None = None,
            timeout_s: float | None = None, rlimit: int | None = None,
-           progress: Progress | None = None) -> ProofResult:
+           progress: Progress | None = None, parts: int = 1) -> ProofResult:
     """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)
 
     The negated conclusion is split by its witness (``Encoding.not_seqcst_cases``: the read,
@@ -150,7 +152,24 @@ def sc_drf(model: Model, bound: int, *, space: Space | None = None,
     not: 6 events take seconds split and over ten minutes whole (docs/proofs.md). When the
     space and the model's tear-freedom are invariant under reversing the cells, the violating
     cell is sought in the lower half only (``Space.violating_cells``). ``rlimit`` applies to
-    each case, ``timeout_s`` to the whole bound."""
+    each case, ``timeout_s`` to the whole bound. The cases are decided in ``parts`` strided
+    parts (``sc_drf_part``, one after the other here; ``metatheory.tasks`` runs them on
+    several workers), merged by ``merge_parts``: the result is the same for any ``parts``."""
+    deadline = None if timeout_s is None else time.perf_counter() + timeout_s
+    return merge_parts([sc_drf_part(
+        model, bound, part, parts, space=space, rlimit=rlimit, progress=progress,
+        timeout_s=None if deadline is None else max(0.0, deadline - time.perf_counter()))
+        for part in range(parts)])
+
+
+def sc_drf_part(model: Model, bound: int, part: int = 0, parts: int = 1, *,
+                space: Space | None = None, timeout_s: float | None = None,
+                rlimit: int | None = None, progress: Progress | None = None) -> ProofResult:
+    """Cases ``part``, ``part + parts``, ... of ``sc_drf``'s obligation, in order, up to the
+    first that is not unsat. ``ProofResult.case`` is that case's index among all the cases (or
+    their number when every case of the part is unsat), ``cases`` their number; a
+    counterexample is the least model of its case (``lexmin``), so that it does not depend
+    on what the solver or the process decided before."""
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
     deadline = None if timeout_s is None else start + timeout_s
@@ -162,34 +181,84 @@ def sc_drf(model: Model, bound: int, *, space: Space | None = None,
     s.add(z3.Not(enc.data_race()))
     cases = list(enc.not_seqcst_cases(sp.violating_cells(model.tearfree)))
     base = dict(theorem="sc_drf", model=model.name, bound=sp.events,
-                z3_version=z3.get_version_string(), space=sp)
+                z3_version=z3.get_version_string(), space=sp, cases=len(cases))
     core: set[str] = set()
-    for done, case in enumerate(cases):
+    mine = range(part, len(cases), parts)
+    for done, index in enumerate(mine):
+        case = cases[index]
         if deadline is not None:
             left = deadline - time.perf_counter()
             if left <= 0:
-                return ProofResult(status="unknown", detail="out of time",
+                return ProofResult(status="unknown", detail="out of time", case=index,
                                    seconds=time.perf_counter() - start, **base)
             s.set("timeout", max(1, int(left * 1000)))
         s.push()
         s.add(case.formula)
         verdict = s.check(*enc.assumptions())
         if verdict == z3.sat:
-            ex = relabel(decode(s.model(), sym, enc.clk))
-            return ProofResult(status="counterexample", execution=ex,
+            m = lexmin(s, enc.assumptions(), _terms(sym, enc.clk))
+            ex = relabel(decode(m, sym, enc.clk))
+            return ProofResult(status="counterexample", execution=ex, case=index,
                                seconds=time.perf_counter() - start,
                                detail=f"valid, race-free, not is-seqcst: {case.describe()}",
                                **base)
         if verdict != z3.unsat:
-            return ProofResult(status="unknown", detail=s.reason_unknown(),
+            return ProofResult(status="unknown", detail=s.reason_unknown(), case=index,
                                seconds=time.perf_counter() - start, **base)
         core.update(_core_names(enc, s.unsat_core()))
         s.pop()
         if progress is not None:
-            progress(done + 1, len(cases))
+            progress(done + 1, len(mine))
     names = tuple(name for name, _ in enc.indicators if name in core)
     return ProofResult(status="proved", core=names, seconds=time.perf_counter() - start,
-                       detail=f"{len(cases)} cases", **base)
+                       detail=f"{len(cases)} cases", case=len(cases), **base)
+
+
+def merge_parts(results: Sequence[ProofResult]) -> ProofResult:
+    """One bound's result from all its parts (``sc_drf_part``): the part that stopped at the
+    earliest case decides, as if the cases had been decided in order; a proof's core is the
+    union of the parts' cores. ``seconds`` is the parts' total (CPU-like) time."""
+    first = min(results, key=lambda r: r.case)
+    seconds = sum(r.seconds for r in results)
+    if first.status != "proved":
+        return attrs.evolve(first, seconds=seconds)
+    core = {name for r in results for name in r.core}
+    order = [name for r in results for name in r.core]
+    return attrs.evolve(first, seconds=seconds,
+                        core=tuple(sorted(core, key=order.index)))
+
+
+def _terms(sym: SymExec, clk: Sequence[z3.BitVecRef] | None) -> list[z3.ExprRef]:
+    """What ``decode`` reads of a model, in the order ``lexmin`` minimises it."""
+    out: list[z3.ExprRef] = []
+    for i in range(1, sym.space.size):
+        out += [sym.thread[i], sym.kind[i], z3.If(sym.sc[i], z3.BitVecVal(1, 1),
+                                                   z3.BitVecVal(0, 1)),
+                sym.off[i], sym.width[i], *sym.src[i], *sym.rb[i], *sym.wb[i]]
+    return out + list(clk or ())
+
+
+def lexmin(s: z3.Solver, assumptions: Sequence[z3.BoolRef],
+           terms: Sequence[z3.ExprRef]) -> z3.ModelRef:
+    """The lexicographically least model of ``s`` (satisfiable) over ``terms`` (unsigned):
+    it depends on the constraints only, not on the solver's history. Adds the equalities it
+    fixes to ``s``: call it inside a push."""
+    s.check(*assumptions)
+    m = s.model()
+    for t in terms:
+        v = m.eval(t, model_completion=True)
+        while True:
+            s.push()
+            s.add(z3.ULT(t, v))  # type: ignore[arg-type]
+            if s.check(*assumptions) != z3.sat:
+                s.pop()
+                break
+            m = s.model()
+            s.pop()
+            v = m.eval(t, model_completion=True)
+        s.add(t == v)
+    s.check(*assumptions)
+    return s.model()
 
 
 def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
@@ -274,8 +343,9 @@ def separate(accepts: Model, rejects: Model, space: Space,
              deadline: float | None = None, rlimit: int | None = None,
              restrict: Restriction | None = None) -> tuple[str, Execution | None, int]:
     """An execution that ``accepts`` allows for some tot and ``rejects`` for none, by
-    counterexample-guided refinement over ``rejects``' tots. Returns (status, execution,
-    refinement rounds)."""
+    counterexample-guided refinement over ``rejects``' tots: the least one (``lexmin``), so
+    that it does not depend on the solver's history. Returns (status, execution, refinement
+    rounds)."""
     sym = fresh(space, "c_")
     enc, ok = _valid(accepts, sym, prefix="a_")
     outer = solver(rlimit=rlimit)
@@ -284,6 +354,7 @@ def separate(accepts: Model, rejects: Model, space: Space,
     if restrict is not None:
         outer.add(restrict(sym))
     rounds = 0
+    least = False  # once a counterexample is seen, candidates are least models (``lexmin``)
     while True:
         left = None if deadline is None else deadline - time.perf_counter()
         if left is not None and left <= 0:
@@ -295,7 +366,12 @@ def separate(accepts: Model, rejects: Model, space: Space,
             return "proved", None, rounds
         if verdict != z3.sat:
             return "unknown", None, rounds
-        cand = decode(outer.model(), sym, enc.clk)
+        if least:
+            outer.push()
+            cand = decode(lexmin(outer, (), _terms(sym, enc.clk)), sym, enc.clk)
+            outer.pop()
+        else:
+            cand = decode(outer.model(), sym, enc.clk)
         inner_sym = fresh(space, f"i{rounds}_")
         inner_enc, inner_ok = _valid(rejects, inner_sym, prefix=f"i{rounds}_")
         inner = solver(None if left is None else max(left, 0.001), rlimit)
@@ -303,8 +379,14 @@ def separate(accepts: Model, rejects: Model, space: Space,
         inner.add(pin(inner_sym, cand))
         inner.add(inner_ok)
         iv = inner.check()
-        if iv == z3.unsat:
+        if iv == z3.unsat and least:
             return "counterexample", cand, rounds
+        if iv == z3.unsat:
+            # The refinement clauses only exclude candidates that ``rejects`` allows, so the
+            # least remaining candidate that is a counterexample is the least counterexample:
+            # the same whatever tots the solvers chose on the way.
+            least = True
+            continue
         if iv != z3.sat:
             return "unknown", None, rounds
         tot = decode(inner.model(), inner_sym, inner_enc.clk).tot or ()

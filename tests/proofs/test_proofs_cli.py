@@ -7,7 +7,8 @@ import sys
 
 import pytest
 
-from metatheory.report import proof_jobs, proof_rows, solver_row
+from metatheory.report import proof_jobs, proof_row, solver_row
+from metatheory.tasks import Workers
 from metatheory.theorems import OBLIGATIONS
 from proofs.litmus import corpus
 from tests.common.cli import run
@@ -15,7 +16,7 @@ from tests.common.corpus import CORPUS
 
 
 def test_prove_prints_each_bound_and_the_es2017_counterexample_as_a_litmus_test() -> None:
-    code, out, err = run("prove", "sc_drf", "--model", "es2017", "--bound", "6")
+    code, out, err = run("prove", "sc_drf", "--model", "es2017", "--bound", "6", "--jobs", "1")
     assert code == 1, err  # a counterexample (README "Exit status")
     lines = out.splitlines()
     assert [ln.split(":")[0] for ln in lines[:4]] == [f"bound {n}" for n in (1, 2, 3, 4)]
@@ -28,7 +29,7 @@ def test_prove_prints_each_bound_and_the_es2017_counterexample_as_a_litmus_test(
 
 
 def test_prove_proves_wasm_up_to_the_bound_given() -> None:
-    code, out, err = run("prove", "--model", "wasm", "--bound", "3")
+    code, out, err = run("prove", "--model", "wasm", "--bound", "3", "--jobs", "1")
     assert code == 0, err
     assert "sc_drf [wasm]: largest bound proved: 3 events" in out
     assert "proved at 3 events" in err
@@ -58,15 +59,16 @@ def test_prove_rejects_an_unknown_model_or_theorem_in_one_line() -> None:
 def test_the_report_rows_say_proved_up_to_n_with_the_scope_or_give_the_counterexample() -> None:
     heard: list[object] = []
     sc_drf, eq = OBLIGATIONS["sc_drf"], OBLIGATIONS["wasm_eq_js"]
-    rows = proof_rows([(sc_drf, "wasm", "wasm"), (sc_drf, "es2017", "es2017"),
-                       (eq, "es2017", "wasm")], 4, 600.0, heard.append)
+    with Workers(1) as w:
+        rows = w.run([proof_row(job, 4, 600.0, on_bound=heard.append)[1] for job in (
+            (sc_drf, "wasm", "wasm"), (sc_drf, "es2017", "es2017"), (eq, "es2017", "wasm"))])
     wasm, es2017, eq_row = rows
     assert wasm.result == "proved" and wasm.expected == "holds" and wasm.as_expected
     assert wasm.detail.startswith("proved up to 4 events over: 4 cells, widths 1/2/4, ")
     assert wasm.detail.endswith("; hb the least order containing po and sync")
     assert es2017.result == "counterexample" and es2017.as_expected
     assert es2017.detail.startswith("counterexample with 4 events")
-    assert es2017.counterexample
+    assert es2017.counterexample and es2017.litmus.startswith("WASM sc_drf-es2017")
     # Wasm without (†)(‡) and es2017 differ at 2 events (docs/proofs.md), as expected
     assert eq_row.result == "counterexample" and eq_row.as_expected
     assert eq_row.detail.startswith("wasm-without-dagger-ddagger vs es2017: counterexample "
@@ -79,7 +81,8 @@ def test_the_report_rows_say_proved_up_to_n_with_the_scope_or_give_the_counterex
 
 def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:
     paths = corpus(CORPUS)[:3]
-    row = solver_row("wasm", paths)
+    with Workers(1) as w:
+        row = w.one(solver_row("wasm", paths)[1])
     assert row.theorem == "enumerator_eq_solver" and row.result == "tested"
     assert row.detail == "tested (equal outcomes on all 3 golden litmus tests)"
     assert row.as_expected
@@ -126,3 +129,16 @@ def test_prove_rejects_bad_widths_with_a_clear_message(
         err += capsys.readouterr().err  # argparse reports usage errors on sys.stderr
         assert code == 2 and out == ""
         assert "widths" in err.strip().splitlines()[-1]
+
+
+def test_prove_gives_the_same_results_on_two_workers_with_the_cases_in_parts() -> None:
+    """Bound 6 is split (``metatheory.tasks.SPLIT_FROM``); one worker decides it whole. (Over
+    single bytes of 2 cells: the default space costs a minute.)"""
+    outs = []
+    for jobs in ("1", "2"):
+        code, out, err = run("prove", "--model", "wasm", "--bound", "6", "--widths", "1",
+                             "--cells", "2", "--jobs", jobs, "--parts", "3")
+        assert code == 0, err
+        outs.append([ln.split(" (")[0] for ln in out.splitlines()])
+        assert "  bound 6: 216/216 cases" in err
+    assert outs[0] == outs[1] and outs[0][-1].endswith("largest bound proved: 6 events")
