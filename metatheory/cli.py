@@ -86,10 +86,13 @@ EXIT_STATUS = {
         "vacuous: no instance met every hypothesis, so nothing was tested"),
     "check": (
         "every row as expected",
-        "some row is not as expected (a counterexample where a theorem should hold, or none "
-        "where a mutant should fail)",
-        "bad input: an option, the corpus or a model (one line)",
-        "some row is inconclusive (a bound or a time limit was hit) or vacuous"),
+        "some row is a MISMATCH: its result is not the expected verdict (a counterexample "
+        "where a theorem should hold, or none where a mutant should fail)",
+        "bad input: an option, the corpus or a model (one without an SMT encoding too; one "
+        "line on stderr), or the cluster could not be reached; nothing ran",
+        "otherwise: some verdict is not decided: a row INCOMPLETE (Z3 ran out of time), "
+        "VACUOUS (no instance met every hypothesis) or NOT REACHED (a proof's bound is below "
+        "the expected counterexample), or the run stopped before every row"),
     "run": (
         "no engine showed a state the model forbids",
         "an engine showed a state the model forbids (this wins over 2 and 3)",
@@ -504,17 +507,6 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     return status
 
 
-CHECK_EXIT = f"""exit status:
-  {EXIT_OK}  every row as expected
-  1  some row is a MISMATCH: its result is not the expected verdict
-  {EXIT_BAD_INPUT}  some input or option was bad (one line on stderr), or the cluster could not be
-     reached; nothing ran
-  {EXIT_INCOMPLETE}  otherwise: some verdict is not decided: a row INCOMPLETE (Z3 ran out of time),
-     VACUOUS (no instance met every hypothesis) or NOT REACHED (a proof's bound is below
-     the expected counterexample), or the run stopped before every row
-"""
-
-
 def _add_workers(p: argparse.ArgumentParser) -> None:
     p.add_argument("--jobs", type=positive_int, default=None, metavar="N",
                    help=f"local worker processes (default: every core, {os.cpu_count()}; 1 runs "
@@ -579,7 +571,6 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
-    p.epilog = CHECK_EXIT
     p.add_argument("--out", default="report", metavar="DIR", type=out_dir,
                    help="where report.txt, report.md, report.json, rows.jsonl and litmus/ go "
                         "(default: report)")
@@ -726,6 +717,7 @@ def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
 
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.tasks import proof_plan
+    from proofs.encoding import require_encoding
     from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
@@ -741,6 +733,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     try:
         spec = os.path.abspath(args.model) if args.model.endswith(".py") else args.model
         model = resolve_model(spec)
+        require_encoding(model)  # in one line here, not as a worker's traceback
         if args.theorem not in THEOREMS:
             raise UnknownTheorem(f"no bounded obligation for theorem {args.theorem!r}; "
                                  f"known: {', '.join(THEOREMS)}")

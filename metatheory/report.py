@@ -122,7 +122,7 @@ class Report:
         return f"summary: {n} rows{left}: {said or 'none'}; exit status {self.exit_status()}"
 
     def exit_status(self) -> int:
-        """``CHECK_EXIT`` of metatheory/cli.py: 1 a mismatch, 3 a verdict not decided."""
+        """``EXIT_STATUS["check"]`` of metatheory/cli.py: 1 a mismatch, 3 a verdict not decided."""
         if any(r.as_expected is False for r in self.rows):
             return 1
         if self.planned > len(self.rows) or not all(r.complete for r in self.rows):
@@ -300,7 +300,6 @@ def solver_row(model: str, paths: Sequence[str]) -> tuple[str, Plan[Row]]:
     """``enumerator_eq_solver``: the Z3 encoding and the explicit enumerator find the same
     outcomes on every golden litmus test under ``model`` (a ``--model`` argument)."""
     name = resolve_model(model).name
-    bound = f"{len(paths)} golden tests"
     key = f"z3 enumerator_eq_solver {model} {len(paths)} tests"
 
     def plan() -> Plan[Row]:
@@ -311,6 +310,7 @@ def solver_row(model: str, paths: Sequence[str]) -> tuple[str, Plan[Row]]:
         seconds = sum(t for _, _, t in got)
         # tests the encoding cannot represent (wait/notify, docs/proofs.md) have no row
         left = f", {len(paths) - compared} out of scope" if compared < len(paths) else ""
+        bound = f"{compared} golden tests{left}"
         if differ:
             return Row("enumerator_eq_solver", name, "z3", bound, "counterexample",
                        f"outcomes differ on {len(differ)} of {compared} tests{left}", "holds",

@@ -41,10 +41,9 @@ EdgeFn = Callable[[z3.BoolRef, int, int], z3.BoolRef | None]
 EdgeSources = Mapping[str, EdgeFn]  # per name of ``HB_SOURCES``
 
 
-def hb_switches(model: Model, inds: Sequence[tuple[str, z3.BoolRef]]) -> dict[str, z3.BoolRef]:
-    """When each source's edges count: init-hb's when its axiom's indicator holds (so that
-    dropping the axiom drops them), a generator's when the model lists it. Raises
-    ``UnknownAxiom`` for an axiom or a generator without an SMT encoding."""
+def require_encoding(model: Model) -> None:
+    """Raises ``UnknownAxiom`` for an axiom or a generator of ``model`` without an SMT encoding
+    (``weakwasm prove`` asks before it hands work to its workers)."""
     unknown = [f"axiom {a.name}" for a in model.axioms if a.name not in ENCODERS]
     unknown += [f"hb generator {g.name}" for g in model.hb_generators if g.name not in GENERATORS]
     if unknown:
@@ -52,6 +51,13 @@ def hb_switches(model: Model, inds: Sequence[tuple[str, z3.BoolRef]]) -> dict[st
             f"model {model.name!r}: no SMT encoding for {', '.join(unknown)}; "
             f"known axioms: {', '.join(sorted(ENCODERS))}; "
             f"known hb generators: {', '.join(GENERATORS)}")
+
+
+def hb_switches(model: Model, inds: Sequence[tuple[str, z3.BoolRef]]) -> dict[str, z3.BoolRef]:
+    """When each source's edges count: init-hb's when its axiom's indicator holds (so that
+    dropping the axiom drops them), a generator's when the model lists it. Raises
+    ``UnknownAxiom`` for an axiom or a generator without an SMT encoding."""
+    require_encoding(model)
     listed = {g.name for g in model.hb_generators}
     return {INIT_HB.name: dict(inds).get(INIT_HB.name, FALSE),
             **{g: z3.BoolVal(g in listed) for g in GENERATORS}}

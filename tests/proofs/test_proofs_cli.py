@@ -42,7 +42,7 @@ def test_prove_proves_wasm_up_to_the_bound_given() -> None:
 def test_prove_states_the_scope_it_was_given_and_the_free_hb() -> None:
     code, out, err = run("prove", "sc_drf_free_hb", "--model", "es2017", "--bound", "4",
                          "--cells", "2", "--widths", "1")
-    assert code == 0, err
+    assert code == 1, err  # the counterexample (cli.EXIT_STATUS)
     assert ("sc_drf_free_hb [es2017]: counterexample with 3 events (proved up to 2 events) "
             "over: 2 cells, widths 1, any number of threads, data region only") in out
     assert "hb any order containing po and sync, within tot" in out
@@ -90,7 +90,8 @@ def test_the_report_compares_enumerator_and_solver_on_golden_tests() -> None:
 
 def test_the_report_says_how_many_golden_tests_are_out_of_the_solver_scope() -> None:
     paths = [str(CORPUS / "classic" / "MP.litmus"), str(CORPUS / "wait" / "Notify+none.litmus")]
-    row = solver_row("wasm", paths)
+    with Workers(1) as w:
+        row = w.one(solver_row("wasm", paths)[1])
     assert row.result == "tested" and row.bound == "1 golden tests, 1 out of scope"
     assert row.detail == "tested (equal outcomes on all 1 golden litmus tests, 1 out of scope)"
 
@@ -141,4 +142,5 @@ def test_prove_gives_the_same_results_on_two_workers_with_the_cases_in_parts() -
         assert code == 0, err
         outs.append([ln.split(" (")[0] for ln in out.splitlines()])
         assert "  bound 6: 216/216 cases" in err
-    assert outs[0] == outs[1] and outs[0][-1].endswith("largest bound proved: 6 events")
+    assert outs[0] == outs[1] and outs[0][-2].endswith("largest bound proved: 6 events")
+    assert outs[0][-1].startswith("sc_drf [wasm]: proved up to 6 events over: 2 cells")

@@ -6,8 +6,9 @@ import json
 from pathlib import Path
 
 from metatheory.budgets import FAIL_BUDGET_FACTOR
-from metatheory.cli import CHECK_EXIT
-from metatheory.report import ROWS_FILE, WIDTH, Report, Row, check_command, planned
+from metatheory.cli import exit_epilog
+from metatheory.hunt import HuntResult
+from metatheory.report import ROWS_FILE, WIDTH, Report, Row, _hunt_row, check_command, planned
 from metatheory.theorems import PROGRAMS, THEOREMS
 from tests.common.cli import run
 
@@ -86,19 +87,21 @@ def test_the_exit_status_is_1_on_a_mismatch_else_3_when_undecided_else_0():
     assert status(ok, bad, vacuous) == 1
     assert status(ok, vacuous) == 3 and status(ok, short) == 3
     assert status(ok, planned=2) == 3  # a run stopped before its last row
-    assert "1  some row is a MISMATCH" in CHECK_EXIT and "3  otherwise" in CHECK_EXIT
+    epilog = exit_epilog("check")
+    assert "1  some row is a MISMATCH" in epilog and "3  otherwise" in epilog
     code, out, _ = run("check", "--help")
     assert code == 0 and "exit status:" in out and "VACUOUS" in out
 
 
-def test_vacuous_rows_are_not_reported_as_holding(tmp_path):
-    report = check_command(tmp_path, max_examples=1, proofs=False, mutants=False,
-                           theorems=["no_tearing"])
-    # one instance, the simplest: it does not meet TF
-    assert {r.result for r in report.rows} == {"vacuous"}
-    assert all(r.verdict == "VACUOUS" for r in report.rows)
-    assert "0 met every hypothesis" in report.rows[0].detail
-    assert report.exit_status() == 3
+def test_vacuous_rows_are_not_reported_as_holding():
+    # no theorem's generator is vacuous on its first instance any more (no_tearing is over
+    # programs now, every one tear-free), so the hunt result is made here
+    hunt = HuntResult("no_tearing", "wasm", 0, 1, tried=1, satisfied=0, vacuous=(("TF", 1),),
+                      shrink_steps=0, seconds=0.0)
+    row = _hunt_row(hunt, "holds", "1 instances (seed 0)", "key")
+    assert row.result == "vacuous" and row.verdict == "VACUOUS"
+    assert row.detail == "tested (1 instances, 0 met every hypothesis; 1 failed TF)"
+    assert Report((row,), (), (), 1).exit_status() == 3
 
 
 def test_resume_keeps_the_rows_of_the_same_budget_and_seed(tmp_path):
@@ -113,8 +116,13 @@ def test_resume_keeps_the_rows_of_the_same_budget_and_seed(tmp_path):
     assert [r.detail for r in again.rows] == [r.detail for r in first.rows]
     assert "3 rows kept from the previous run" in dict(again.run)["time"]
     assert len(heard) == len(first.rows)
-    other = check_command(tmp_path, resume=True, **{**kw, "max_examples": 11})
-    assert "kept" not in dict(other.run)["time"]  # another budget: every row runs again
+    # another budget for the execution-level rows (sc_drf) only: the program-level ones
+    # (no_tearing, by program_examples) are kept, by key
+    one = check_command(tmp_path, resume=True, **{**kw, "max_examples": 11})
+    assert "4 rows kept from the previous run" in dict(one.run)["time"]
+    other = check_command(tmp_path, resume=True, **{**kw, "max_examples": 12,
+                                                    "program_examples": 3})
+    assert "kept" not in dict(other.run)["time"]  # another budget for both: every row again
 
 
 def test_check_exits_with_the_report_status(tmp_path: Path) -> None:
