@@ -297,7 +297,10 @@ def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
         s.add(case.formula)
         verdict = s.check(*enc.assumptions())
         if verdict == z3.sat:
-            m = s.model()
+            # the least model, the free hb's edges last: the same wherever it ran
+            bits = [z3.If(enc.hb[a][b], z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
+                    for a in sym.ids for b in sym.ids]
+            m = lexmin(s, enc.assumptions(), [*_terms(sym, enc.clk), *bits])
             ex = relabel(decode(m, sym, enc.clk))
             added = [f"#{a}->#{b}" for a in sym.ids for b in sym.ids
                      if z3.is_true(m.eval(enc.hb[a][b], model_completion=True))

@@ -27,7 +27,7 @@ _SIGNED = {"lt_s": "<", "gt_s": ">", "le_s": "<=", "ge_s": ">="}
 
 @functools.cache
 def _z3() -> Any:
-    import z3  # type: ignore[import-untyped]
+    import z3
 
     return z3
 

@@ -183,7 +183,7 @@ def _compare(test: LitmusTest, model: Model) -> None:
     assert run.result.observation == observation(pos, len(brute) - pos)
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=30, deadline=None)
 @given(programs())
 def test_the_engine_has_every_value_of_the_brute_force(test: LitmusTest) -> None:
     _compare(test, MODELS["wasm"])
