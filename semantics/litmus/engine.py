@@ -916,6 +916,15 @@ def _grow(offer: Offer, events: Iterable[Event]) -> Offer:
     return attrs.evolve(offer, cells={c: frozenset(v) for c, v in cells.items()})
 
 
+def read_bytes(events: Iterable[Event]) -> Iterator[tuple[Event, Cell, Bits]]:
+    """(event, cell, byte) of each byte a memory action of ``events`` reads."""
+    for e in events:
+        for a in e.actions:
+            if a.region is not None and is_memory(a) and reading(a):
+                for i, b in enumerate(a.read):
+                    yield e, (a.region, a.offset + i), b
+
+
 def _in_zeros(c: Cell, zeros: Iterable[tuple[Region, int, int]]) -> bool:
     return any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros)
 
@@ -939,18 +948,12 @@ def _needs(alloc_written: frozenset[tuple[Cell, int]],
             own.setdefault(cb, set()).add(e.index)
     zeros = tuple(_zero_ranges(p.events))
     out: list[tuple[Cell, int]] = []
-    for e in p.events:
-        for a in e.actions:
-            if a.region is None or not is_memory(a) or not reading(a):
-                continue
-            for i, b in enumerate(a.read):
-                c = (a.region, a.offset + i)
-                if isinstance(b, Term) or (c, b) in alloc_written \
-                        or own.get((c, b), set()) - {e.index}:
-                    continue
-                if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
-                    continue
-                out.append((c, b))
+    for e, c, b in read_bytes(p.events):
+        if isinstance(b, Term) or (c, b) in alloc_written or own.get((c, b), set()) - {e.index}:
+            continue
+        if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
+            continue
+        out.append((c, b))
     return _Needs(frozenset(own), zeros, tuple(dict.fromkeys(out)))
 
 
@@ -989,18 +992,8 @@ def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[Th
 
         def ok(p: ThreadPath, written: set[tuple[Cell, int]] = written,
                zeros: list[tuple[Region, int, int]] = zeros) -> bool:
-            for e in p.events:
-                for a in e.actions:
-                    if a.region is None or not is_memory(a) or not reading(a):
-                        continue
-                    for i, b in enumerate(a.read):
-                        c = (a.region, a.offset + i)
-                        if isinstance(b, Term) or (c, b) in written:
-                            continue
-                        if b == 0 and any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros):
-                            continue
-                        return False
-            return True
+            return all(isinstance(b, Term) or (c, b) in written
+                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in read_bytes(p.events))
 
         kept = [[p for p in paths if ok(p)] for paths in per_thread]
         if [len(k) for k in kept] == [len(p) for p in per_thread]:
