@@ -123,7 +123,7 @@ def test_harness_sees_traps_and_memory_at_the_trap() -> None:
     assert run_weakwasm(wat) == expected
 
 
-@settings(max_examples=500)
+@settings(max_examples=250)
 @given(programs())
 def test_weakwasm_agrees_with_wasmtime(program: WasmProgram) -> None:
     wat = program.wat

@@ -77,8 +77,8 @@ def test_prove_takes_the_documented_variant_file() -> None:
 
 
 def test_check_checks_only_the_documented_variant_file(tmp_path: Path) -> None:
-    report = check_command(tmp_path, max_examples=100, proofs=False, model=EXAMPLE,
-                           theorems=["sc_drf", "no_tearing", "preservation"])
+    report = check_command(tmp_path, max_examples=100, program_examples=5, proofs=False,
+                           model=EXAMPLE, theorems=["sc_drf", "no_tearing", "preservation"])
     rows = [(r.theorem, r.model, r.result, r.expected) for r in report.rows]
     assert rows == [("sc_drf", "no-dagger", "counterexample", "-"),
                     ("no_tearing", "no-dagger", "tested", "-")]
