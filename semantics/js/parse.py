@@ -34,7 +34,8 @@ from semantics.js.syntax import (
     While,
 )
 
-MAX_DEPTH = 100
+MAX_DEPTH = 50  # nesting of blocks, ifs, parentheses and unary operators, together
+MAX_TOKEN = 1000  # characters (as semantics.text.sexp.MAX_TOKEN)
 MAX_SAFE = 1 << 53  # Number.MAX_SAFE_INTEGER + 1: beyond, a Number literal is rounded
 KEYWORDS = frozenset({"const", "let", "var", "new", "if", "else", "while", "for", "do",
                       "function", "return", "break", "continue", "true", "false", "null",
@@ -67,7 +68,7 @@ class Token:
 _PUNCT = (">>>", "===", "!==", "<<", ">>", "<=", ">=", "&&", "||", "==", "!=", "++", "--",
           "+=", "-=", "=>")
 _TOKEN = re.compile(r"""
-    (?P<name>[A-Za-z_$][A-Za-z0-9_$]*)
+    (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<num>0[xX][0-9a-fA-F]+n?|(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?n?)
   | (?P<punct>""" + "|".join(re.escape(p) for p in _PUNCT) + r"""|[(){}\[\];,.=+\-&|^~!<>*/%?:'"`])
 """, re.VERBOSE)
@@ -112,6 +113,9 @@ def tokens(src: str, start: int, line: int, col: int) -> list[Token]:
             raise JsError(line, col, f"expected a token of the JS subset, found {src[i]!r}")
         kind = m.lastgroup or "punct"
         text = m.group(0)
+        if len(text) > MAX_TOKEN:
+            raise JsError(line, col, f"expected a token of at most {MAX_TOKEN} characters, "
+                          f"found {text[:5]!r}... ({len(text)} characters)")
         if kind == "num" and text.endswith("n"):
             kind = "big"
         out.append(Token(kind, text, line, col))
@@ -183,11 +187,15 @@ class _Parser:
             out.append(self.statement(top))
         return tuple(out)
 
-    def block(self) -> tuple[Stmt, ...]:
-        self.expect("{", "'{' (a block)")
+    def enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"blocks nested at most {MAX_DEPTH} deep")
+            raise self.error(f"blocks, conditions and expressions nested at most {MAX_DEPTH} "
+                             "deep")
+
+    def block(self) -> tuple[Stmt, ...]:
+        self.expect("{", "'{' (a block)")
+        self.enter()
         stmts = self.body(False)
         self.depth -= 1
         if self.tok.kind == "end":
@@ -239,6 +247,7 @@ class _Parser:
 
     def if_stmt(self) -> IfStmt:
         t = self.next()
+        self.enter()
         self.expect("(", "'(' after if")
         c = self.expr()
         self.expect(")", "')' closing the condition")
@@ -250,6 +259,7 @@ class _Parser:
                 else_ = (self.if_stmt(),)
             else:
                 else_ = self.block()
+        self.depth -= 1
         return IfStmt(c, then, else_, t.pos)
 
     def let(self, kw: Token) -> Let:
@@ -335,30 +345,30 @@ class _Parser:
                "?": "an operator of the subset (?: is not in it)"}
 
     def expr(self, level: int = 0) -> Expr:
-        self.depth += 1
-        if self.depth > MAX_DEPTH:
-            raise self.error(f"an expression nested at most {MAX_DEPTH} deep")
-        try:
-            if level == len(self.LEVELS):
-                return self.unary()
-            left = self.expr(level + 1)
-            while self.tok.kind == "punct" and self.tok.text in self.LEVELS[level]:
-                op = self.next()
-                right = self.expr(level + 1)
-                left = Binary(op.text, left, right, op.pos)
-            if self.tok.kind == "punct" and self.tok.text in self.REFUSED:
-                raise self.error(self.REFUSED[self.tok.text])
-            return left
-        finally:
+        if level == 0:
+            self.enter()
+        if level == len(self.LEVELS):
+            return self.unary()
+        left = self.expr(level + 1)
+        chain = 0  # each operator of a chain nests its left operand once more
+        while self.tok.kind == "punct" and self.tok.text in self.LEVELS[level]:
+            self.enter()
+            chain += 1
+            op = self.next()
+            right = self.expr(level + 1)
+            left = Binary(op.text, left, right, op.pos)
+        self.depth -= chain
+        if self.tok.kind == "punct" and self.tok.text in self.REFUSED:
+            raise self.error(self.REFUSED[self.tok.text])
+        if level == 0:
             self.depth -= 1
+        return left
 
     def unary(self) -> Expr:
         t = self.tok
         if self.at("-") or self.at("~") or self.at("!"):
             self.next()
-            self.depth += 1
-            if self.depth > MAX_DEPTH:
-                raise self.error(f"an expression nested at most {MAX_DEPTH} deep")
+            self.enter()
             arg = self.unary()
             self.depth -= 1
             if t.text == "-" and isinstance(arg, Num):
