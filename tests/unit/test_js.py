@@ -81,11 +81,11 @@ def test_unclosed_js_body_on_the_command_line(tmp_path: Path) -> None:
 
 
 def test_emit_wast_and_run_refuse_js_threads() -> None:
-    mp = str(CORPUS / "js" / "MP.litmus")
+    mp = str(CORPUS / "js" / "MP+js.litmus")
     code, out, err = run("litmus", "--emit-wast", mp)
     assert code == 2 and out == "" and "thread 0 is a JS thread" in err
     code, _, err = run("run", "--engine", "wasmtime", mp)
-    assert code == 2 and "expected a test without JS threads" in err, err
+    assert code == 2 and "expected a test without thread 0 js (a JS thread)" in err, err
 
 
 # --- events ---------------------------------------------------------------------------------
@@ -117,8 +117,8 @@ def _events(path: str, model: str = "wasm") -> list[tuple[str, tuple[Kind, Ord, 
 
 
 def test_a_failed_compare_exchange_is_an_rmw_and_a_failed_cmpxchg_a_read() -> None:
-    js = _events(str(CORPUS / "js" / "CAS+fail.litmus"))
-    wasm = _events(str(CORPUS / "js" / "twins" / "CAS+fail.litmus"))
+    js = _events(str(CORPUS / "js" / "CAS+fail+js.litmus"))
+    wasm = _events(str(CORPUS / "js" / "twins" / "CAS+fail+wasm.litmus"))
     assert js == [("js/compareExchange-fail", (Kind.RMW, Ord.SEQCST, True))]
     assert ("step_read/cmpxchg-fail", (Kind.RD, Ord.SEQCST, False)) in wasm
     assert any(k is Kind.RD and r.startswith("step_read") for r, (k, _, _) in wasm)
@@ -137,6 +137,19 @@ def test_a_js_access_reads_no_length_and_lands_at_offset_plus_index_times_size()
     assert value(acts[0].write) == 0xFFFE
 
 
+def test_atomics_return_the_old_element_value_and_store_its_argument() -> None:
+    body = (V + "  const b = new Int8Array(buffer, y, 1);\n"
+            "  let f = Atomics.or(v, 0, 6);\n  let g = Atomics.and(v, 0, 3);\n"
+            "  let h = Atomics.xor(v, 0, 1);\n  let k = Atomics.sub(v, 0, 1);\n"
+            "  let m = Atomics.load(v, 0);\n  let t = Atomics.store(b, 0, 255);\n"
+            "  let s = Atomics.exchange(b, 0, 0);\n"
+            "  let c = Atomics.compareExchange(v, 0, 2, 9);")
+    cond = ("forall (0:f=0 /\\ 0:g=6 /\\ 0:h=2 /\\ 0:k=3 /\\ 0:m=2 /\\ 0:t=255 /\\ 0:s=-1"
+            " /\\ 0:c=2 /\\ [x]=9)")
+    r = run_test(parse_litmus(_js(body, cond)))
+    assert r.result.positive == 1 and r.result.negative == 0
+
+
 def test_js_values_are_exact_numbers_and_int32_bit_operations() -> None:
     body = (V + "  let a = 4294967295 + 1;\n  let b = -1 >>> 0;\n  let c = (1 << 31) >> 31;\n"
             "  let d = ~5 ^ 3;\n  let e = 0;\n  if (a === 4294967296) { e = 1; } else { e = 2; }")
@@ -149,7 +162,7 @@ def test_js_values_are_exact_numbers_and_int32_bit_operations() -> None:
 
 
 def test_print_keeps_the_js_source_and_parses_back() -> None:
-    t = load_test(str(CORPUS / "js" / "WRC+wasm.litmus"))
+    t = load_test(str(CORPUS / "js" / "WRC+js+wasm.litmus"))
     assert [s.lang for s in t.threads] == ["wasm", "js", "wasm"]
     assert t.threads[1].locals == ("r0",)
     assert "Atomics.store(vy, 0, 1);" in t.threads[1].source
