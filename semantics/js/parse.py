@@ -277,6 +277,9 @@ class _Parser:
         if n.text in self.names or n.text in ("buffer", "Atomics"):
             raise self.error("a name other than 'buffer', 'Atomics' and the init block's "
                              "names (the thread is run with those bound)", n)
+        if n.text in ("trap", "blocked"):
+            raise self.error(f"a name other than 'trap' and 'blocked' (N:{n.text} is an "
+                             "observable of its own)", n)
 
     def view(self) -> View:
         n = self.name("the name of a view after const")

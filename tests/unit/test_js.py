@@ -45,6 +45,7 @@ BAD = [
     (V + "  let r = v[0] * 2;", 5, 16, "* / % are not in it"),
     (V + "  let x = 1;", 5, 7, "a name other than 'buffer', 'Atomics' and the init block's"),
     (F + "  let r = f[0] + 1;", 5, 11, "a Number operand of +, found a Float64"),
+    ("  let trap = 1;", 4, 7, "a name other than 'trap' and 'blocked'"),
 ]
 
 
