@@ -421,8 +421,7 @@ class _Parser:
         self.expect(".", "'.' after Atomics")
         op = self.tok
         if op.kind != "name" or op.text not in ATOMICS:
-            if op.kind == "name" and op.text in ("wait", "notify", "waitAsync", "isLockFree",
-                                                 "pause"):
+            if op.kind == "name" and op.text in ("waitAsync", "isLockFree", "pause"):
                 raise self.error(f"an Atomics function of the subset (Atomics.{op.text} is "
                                  "not in it yet: docs/js.md)")
             raise self.error("an Atomics function (" + ", ".join(ATOMICS) + ")")
@@ -436,8 +435,9 @@ class _Parser:
                 self.next()
                 args.append(self.expr())
         close = self.expect(")", "',' or ')' closing the arguments")
-        n = ATOMICS[op.text]
-        if len(args) != n:
+        lo, hi = ATOMICS[op.text]
+        if not lo <= len(args) <= hi:
+            n = str(lo) if lo == hi else f"{lo} or {hi}"
             raise JsError(close.line, close.col, f"expected {n} arguments to Atomics."
                           f"{op.text}, found {len(args)}")
         view = args[0]

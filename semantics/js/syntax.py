@@ -21,9 +21,11 @@ TypedArray Constructors", without Uint8Clamped)."""
 ELEMENT_SIZE = {"Int8": 1, "Uint8": 1, "Int16": 2, "Uint16": 2, "Int32": 4, "Uint32": 4,
                 "BigInt64": 8, "BigUint64": 8, "Float32": 4, "Float64": 8}
 
-ATOMICS = {"load": 2, "store": 3, "add": 3, "sub": 3, "and": 3, "or": 3, "xor": 3,
-           "exchange": 3, "compareExchange": 4}
-"""The ``Atomics`` functions of the subset and their number of arguments."""
+ATOMICS = {"load": (2, 2), "store": (3, 3), "add": (3, 3), "sub": (3, 3), "and": (3, 3),
+           "or": (3, 3), "xor": (3, 3), "exchange": (3, 3), "compareExchange": (4, 4),
+           "wait": (3, 4), "notify": (2, 3)}
+"""The ``Atomics`` functions of the subset and their least and greatest numbers of arguments
+(``wait``'s timeout and ``notify``'s count are optional)."""
 
 
 @attrs.frozen

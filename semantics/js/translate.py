@@ -58,7 +58,7 @@ from semantics.wasm.syntax import (
     ValType,
 )
 
-NUMBER, BIGINT, BOOL = "Number", "BigInt", "boolean"
+NUMBER, BIGINT, BOOL, STRING = "Number", "BigInt", "boolean", "string"
 KIND_TYPE = {NUMBER: I64, BIGINT: I64, "Float32": F32, "Float64": F64}
 
 
@@ -201,8 +201,37 @@ class _Translator:
         return (_i("local.get", i), _c(I64, v.length), _i("i64.lt_u"),
                 If(result, (*addr, *body), outside))
 
+    def literal(self, e: Expr, what: str) -> int:
+        if not isinstance(e, Num) or isinstance(e.value, float):
+            raise self.error(e.pos, f"expected an integer literal as {what}")
+        return e.value
+
+    def suspension(self, e: Call, v: View) -> _Code:
+        """``Atomics.wait(v, i, value[, timeout])`` (a string: "ok", "not-equal" or
+        "timed-out", so only a statement) and ``Atomics.notify(v, i[, count])`` (the number
+        woken); an omitted timeout or count is +Infinity, a negative one 0."""
+        if v.element not in ("Int32", "BigInt64"):
+            raise self.error(e.pos, f"expected an Int32Array or a BigInt64Array for Atomics."
+                             f"{e.op}, found the {v.element}Array {v.name} (a TypeError in JS)")
+        pre, ix = self.index(e.index)
+        op = _i(f"js.{v.element}.atomic.{e.op}", MemArg())
+        throw = (_i("unreachable"),)
+        if e.op == "wait":
+            t = self.scratch(I64)
+            pre = (*pre, *self.value_for(v, e.args[0]), _i("local.set", t))
+            timeout = -1 if len(e.args) == 1 else max(self.literal(e.args[1], "a timeout"), 0)
+            body: tuple[Node, ...] = (_i("local.get", t), _c(I64, timeout), op)
+            return _Code((*pre, *self.guarded(v, ix, body, (I32,), throw)), STRING)
+        count = 0xFFFFFFFF if not e.args else min(max(self.literal(e.args[0], "a count"), 0),
+                                                  0xFFFFFFFF)
+        body = (_c(I32, count), op)
+        return _Code((*pre, *self.guarded(v, ix, body, (I32,), throw), _i("i64.extend_i32_u")),
+                     NUMBER)
+
     def call(self, e: Call) -> _Code:
         v = self.view(e.view, e.pos)
+        if e.op in ("wait", "notify"):
+            return self.suspension(e, v)
         kind = element_kind(v.element)
         if kind not in (NUMBER, BIGINT):
             raise self.error(e.pos, f"expected an integer typed array for Atomics.{e.op}, "
@@ -241,7 +270,8 @@ class _Translator:
         for side, c in ((e.left, left), (e.right, right)):
             if c.kind != NUMBER:
                 what = {BIGINT: "BigInt arithmetic and comparison are",
-                        BOOL: "booleans as operands are"}.get(c.kind, "float arithmetic is")
+                        BOOL: "booleans as operands are",
+                        STRING: "strings are"}.get(c.kind, "float arithmetic is")
                 raise self.error(side.pos, f"expected a Number operand of {e.op}, found a "
                                  f"{c.kind} ({what} not in the subset)")
         if e.op in ("+", "-"):
@@ -275,9 +305,9 @@ class _Translator:
             return ()
         if isinstance(s, Let):
             c = self.expr(s.value)
-            if c.kind == BOOL:
+            if c.kind in (BOOL, STRING):
                 raise self.error(s.value.pos, "expected a Number, a BigInt or an element value"
-                                 " (a boolean local is not observable)")
+                                 f" (a {c.kind} local is not observable)")
             idx = len(self.types)
             self.types.append(KIND_TYPE[c.kind])
             self.local_names.append(f"${s.name}")

@@ -431,6 +431,26 @@ def _step_js(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
         ea, c = r.args(I32, t)
         return (r.emit("js/store", 2, (), (wr(MEM_DATA, ea, _payload(bytes_of(c, nb)), order,
                                               notears),)),)
+    if m.kind == "wait":  # Atomics.wait: the SeqCst read, then suspend as memory.atomic.wait
+        ea, expected, timeout_bits = r.args(I32, t, I64)
+        timeout = signed(timeout_bits, 64)
+
+        def compared(p: Payload) -> Transition | None:
+            b = _cells(p, nb, "wait")
+            read = rd(MEM_DATA, ea, b, Ord.SEQCST, notears)
+            suspend = Action(Kind.WAIT, MEM_DATA, ea, args=(timeout,))
+            return _branch("decide/wait", relop("ne", m.width, from_bytes(b),
+                                                wrap(expected, m.width)),
+                           lambda: r.emit("js/wait-not-equal", 3, (_i32(1),), (read,)),
+                           lambda: r.emit("js/wait-suspend", 3, (WaitX(MEM_DATA, ea, timeout),),
+                                          (read, suspend)))
+
+        return (Read("js/wait", Hole(MEM_DATA, ea, nb, Ord.SEQCST), compared),)
+    if m.kind == "notify":
+        ea, count = r.args(I32, I32)
+        return tuple(r.emit("js/notify", 2, (_i32(j),),
+                            (Action(Kind.NOTIFY, MEM_DATA, ea, args=(j, count)),))
+                     for j in range(min(count, MAX_WOKEN) + 1))
     if m.kind == "rmw":
         ea, c2 = r.args(I32, t)
         c3, pop = 0, 2

@@ -252,6 +252,9 @@ def _js_mem_ops() -> dict[str, MemOp]:
         for r in JS_ATOMIC_OPS:
             ops[f"js.{e}.atomic.{r}"] = op("rmw", True, "xchg" if r == "exchange" else r)
         ops[f"js.{e}.atomic.compareExchange"] = op("cmpxchg", True)
+        if e in ("Int32", "BigInt64"):  # ValidateIntegerTypedArray(ta, waitable = true)
+            ops[f"js.{e}.atomic.wait"] = op("wait", True)
+            ops[f"js.{e}.atomic.notify"] = op("notify", True)
     return ops
 
 
