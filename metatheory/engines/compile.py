@@ -454,6 +454,9 @@ def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Comp
     n = len(p.threads)
     funcs = tuple(p.funcs[i] for i in p.threads)
     observer = p.funcs[test.observer] if test.observer is not None else None
+    for i in test.js_threads:  # docs/js.md: the node runner of JS threads is still to come
+        raise Unsupported(f"thread {i} js", f"thread {i} js (a JS thread): weakwasm run does "
+                          "not run JS threads yet (docs/js.md)")
     for i, f in enumerate(funcs):
         _check_supported(f, f"thread {i}")
     if observer is not None:

@@ -24,6 +24,8 @@ from collections.abc import Mapping
 
 import attrs
 
+from semantics.js.parse import JsError, parse_thread
+from semantics.js.translate import translate
 from semantics.litmus import condition as cond
 from semantics.memory.events import PAGE, le_bytes
 from semantics.text.sexp import ParseError, shown
@@ -55,6 +57,18 @@ class InitValue:
 
 
 @attrs.frozen
+class ThreadSource:
+    """How a litmus thread was written: ``lang`` is ``"wasm"`` or ``"js"``; ``source`` its body
+    as written (for a JS thread, a program that runs given the bindings ``buffer`` and the
+    init block's names: docs/js.md); ``locals`` a JS thread's ``let`` locals, its
+    observables."""
+
+    lang: str
+    source: str
+    locals: tuple[str, ...] = ()
+
+
+@attrs.frozen
 class LitmusTest:
     """A parsed litmus test.
 
@@ -63,7 +77,9 @@ class LitmusTest:
     when the observer only performs the SeqCst loads of the ``[NAME]`` observables.
     ``extra`` are observables printed in states besides those the condition names: the
     ``locations`` clause, or a ``.wast`` script's observer locals. ``filter``: herd's filter, a
-    proposition every execution counted must satisfy (None: no filter).
+    proposition every execution counted must satisfy (None: no filter). ``threads`` says how
+    each litmus thread was written (empty for a test not read from a litmus file: all Wasm);
+    a JS thread's function is its translation (``semantics.js.translate``).
     """
 
     name: str
@@ -75,7 +91,15 @@ class LitmusTest:
     observer: int | None = None
     extra: tuple[cond.Observable, ...] = ()
     filter: cond.Prop | None = None
+    threads: tuple[ThreadSource, ...] = attrs.field(default=(), eq=False)
     file: str = attrs.field(default="", eq=False)
+
+    def lang(self, thread: int) -> str:
+        return self.threads[thread].lang if thread < len(self.threads) else "wasm"
+
+    @property
+    def js_threads(self) -> tuple[int, ...]:
+        return tuple(i for i, t in enumerate(self.threads) if t.lang == "js")
 
     @property
     def name_map(self) -> dict[str, int]:
@@ -213,6 +237,7 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
     funcs: list[Func] = []
     positions: list[tuple[int, int]] = []
     spots: list[dict[int, tuple[int, int]]] = []
+    sources: list[ThreadSource] = []
     while True:
         s.skip_space()
         if not s.at("thread"):
@@ -224,9 +249,20 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
             raise LitmusError(file, nline, ncol,
                               f"expected thread {len(funcs)} (threads are numbered in order), "
                               f"found thread {n}")
-        s.expect("{")
+        s.skip_space()
+        js = s.at("js") and not _NAME.match(s.src, s.i + 2)
+        if js:
+            s.advance(2)
+        s.expect("{", "'{' opening the thread's body (or 'js {' for a JS thread)")
         spots.append({})
-        funcs.append(_thread_body(s, names, spots[-1]))
+        if js:
+            func, source = _js_body(s, names, memory)
+            funcs.append(func)
+            sources.append(source)
+        else:
+            start = s.i
+            funcs.append(_thread_body(s, names, spots[-1]))
+            sources.append(ThreadSource("wasm", s.src[start:s.i - 1]))
         positions.append((tline, tcol))
     if not funcs:
         raise s.error("'thread 0 {'")
@@ -234,10 +270,11 @@ def parse_litmus(src: str, file: str = "<litmus>") -> LitmusTest:
                       data=data)
     _validate(program, positions, spots, file)
     s.skip_space()
-    final = _condition(s, funcs, names, memory)
+    final = _condition(s, funcs, names, memory, sources)
     return LitmusTest(name=name, comment=comment, program=program,
                       names=tuple(names.items()), condition=final.condition, init=init,
-                      extra=final.locations, filter=final.filter, file=file)
+                      extra=final.locations, filter=final.filter, threads=tuple(sources),
+                      file=file)
 
 
 def _init_block(s: _Scanner) -> tuple[MemType, dict[str, int],
@@ -383,6 +420,18 @@ def _thread_body(s: _Scanner, names: Mapping[str, int],
     return func
 
 
+def _js_body(s: _Scanner, names: Mapping[str, int],
+             memory: MemType) -> tuple[Func, ThreadSource]:
+    """A ``thread N js { ... }`` body (docs/js.md): parsed, checked and translated."""
+    try:
+        thread, end = parse_thread(s.src, s.i, s.line, s.col, names, memory.min * PAGE)
+        func = translate(thread, names)
+    except JsError as e:
+        raise LitmusError(s.file, e.line, e.col, e.message) from e
+    s.advance(end - s.i)
+    return func, ThreadSource("js", thread.source, thread.locals)
+
+
 def _validate(program: Program, positions: list[tuple[int, int]],
               spots: list[dict[int, tuple[int, int]]], file: str) -> None:
     """Type-check the threads; an error is placed at its instruction (else at its thread)."""
@@ -409,7 +458,7 @@ def local_width(func: Func, name: str) -> int | None:
 
 
 def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
-               memory: MemType) -> cond.Final:
+               memory: MemType, sources: list[ThreadSource]) -> cond.Final:
     def width_of(loc: cond.Observable, tok: object) -> int:
         if isinstance(loc, cond.Mem):
             if loc.addr + loc.width > memory.min * PAGE:
@@ -421,6 +470,8 @@ def _condition(s: _Scanner, funcs: list[Func], names: Mapping[str, int],
                                 f"thread {loc.thread}")
         if isinstance(loc, cond.Status):
             return 1
+        if sources[loc.thread].lang == "js" and loc.name not in sources[loc.thread].locals:
+            raise cond.error_at(tok, f"a let local of the JS thread {loc.thread}", repr(loc.name))
         w = local_width(funcs[loc.thread], loc.name)
         if w is None:
             raise cond.error_at(tok, f"a local of thread {loc.thread}", repr(loc.name))
@@ -441,7 +492,12 @@ def _width_suffix(width: int) -> str:
 
 
 def print_litmus(t: LitmusTest) -> str:
-    """The test in the litmus format; ``parse_litmus(print_litmus(t)) == t``."""
+    """The test in the litmus format; ``parse_litmus(print_litmus(t)) == t``. A JS thread is
+    printed as written."""
+    return _print(t, js_source=True)
+
+
+def _print(t: LitmusTest, js_source: bool) -> str:
     m = t.program.memory
     items = [f"memory {m.min} {m.max} shared"]
     items += [f"{n} = {a}" for n, a in t.names]
@@ -451,8 +507,11 @@ def print_litmus(t: LitmusTest) -> str:
         lines.append(f'"{t.comment}"')
     lines.append("{ " + "; ".join(items) + "; }")
     for i, fi in enumerate(t.program.threads):
+        if t.lang(i) == "js" and js_source:
+            lines.append(f"thread {i} js {{{t.threads[i].source}}}")
+            continue
         body = print_body(t.program.funcs[fi])
-        lines.append(f"thread {i} {{")
+        lines.append(f"thread {i} {'js ' if t.lang(i) == 'js' else ''}{{")
         lines += ["  " + ln if ln else ln for ln in body.splitlines()]
         lines.append("}")
     if t.extra:
@@ -467,8 +526,9 @@ def digest(t: LitmusTest) -> str:
     """herd's ``Hash=``: the MD5 (hex) of what the test means, not how it is written: the
     canonical print of its memory, init block, threads, locations, filter and condition, plus a
     ``.wast`` script's observer function and data segments. Its name, comment, layout and
-    comments do not count, so a reformatted or renamed test keeps its hash."""
-    text = print_litmus(attrs.evolve(t, name="", comment=""))
+    comments do not count, so a reformatted or renamed test keeps its hash (a JS thread counts
+    by its translation)."""
+    text = _print(attrs.evolve(t, name="", comment=""), js_source=False)
     others = [print_body(f) for i, f in enumerate(t.program.funcs) if i not in t.program.threads]
     text += "\n".join(others) + f"\nobserver {t.observer}\ndata {t.program.data!r}\n"
     return hashlib.md5(text.encode("utf-8")).hexdigest()

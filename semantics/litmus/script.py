@@ -224,6 +224,10 @@ def print_wast(t: LitmusTest) -> str:
     if t.observer is not None:
         raise LitmusError(t.file or "<litmus>", 1, 1,
                           "expected a .litmus test (this one already comes from a script)")
+    for i in t.js_threads:
+        raise LitmusError(t.file or "<litmus>", 1, 1,
+                          f"expected Wasm threads only (thread {i} is a JS thread, and a .wast "
+                          "script has no JS)")
     slots = _reg_slots(t)
     m = t.program.memory
     mem = f"{m.min} {m.max} shared"

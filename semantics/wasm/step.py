@@ -75,7 +75,6 @@ from semantics.wasm.runtime import (
 from semantics.wasm.syntax import (
     I32,
     I64,
-    MEM_OPS,
     NUM_OPS,
     Block,
     If,
@@ -83,6 +82,7 @@ from semantics.wasm.syntax import (
     MemArg,
     MemOp,
     ValType,
+    mem_op,
 )
 from semantics.wasm.terms import Term
 
@@ -278,7 +278,7 @@ def _concrete_operands(node: object) -> tuple[tuple[int, bool], ...]:
         return ((2, False), (0, False))
     if op == "memory.copy":
         return ((2, False), (1, False), (0, False))
-    m = MEM_OPS.get(op)
+    m = mem_op(op)
     if m is None:
         return ()
     depth = {"load": 0, "store": 1, "rmw": 1, "cmpxchg": 2, "wait": 2, "notify": 1}[m.kind]
@@ -404,6 +404,74 @@ def _step_memop(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
     if m.kind == "wait":
         return (_step_wait(r, m, off, shared),)
     return _step_notify(r, off, shared, data)
+
+
+def _step_js(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
+    """A JS thread's typed-array element get/set or ``Atomics`` call (docs/js.md): its event
+    is ECMA-262's. The thread's code checked the index against its view, whose length is fixed,
+    so no length is read; the tear-free flag is ``m.notears`` (IsNoTearConfiguration); and a
+    compareExchange is always a read-modify-write (GetModifySetValueInBuffer): on failure it
+    writes back the bytes it read, where a failed Wasm cmpxchg only reads."""
+    if r.mem.data is not None:
+        raise Crash(f"{node!r}: a JS view needs a shared memory")
+    t, nb = m.type, m.width // 8
+    order = Ord.SEQCST if m.atomic else Ord.UNORD
+    notears = bool(m.notears)
+
+    def element(b: tuple[int, ...]) -> Value:  # RawBytesToNumeric
+        c = from_bytes(b)
+        return Value(t, extend_s(c, m.width, t.bits) if m.sign == "s" else wrap(c, t.bits))
+
+    if m.kind == "load":
+        (ea,) = r.args(I32)
+        return (Read("js/load", Hole(MEM_DATA, ea, nb, order), lambda p: r.emit(
+            "js/load", 1, (element(_cells(p, nb, "load")),),
+            (rd(MEM_DATA, ea, _cells(p, nb, "load"), order, notears),))),)
+    if m.kind == "store":
+        ea, c = r.args(I32, t)
+        return (r.emit("js/store", 2, (), (wr(MEM_DATA, ea, _payload(bytes_of(c, nb)), order,
+                                              notears),)),)
+    if m.kind == "wait":  # Atomics.wait: the SeqCst read, then suspend as memory.atomic.wait
+        ea, expected, timeout_bits = r.args(I32, t, I64)
+        timeout = signed(timeout_bits, 64)
+
+        def compared(p: Payload) -> Transition | None:
+            b = _cells(p, nb, "wait")
+            read = rd(MEM_DATA, ea, b, Ord.SEQCST, notears)
+            suspend = Action(Kind.WAIT, MEM_DATA, ea, args=(timeout,))
+            return _branch("decide/wait", relop("ne", m.width, from_bytes(b),
+                                                wrap(expected, m.width)),
+                           lambda: r.emit("js/wait-not-equal", 3, (_i32(1),), (read,)),
+                           lambda: r.emit("js/wait-suspend", 3, (WaitX(MEM_DATA, ea, timeout),),
+                                          (read, suspend)))
+
+        return (Read("js/wait", Hole(MEM_DATA, ea, nb, Ord.SEQCST), compared),)
+    if m.kind == "notify":
+        ea, count = r.args(I32, I32)
+        return tuple(r.emit("js/notify", 2, (_i32(j),),
+                            (Action(Kind.NOTIFY, MEM_DATA, ea, args=(j, count)),))
+                     for j in range(min(count, MAX_WOKEN) + 1))
+    if m.kind == "rmw":
+        ea, c2 = r.args(I32, t)
+        c3, pop = 0, 2
+    else:
+        ea, c2, c3 = r.args(I32, t, t)
+        pop = 3
+
+    def written(b: tuple[int, ...], new: tuple[int, ...], rule: str) -> Emit:
+        return r.emit(rule, pop, (element(b),), (rmw(MEM_DATA, ea, b, new),))
+
+    def modified(p: Payload) -> Transition | None:
+        b = _cells(p, nb, m.kind)
+        if m.kind == "rmw":
+            return written(b, _payload(bytes_of(rmw_op(m.rmw or "", m.width, from_bytes(b), c2),
+                                                nb)), "js/rmw")
+        return _branch("decide/compareExchange",
+                       relop("eq", m.width, from_bytes(b), wrap(c2, m.width)),
+                       lambda: written(b, _payload(bytes_of(c3, nb)), "js/compareExchange"),
+                       lambda: written(b, b, "js/compareExchange-fail"))
+
+    return (Read(f"js/{m.kind}", Hole(MEM_DATA, ea, nb, Ord.SEQCST), modified),)
 
 
 def _step_rmw(r: _Redex, m: MemOp, off: int, shared: bool, data: bytes) -> Transition:
@@ -630,8 +698,9 @@ def _step_instr(r: _Redex, node: Instr) -> tuple[Transition, ...]:
                 else "cvtop")
         return (r.emit(f"step_pure/{kind}", len(args), (Value(spec.results[0],
                                                               num_op(op, args)),)),)
-    if op in MEM_OPS:
-        return _step_memop(r, node, MEM_OPS[op])
+    m = mem_op(op)
+    if m is not None:
+        return _step_js(r, node, m) if m.lang == "js" else _step_memop(r, node, m)
     if op in ("memory.size", "memory.grow", "memory.fill", "memory.copy", "atomic.fence"):
         return _step_memory(r, op)
     imm = node.args[0] if node.args and isinstance(node.args[0], int) else 0

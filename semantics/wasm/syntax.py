@@ -152,7 +152,10 @@ class MemOp:
 
     ``kind`` is load, store, rmw, cmpxchg, wait or notify; ``width`` the access width in bits;
     ``sign`` is ``"s"``/``"u"`` for narrow loads (``None`` otherwise); ``rmw`` the operator of an
-    ``rmw`` (add sub and or xor xchg).
+    ``rmw`` (add sub and or xor xchg). ``lang`` is ``"js"`` for the typed-array and ``Atomics``
+    accesses of a JS thread (``JS_MEM_OPS``, docs/js.md); ``notears`` is then the event's
+    tear-free flag, fixed by ECMA-262 per element type and order, where Wasm's is [T]
+    ``tearing`` of the address (``None``).
     """
 
     type: ValType
@@ -161,6 +164,8 @@ class MemOp:
     atomic: bool
     sign: str | None = None
     rmw: str | None = None
+    lang: str = "wasm"
+    notears: bool | None = None
 
     @property
     def natural_align(self) -> int:
@@ -209,6 +214,56 @@ def _mem_ops() -> dict[str, MemOp]:
 
 
 MEM_OPS: dict[str, MemOp] = _mem_ops()
+
+# ECMA-262 TypedArray element types: (element type, local type, width in bits, sign); a JS
+# Number is held as an i64 (an integer; docs/js.md), a BigInt as its 64 bits
+JS_ELEMENT_TYPES: dict[str, tuple[ValType, int, str | None]] = {
+    "Int8": (I64, 8, "s"), "Uint8": (I64, 8, "u"), "Int16": (I64, 16, "s"),
+    "Uint16": (I64, 16, "u"), "Int32": (I64, 32, "s"), "Uint32": (I64, 32, "u"),
+    "BigInt64": (I64, 64, "s"), "BigUint64": (I64, 64, "u"),
+    "Float32": (F32, 32, None), "Float64": (F64, 64, None)}
+JS_ATOMIC_OPS = ("add", "sub", "and", "or", "xor", "exchange")
+
+
+def js_no_tear(element: str, atomic: bool) -> bool:
+    """ECMA-262 IsNoTearConfiguration(type, order) (ES2020 and later): unclamped integer
+    element types always; BigInt element types unless the order is Unordered; floats never."""
+    if element in ("Int8", "Uint8", "Int16", "Uint16", "Int32", "Uint32"):
+        return True
+    return element.startswith("Big") and atomic
+
+
+def _js_mem_ops() -> dict[str, MemOp]:
+    """``js.E.load``/``store`` (an element get or set), ``js.E.atomic.load``/``store``,
+    ``js.E.atomic.OP`` and ``js.E.atomic.compareExchange``: the address operand is the byte
+    address, which the JS thread's code computed and checked against its view."""
+    ops: dict[str, MemOp] = {}
+    for e, (t, w, sign) in JS_ELEMENT_TYPES.items():
+        def op(kind: str, atomic: bool, rmw: str | None = None, e: str = e, t: ValType = t,
+               w: int = w, sign: str | None = sign) -> MemOp:
+            return MemOp(t, w, kind, atomic, sign, rmw, "js", js_no_tear(e, atomic))
+
+        ops[f"js.{e}.load"] = op("load", False)
+        ops[f"js.{e}.store"] = op("store", False)
+        if t is F32 or t is F64:  # Atomics on a float view is a TypeError
+            continue
+        ops[f"js.{e}.atomic.load"] = op("load", True)
+        ops[f"js.{e}.atomic.store"] = op("store", True)
+        for r in JS_ATOMIC_OPS:
+            ops[f"js.{e}.atomic.{r}"] = op("rmw", True, "xchg" if r == "exchange" else r)
+        ops[f"js.{e}.atomic.compareExchange"] = op("cmpxchg", True)
+        if e in ("Int32", "BigInt64"):  # ValidateIntegerTypedArray(ta, waitable = true)
+            ops[f"js.{e}.atomic.wait"] = op("wait", True)
+            ops[f"js.{e}.atomic.notify"] = op("notify", True)
+    return ops
+
+
+JS_MEM_OPS: dict[str, MemOp] = _js_mem_ops()
+
+
+def mem_op(op: str) -> MemOp | None:
+    """The catalogue entry of a memory access, Wasm's or a JS thread's."""
+    return MEM_OPS.get(op) or JS_MEM_OPS.get(op)
 
 # Other plain instructions and their immediates (validation gives their types).
 CONTROL_OPS = frozenset({"nop", "unreachable", "drop", "select", "br", "br_if", "return", "call"})

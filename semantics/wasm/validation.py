@@ -17,7 +17,6 @@ from semantics.wasm.show import print_instr
 from semantics.wasm.syntax import (
     CONST_OPS,
     I32,
-    MEM_OPS,
     NUM_OPS,
     Block,
     Func,
@@ -30,6 +29,7 @@ from semantics.wasm.syntax import (
     Node,
     Program,
     ValType,
+    mem_op,
 )
 
 MAX_PAGES = 65536
@@ -141,7 +141,9 @@ def _memory(instr: Instr, ctx: Context) -> None:
 
 
 def _alignment(instr: Instr) -> None:
-    mem = MEM_OPS[instr.op]
+    mem = mem_op(instr.op)
+    if mem is None:
+        raise ValidationError(f"unknown instruction: {instr.op}")
     arg = instr.args[0] if instr.args else MemArg()
     if not isinstance(arg, MemArg):
         raise ValidationError(f"malformed instruction: {instr.op} takes a memarg")
@@ -185,10 +187,11 @@ def instr_type(instr: Instr, ctx: Context) -> FuncType | None:
         return FuncType((), (CONST_OPS[op],))
     if op in NUM_OPS:
         return FuncType(NUM_OPS[op].params, NUM_OPS[op].results)
-    if op in MEM_OPS:
+    m = mem_op(op)
+    if m is not None:
         _memory(instr, ctx)
         _alignment(instr)
-        return FuncType(MEM_OPS[op].params, MEM_OPS[op].results)
+        return FuncType(m.params, m.results)
     if op in _MEMORY_TYPES:
         _memory(instr, ctx)
         return _MEMORY_TYPES[op]

@@ -1,6 +1,6 @@
 """The layering of the packages (docs/models.md, "Layers"): metatheory imports properties and
 proofs, which import semantics; semantics imports none of them; properties and proofs never
-import metatheory; no import circle between packages (the semantics sub-packages wasm, text,
+import metatheory; no import circle between packages (the semantics sub-packages wasm, text, js,
 memory and litmus count as packages) nor, at module level, between the modules of one package.
 
 Imports are read with ``ast`` from the source files, those inside functions included (a lazy
@@ -19,7 +19,7 @@ import semantics
 
 ROOT = Path(semantics.__file__).resolve().parent.parent
 TOP = ("metatheory", "properties", "proofs", "semantics")
-SUB = ("semantics.wasm", "semantics.text", "semantics.memory", "semantics.litmus")
+SUB = ("semantics.wasm", "semantics.text", "semantics.memory", "semantics.litmus", "semantics.js")
 # (importer, imported): top packages that must never import the other
 FORBIDDEN = tuple(("semantics", p) for p in ("metatheory", "properties", "proofs")) + (
     ("properties", "metatheory"), ("proofs", "metatheory"))
