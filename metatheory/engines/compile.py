@@ -1,18 +1,19 @@
 """A litmus test as a real module for a real engine (docs/engines.md, "How a test becomes a
 module").
 
-The module imports one shared memory and exports one function per litmus thread, ``t0`` ..
-``tN-1``, and ``observe``. Each takes a batch size ``K`` and runs the test's body K times; before
-each iteration the threads meet at a barrier on an atomic counter, and iteration ``k`` works on
-its own stride of locations, whose base the host writes into a table (so a seed may shuffle
-which stride an iteration gets). Every memory access of the test is relocated by that base;
-traps are emulated by checks in front of each access (bounds of the test's own memory, alignment
-of atomics) that set the thread's trap flag and leave the iteration, keeping the locals as they
-were, as the semantics does ([T] "Traps"). After each iteration a thread stores the locals the
-condition names into the iteration's record; after the join, ``observe`` runs the final observer
-(a ``.wast`` script's check function) and reads the memory locations the condition names, also
-into the record. The host only zeroes and initialises strides, writes the table, launches, joins
-and counts records.
+The module imports one shared memory and exports one function per Wasm litmus thread, ``t0`` ..
+``tN-1`` (a JS thread is an agent of the node harness instead: ``js_agent``, docs/engines.md "JS
+threads"), and ``observe``. Each takes a batch size ``K`` and runs the test's body K times;
+before each iteration the threads meet at a barrier on an atomic counter, and iteration ``k``
+works on its own stride of locations, whose base the host writes into a table (so a seed may
+shuffle which stride an iteration gets). Every memory access of the test is relocated by that
+base; traps are emulated by checks in front of each access (bounds of the test's own memory,
+alignment of atomics) that set the thread's trap flag and leave the iteration, keeping the
+locals as they were, as the semantics does ([T] "Traps"). After each iteration a thread stores
+the locals the condition names into the iteration's record; after the join, ``observe`` runs the
+final observer (a ``.wast`` script's check function) and reads the memory locations the
+condition names, also into the record. The host only zeroes and initialises strides, writes the
+table, launches, joins and counts records.
 
 Memory layout (byte addresses)::
 
