@@ -92,8 +92,9 @@ def test_the_footprint_covers_a_js_view_beyond_the_constants() -> None:
 def test_js_and_mixed_tests_on_node_show_only_allowed_states(tmp_path: Path) -> None:
     strides = tmp_path / "Strides+js.litmus"
     strides.write_text(STRIDES, encoding="utf-8")
+    # WRC+wasm: two Wasm threads and a JS one, more threads than this machine's two cores
     files = [str(JS / f) for f in ("MP+atomics.litmus", "MP+wasm.litmus", "SB.litmus",
-                                   "OOB.litmus")]
+                                   "WRC+wasm.litmus", "OOB.litmus")]
     code, out, err = _run(*files, str(strides), "--engine", "node", "--iterations", "40",
                           "--batch", "20")
     assert code == 0, err
