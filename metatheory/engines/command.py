@@ -2,10 +2,11 @@
 (docs/engines.md).
 
 Exit status: 1 when an engine showed a state the model forbids; otherwise 2 when some input
-was bad (unreadable, or a named test the compiler cannot run: ``file:line: expected ...``) or
-an engine failed; otherwise 3 when a test was skipped because the model's result is
-incomplete; otherwise 0. A test reached through a directory that the compiler cannot run
-is listed as skipped, with the construct, and does not change the status.
+was bad (unreadable, or a named test the compiler or the engine cannot run: ``file:line:
+expected ...``; wasmtime runs no JS threads) or an engine failed; otherwise 3 when a test was
+skipped because the model's result is incomplete; otherwise 0. A test reached through a
+directory that the compiler or the engine cannot run is listed as skipped, with the
+construct, and does not change the status.
 """
 
 from __future__ import annotations
@@ -67,6 +68,13 @@ def _source_line(path: str, word: str) -> int:
     return 1
 
 
+def _check_engine(test: LitmusTest, engine: str) -> None:
+    """Only node has JS agents: wasmtime cannot run a test's JS threads."""
+    if engine == "wasmtime" and test.js_threads:
+        raise Unsupported(f"thread {test.js_threads[0]} js",
+                          "JS threads (wasmtime runs Wasm threads only)")
+
+
 def run_engine(test: LitmusTest, engine: str, iterations: int, seed: int,
                batch: int) -> Observed:
     compiled = compile_test(test, min(batch, iterations))
@@ -125,6 +133,7 @@ def run_command(args: argparse.Namespace, files: Sequence[tuple[str, bool]], out
         try:
             test = load_test(path)
             compile_test(test, 1)
+            _check_engine(test, args.engine)
         except LitmusError as e:
             err.write(f"{e}\n")
             bad = True

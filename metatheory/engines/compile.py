@@ -1,18 +1,19 @@
 """A litmus test as a real module for a real engine (docs/engines.md, "How a test becomes a
 module").
 
-The module imports one shared memory and exports one function per litmus thread, ``t0`` ..
-``tN-1``, and ``observe``. Each takes a batch size ``K`` and runs the test's body K times; before
-each iteration the threads meet at a barrier on an atomic counter, and iteration ``k`` works on
-its own stride of locations, whose base the host writes into a table (so a seed may shuffle
-which stride an iteration gets). Every memory access of the test is relocated by that base;
-traps are emulated by checks in front of each access (bounds of the test's own memory, alignment
-of atomics) that set the thread's trap flag and leave the iteration, keeping the locals as they
-were, as the semantics does ([T] "Traps"). After each iteration a thread stores the locals the
-condition names into the iteration's record; after the join, ``observe`` runs the final observer
-(a ``.wast`` script's check function) and reads the memory locations the condition names, also
-into the record. The host only zeroes and initialises strides, writes the table, launches, joins
-and counts records.
+The module imports one shared memory and exports one function per Wasm litmus thread, ``t0`` ..
+``tN-1`` (a JS thread is an agent of the node harness instead: ``js_agent``, docs/engines.md "JS
+threads"), and ``observe``. Each takes a batch size ``K`` and runs the test's body K times;
+before each iteration the threads meet at a barrier on an atomic counter, and iteration ``k``
+works on its own stride of locations, whose base the host writes into a table (so a seed may
+shuffle which stride an iteration gets). Every memory access of the test is relocated by that
+base; traps are emulated by checks in front of each access (bounds of the test's own memory,
+alignment of atomics) that set the thread's trap flag and leave the iteration, keeping the
+locals as they were, as the semantics does ([T] "Traps"). After each iteration a thread stores
+the locals the condition names into the iteration's record; after the join, ``observe`` runs the
+final observer (a ``.wast`` script's check function) and reads the memory locations the
+condition names, also into the record. The host only zeroes and initialises strides, writes the
+table, launches, joins and counts records.
 
 Memory layout (byte addresses)::
 
@@ -29,6 +30,7 @@ import os
 
 import attrs
 
+from metatheory.engines.js_agent import JsAgent, js_agent
 from semantics.litmus import condition as cond
 from semantics.litmus.format import LitmusTest
 from semantics.text.wat import print_body
@@ -44,6 +46,7 @@ from semantics.wasm.syntax import (
     MemArg,
     Node,
     ValType,
+    mem_op,
 )
 
 PAGE = 65536
@@ -94,8 +97,11 @@ class Layout:
 
 @attrs.frozen
 class Compiled:
-    """A test ready to run: the module's text, how many thread functions, its layout, the
-    record slots, and the initial bytes of one stride (the test's data segments)."""
+    """A test ready to run: the module's text, how many litmus threads, its layout, the
+    record slots, and the initial bytes of one stride (the test's data segments). The module
+    exports ``tN`` for each Wasm thread; ``agents`` are the JS threads, which the node harness
+    runs as JS agents (``js_agent``) meeting the others at the same barrier, after spinning
+    at most ``depart_spins`` times in its second phase."""
 
     test: LitmusTest
     wat: str
@@ -103,6 +109,8 @@ class Compiled:
     layout: Layout
     slots: tuple[Slot, ...]
     init: tuple[tuple[int, bytes], ...]
+    agents: tuple[JsAgent, ...] = ()
+    depart_spins: int = DEPART_SPINS
 
     def decode(self, record: bytes) -> tuple[tuple[cond.Observable, int], ...]:
         """A record's state, in the order ``weakwasm litmus`` prints it."""
@@ -152,16 +160,17 @@ def _check_supported(func: Func, who: str) -> None:
     for i in _walk(func.body):
         if i.op in _REFUSED:
             raise Unsupported(i.op, f"{who}: {_REFUSED[i.op]}")
-        m = MEM_OPS.get(i.op)
+        m = mem_op(i.op)
         if m is not None and m.kind in ("wait", "notify"):
             raise Unsupported(i.op, f"{who}: {i.op} (a waiting thread would stall the "
                               "barrier)")
 
 
-def _footprint(test: LitmusTest, funcs: tuple[Func, ...]) -> int:
+def _footprint(test: LitmusTest, funcs: tuple[Func, ...], views: int = 0) -> int:
     """An upper bound on the bytes an iteration touches: the largest i32 constant below the
-    memory's size plus the largest offset plus 8, and every data segment and observed
-    location. An access beyond it still traps (``unreachable``), and the host says so."""
+    memory's size plus the largest offset plus 8, every data segment and observed location,
+    and ``views``, the end of the JS threads' typed-array views. A Wasm access beyond it still
+    traps (``unreachable``), and the host says so; a JS access stays inside its view."""
     size = test.program.memory.min * PAGE
     instrs = [i for f in funcs for i in _walk(f.body)]
     consts = [c for i in instrs if i.op == "i32.const" and (c := _index_arg(i)) < size]
@@ -169,7 +178,7 @@ def _footprint(test: LitmusTest, funcs: tuple[Func, ...]) -> int:
     ends = [max(consts, default=0) + max(offsets, default=0) + 8]
     ends += [a + len(bs) for a, bs in test.program.data]
     ends += [m.addr + m.width for m in test.memory_observables]
-    return min(size, max(ends))
+    return min(size, max(ends + [views]))
 
 
 # --- relocating a body --------------------------------------------------------------------------
@@ -448,15 +457,13 @@ def _func_index(test: LitmusTest, thread: int) -> int:
 
 def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Compiled:
     """The module running ``test`` in batches of ``batch`` iterations on a machine with
-    ``cores`` cores (default: this one's). Raises ``Unsupported`` naming the construct for a
-    test it cannot run."""
+    ``cores`` cores (default: this one's), and its JS threads as agents. Raises
+    ``Unsupported`` naming the construct for a test it cannot run."""
     p = test.program
     n = len(p.threads)
     funcs = tuple(p.funcs[i] for i in p.threads)
+    js = test.js_threads
     observer = p.funcs[test.observer] if test.observer is not None else None
-    for i in test.js_threads:  # docs/js.md: the node runner of JS threads is still to come
-        raise Unsupported(f"thread {i} js", f"thread {i} js (a JS thread): weakwasm run does "
-                          "not run JS threads yet (docs/js.md)")
     for i, f in enumerate(funcs):
         _check_supported(f, f"thread {i}")
     if observer is not None:
@@ -465,9 +472,12 @@ def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Comp
         if isinstance(o, cond.Blocked):
             raise Unsupported("blocked", f"{o} (a thread that spins forever would stall the "
                               "barrier)")
-    footprint = _footprint(test, funcs + ((observer,) if observer else ()))
-    stride = _up(max(footprint, 1), LINE)
     slots = _slots(test)
+    agents = tuple(js_agent(test, i, tuple((s.observable, s.offset) for s in slots))
+                   for i in js)
+    footprint = _footprint(test, funcs + ((observer,) if observer else ()),
+                           max((a.extent for a in agents), default=0))
+    stride = _up(max(footprint, 1), LINE)
     record_size = _up(max(8 * len(slots), 8), 8)
     loc0 = _up(TABLE + 4 * batch, LINE)
     rec = _up(loc0 + batch * stride, LINE)
@@ -480,11 +490,12 @@ def compile_test(test: LitmusTest, batch: int, cores: int | None = None) -> Comp
     parts = [f'(module\n  (memory (import "weakwasm" "mem") {pages} {pages} shared)']
     crowded = n > (cores or os.cpu_count() or 1)
     spins = DEPART_SPINS_CROWDED if crowded else DEPART_SPINS
-    parts += [_wrapper(f, i, layout, slots, n, size, spins) for i, f in enumerate(funcs)]
+    parts += [_wrapper(f, i, layout, slots, n, size, spins) for i, f in enumerate(funcs)
+              if i not in js]
     parts.append(_wrapper(observer, n, layout, slots, None, size, spins))
     wat = "\n".join(parts) + "\n)\n"
     init = tuple((a, bytes(bs)) for a, bs in p.data if a < footprint)
-    return Compiled(test, wat, n, layout, slots, init)
+    return Compiled(test, wat, n, layout, slots, init, agents, spins)
 
 
 # --- which stride each iteration gets ---------------------------------------------------------

@@ -1,5 +1,6 @@
 """Running a compiled test on V8: the machine's Node.js runs the harness this package ships
-(harness.mjs), one worker thread per litmus thread over one shared ``WebAssembly.Memory``."""
+(harness.mjs), one worker thread per litmus thread over one shared ``WebAssembly.Memory``:
+a Wasm thread's worker runs its exported function, a JS thread's its body (``js_agent``)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,10 @@ import subprocess
 import tempfile
 from importlib import resources
 
+import attrs
 import wasmtime
 
-from metatheory.engines.compile import Compiled
+from metatheory.engines.compile import PAGE, Compiled
 from metatheory.engines.observed import EngineError, Observed
 
 
@@ -33,7 +35,10 @@ def run_node(c: Compiled, iterations: int, seed: int) -> Observed:
         job = {"wasm": wasm, "threads": c.threads, "pages": lay.pages, "batch": lay.batch,
                "loc": lay.loc, "stride": lay.stride, "rec": lay.rec,
                "record_size": lay.record_size, "iterations": iterations, "seed": seed,
-               "init": [[off, bs.hex()] for off, bs in c.init]}
+               "init": [[off, bs.hex()] for off, bs in c.init],
+               "memory_bytes": c.test.program.memory.min * PAGE,
+               "depart_spins": c.depart_spins,
+               "agents": [attrs.asdict(a) for a in c.agents]}
         job_path = os.path.join(tmp, "job.json")
         with open(job_path, "w", encoding="utf-8") as f:
             json.dump(job, f)

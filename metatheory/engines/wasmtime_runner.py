@@ -42,6 +42,9 @@ def prepare_batch(addr: int, c: Compiled, seed: int, batch_no: int, k: int) -> N
 
 
 def run_wasmtime(c: Compiled, iterations: int, seed: int) -> Observed:
+    if c.agents:
+        raise EngineError("wasmtime runs Wasm threads only, not the JS threads "
+                          + ", ".join(str(a.thread) for a in c.agents))
     engine = threads_engine()
     module = wasmtime.Module(engine, bytes(wasmtime.wat2wasm(c.wat)))
     mem = shared_memory(engine, c.layout.pages)
