@@ -1,38 +1,45 @@
-"""The time-stamped machine: [T]'s pre-executions, reduced step by step and judged as they grow.
+"""The time-stamped machine: [T]'s pre-executions, reduced step by step and judged whole.
 
 [T] relaxed.rst *Traces*: a pre-execution of a configuration is the trace of events its global
 reduction emits, each event stamped, the stamps "totally ordered according to the reduction
 order"; a behaviour is allowed iff it is that of a consistent pre-execution. So tot is not
-searched for: it is the order of the steps (erratum E2: earliest first). The local reduction
-(``semantics.wasm.step``) does not know what a read returns: a step that reads is a ``Read``, and
-here the machine chooses, per byte read, the write it reads from, and the bytes flow on through
-the reduction (the value of a store of a loaded register is what the load's writers wrote).
+searched for: it is the order of the steps (erratum E2: earliest first), and the allocation,
+the host's step before every thread's (a spawn edge, as in the enumerator's ``assemble``), is
+stamp 0. The local reduction (``semantics.wasm.step``) does not know what a read returns: a
+step that reads is a ``Read``, and the machine chooses the bytes it returns, which then flow on
+through the reduction (a store of a loaded register writes what the load returned, a branch on
+it goes one way). Threads are interleaved in every order; silent deterministic steps, which
+emit no event and take no stamp, are taken at once. The final observer's SeqCst loads come
+after every thread's last event.
 
-A read may take a byte from a write that has **not yet been reduced**: the axioms let a plain
-read read a tot-later write (load buffering needs it; [P] §5 has no coherence for unordered
-accesses), and with tot the reduction order that write comes after the read. The machine then
-*promises* the byte: the read carries it as pending, and a later write of that byte at that
-cell may fulfil it (a choice: it may be left for a still later write). A trace whose promises
-are not all fulfilled when every thread has ended is dropped. Promised bytes come from a bounded
-domain (no machine can guess from the integers): per cell the bytes some write wrote there in
-the previous round's exploration, iterated to a fixed point, plus the ``seeds`` as whole values
-(the only source of self-justifying, thin-air values). The domain is the machine's own: it does
-not read the litmus enumerator's offered values.
+**Reading from later writes.** The axioms let a plain read take a byte from a tot-later write
+(load buffering needs it; [P] §5: no coherence for unordered accesses), and with tot the step
+order that write is reduced after the read. So a read may return, per byte, a byte a write
+already reduced put there *or* a byte from a bounded domain (``Domain``) that a later write
+may put there: per cell the bytes written there by the value-consistent complete traces of
+the previous round (every byte read has a writer of that byte in the trace: the criterion of
+the enumerator's offered values, transposed to traces, which keeps an rmw.add chain bounded),
+iterated to a fixed point (``timestamped_executions``), and the ``seeds`` as whole values (the
+only source of self-justifying, thin-air values: no machine guesses from all the integers).
+The domain is the machine's own: it does not read the litmus enumerator's offered values. A
+byte that no write of the complete trace wrote leaves the trace with no writer: dropped.
 
-After each step the trace so far is checked with ``semantics.memory.check.check`` and tot = the
-step order, under the model minus the axioms that a prefix may violate although the whole trace
-does not (``prefix_model``): value-consistent (pending bytes have no writer yet),
-suspensions-consistent (a notify's woken events follow it; the machine refuses wait/notify) and
-es2017's memory-order clause (its Init-synchronises condition asks that *every* writer of the
-read be Init, which a pending byte can make true of a prefix only). Every other axiom is
-prefix-closed under tot = step order: hb ⊆ tot, so an hb path between two events of a prefix
-stays inside it, and each premise of hb-consistent, no-tear and sc-last-visible (1)(†)(‡) that
-names a third write places it hb- or tot-before the read. A prefix that fails is pruned at once;
-a complete trace (the final observer's SeqCst loads included, after every thread) must pass
-``check`` under the whole model.
+**Judging.** A complete trace is consistent iff some choice of writers, per byte read, among
+the trace's writes of that byte (before or after the read), passes ``check`` with tot = the
+stamp order under the whole model (``reads_from``). Writers are chosen read by read; each
+partial choice is checked against ``prefix_model``: the model minus the axioms a partial rf
+may violate although a complete one does not (value-consistent: bytes without a writer yet;
+suspensions-consistent: the machine refuses wait/notify; es2017's memory-order clause, whose
+Init-synchronises premise asks that *every* writer of the read be Init). Every other axiom only
+gains violations as rf grows (rf adds sync edges to hb and pairs to the premises of
+hb-consistent, no-tear and sc-last-visible, never removes any), so a partial choice that fails
+is pruned with every completion. Traces are judged only for an outcome not yet reached: the
+machine computes outcomes, one witness trace each.
 
-The allocation is event #0, the host's step before every thread's first (a spawn edge, as the
-enumerator's ``assemble``); the observer's first load follows every thread's last event.
+Choosing the writers during the reduction instead (and checking each prefix) is equivalent but
+multiplies the prefixes by every writer of every byte (16 per 4-byte read with two writers per
+byte): store buffering with its observer did not finish in ten minutes; judged whole, it takes
+seconds.
 """
 
 from __future__ import annotations
@@ -268,7 +275,6 @@ class _Search:
         """The step emitting ``actions`` takes the next stamp."""
         eid = len(node.events)
         event = Event(eid, t.no, t.events, actions, rule)
-        self.note_writes(event)
         spawn = set(node.spawn)
         if t.no < self.nt:
             if t.events == 0:
@@ -301,13 +307,34 @@ class _Search:
         obs = len(node.threads) - 1
         for p in payloads(node.events, Hole(MEM_DATA, addr, width, Ord.SEQCST), None):
             act = Action(Kind.RD, MEM_DATA, addr, Ord.SEQCST, read=p)
-            yield self.stamped(node, obs, node.threads[obs], (act,), "observe")
+            kid = self.stamped(node, obs, node.threads[obs], (act,), "observe")
+            if self.picks(kid.events, kid.events[-1], kid.spawn):
+                yield kid
+
+    def picks(self, events: tuple[Event, ...], e: Event,
+              spawn: frozenset[tuple[int, int]]) -> list[frozenset[Rf]]:
+        """The writers ``e``'s bytes may read in ``events``, one choice per element, each
+        passing ``prefix_model`` alone (every byte is first checked alone too). Exact pruning:
+        a choice that fails alone fails with any other reads' writers and in any longer trace
+        (the model's other axioms are prefix-closed: module doc)."""
+        tot = tuple(range(len(events)))
+        per = [[(w, r, reg, k) for w, b2 in writers(events, (reg, k)) if w != r and b2 == b]
+               for rd in read_bytes((e,)) for r, reg, k, b in rd]
+        per = [[x for x in xs if len(xs) == 1 or self.partial_ok(events, frozenset([x]), spawn,
+                                                                 tot)]
+               for xs in per]
+        out = [frozenset(p) for p in itertools.product(*per)]
+        return [p for p in out if self.partial_ok(events, p, spawn, tot)]
 
     # --- judging ---
 
     def complete(self, node: _Node) -> None:
         """A complete trace: if its outcome is new, search writers for its reads."""
         self.traces += 1
+        if all(any(w != r and b2 == b for w, b2 in writers(node.events, (reg, k)))
+               for rd in read_bytes(node.events) for r, reg, k, b in rd):
+            for e in node.events:  # value-consistent: its writes feed the next round's domain
+                self.note_writes(e)
         paths = tuple(ThreadPath(t.no, tuple(e for e in node.events if e.thread == t.no),
                                  thread_final(self.program, t.func, t.state))
                       for t in node.threads[:self.nt])
@@ -331,18 +358,12 @@ class _Search:
         events = node.events
         tot = tuple(range(len(events)))
         groups: list[list[frozenset[Rf]]] = []
-        for reads in read_bytes(events):
-            per = [[(w, r, reg, k) for w, b2 in writers(events, (reg, k)) if w != r and b2 == b]
-                   for r, reg, k, b in reads]
-            per = [[x for x in xs if len(xs) == 1 or self.partial_ok(events, frozenset([x]),
-                                                                     node.spawn, tot)]
-                   for xs in per]
-            picks = [frozenset(p) for p in itertools.product(*per)]
-            if len(picks) > 1:
-                picks = [p for p in picks if self.partial_ok(events, p, node.spawn, tot)]
-            if not picks:
-                return None
-            groups.append(picks)
+        for e in events:
+            if read_bytes((e,)):
+                picks = self.picks(events, e, node.spawn)
+                if not picks:
+                    return None
+                groups.append(picks)
         groups.sort(key=len)
 
         def go(i: int, rf: frozenset[Rf]) -> Execution | None:
@@ -371,6 +392,12 @@ class _Search:
 
     def run(self, start: _Node) -> None:
         stack = [start]
+        try:
+            self.search(stack)
+        except _OutOfChecks:
+            self.cut_checks = True
+
+    def search(self, stack: list[_Node]) -> None:
         while stack:
             node = stack.pop()
             self.nodes += 1
@@ -383,11 +410,7 @@ class _Search:
             elif node.observed < len(self.observe):
                 kids = list(self.observer_children(node))
             else:
-                try:
-                    self.complete(node)
-                except _OutOfChecks:
-                    self.cut_checks = True
-                    return
+                self.complete(node)
                 continue
             stack.extend(reversed(kids))
 
