@@ -8,8 +8,9 @@ the host's step before every thread's (a spawn edge, as in the enumerator's ``as
 stamp 0. The local reduction (``semantics.wasm.step``) does not know what a read returns: a
 step that reads is a ``Read``, and the machine chooses the bytes it returns, which then flow on
 through the reduction (a store of a loaded register writes what the load returned, a branch on
-it goes one way). Threads are interleaved in every order; silent deterministic steps, which
-emit no event and take no stamp, are taken at once. The final observer's SeqCst loads come
+it goes one way). Threads are interleaved in every order up to the swapping of adjacent
+independent steps (sleep sets, ``_Search.unslept``); silent deterministic steps, which emit no
+event and take no stamp, are taken at once. The final observer's SeqCst loads come
 after every thread's last event.
 
 **Reading from later writes.** The axioms let a plain read take a byte from a tot-later write
@@ -114,7 +115,7 @@ class Domain:
         return got
 
     def join(self, other: Domain) -> Domain:
-        return Domain({c: self.at(c) | other.cells.get(c, frozenset())
+        return Domain({c: self.cells.get(c, frozenset()) | other.cells.get(c, frozenset())
                        for c in {*self.cells, *other.cells}},
                       self.zeros | other.zeros, self.seeds | other.seeds)
 
@@ -137,6 +138,44 @@ class _Node:
     events: tuple[Event, ...]  # eid = position = time stamp order
     spawn: frozenset[tuple[int, int]]
     observed: int = 0  # observer loads taken
+    sleep: tuple[_Step, ...] = ()  # steps not to take here: an interleaving taking them earlier
+
+
+Span = tuple[Region, int, int]  # cells [lo, hi) of a region
+
+
+@attrs.frozen
+class _Step:
+    """A thread's step as the sleep sets compare it: thread, transition, the actions (values
+    read included), and the cells it reads and writes."""
+
+    key: tuple[object, ...]
+    thread: int
+    reads: tuple[Span, ...]
+    writes: tuple[Span, ...]
+
+
+def _step(i: int, n: int, actions: tuple[Action, ...]) -> _Step:
+    reads, writes = [], []
+    for a in actions:
+        if a.region is None or not is_memory(a):
+            continue
+        span = (a.region, a.offset, a.offset + max(len(a.read), len(a.write)))
+        if reading(a):
+            reads.append(span)
+        if writing(a):
+            writes.append(span)
+    return _Step((i, n, actions), i, tuple(reads), tuple(writes))
+
+
+def _meet(xs: Sequence[Span], ys: Sequence[Span]) -> bool:
+    return any(r == r2 and lo < hi2 and lo2 < hi for r, lo, hi in xs for r2, lo2, hi2 in ys)
+
+
+def independent(a: _Step, b: _Step) -> bool:
+    """Steps of different threads neither of which writes a cell the other touches."""
+    return a.thread != b.thread and not (_meet(a.writes, b.writes) or _meet(a.writes, b.reads)
+                                         or _meet(a.reads, b.writes))
 
 
 @attrs.frozen
@@ -251,9 +290,10 @@ class _Search:
             t = attrs.evolve(t, store=st, state=th, steps=t.steps + 1)
         return t
 
-    def children(self, node: _Node, i: int) -> Iterator[_Node]:
+    def children(self, node: _Node, i: int) -> Iterator[tuple[_Step, _Node]]:
+        """Thread ``i``'s steps, each with what identifies it across interleavings."""
         t = node.threads[i]
-        for tr in thread_steps(t.store, t.state):
+        for n, tr in enumerate(thread_steps(t.store, t.state)):
             for e in _resolve(tr, node.events, self.domain):
                 if e.spawned:
                     raise Crash(f"{e.rule}: the time-stamped machine does not spawn threads")
@@ -261,10 +301,11 @@ class _Search:
                     raise Crash(f"{e.rule}: the time-stamped machine has no wait queues")
                 st, th = after_step(e)
                 after = attrs.evolve(t, store=st, state=th, steps=t.steps + 1)
+                step = _step(i, n, e.actions)
                 if not e.actions:
-                    yield self.placed(node, i, self.settle(after))
+                    yield step, self.placed(node, i, self.settle(after))
                 else:
-                    yield self.stamped(node, i, after, e.actions, e.rule)
+                    yield step, self.stamped(node, i, after, e.actions, e.rule)
 
     @staticmethod
     def placed(node: _Node, i: int, t: _Thread) -> _Node:
@@ -397,6 +438,25 @@ class _Search:
         except _OutOfChecks:
             self.cut_checks = True
 
+    @staticmethod
+    def unslept(node: _Node, steps: list[tuple[_Step, _Node]]) -> list[_Node]:
+        """Sleep sets (Godefroid, LNCS 1032, ch. 5; as ``semantics.litmus.sc``): a step
+        explored from a node sleeps in its later siblings' subtrees until a step dependent on
+        it is taken. Swapping adjacent independent steps changes neither what they read nor the
+        verdict of any choice of writers: no hb edge joins them (no event lies between them,
+        they share no cell written, so no rf), and every tot premise of the axioms relates
+        accesses of one cell. So every trace keeps one interleaving."""
+        out: list[_Node] = []
+        done: list[_Step] = []
+        asleep = {z.key for z in node.sleep}
+        for step, kid in steps:
+            if step.key in asleep:
+                continue
+            sleep = tuple(z for z in (*node.sleep, *done) if independent(z, step))
+            out.append(attrs.evolve(kid, sleep=sleep))
+            done.append(step)
+        return out
+
     def search(self, stack: list[_Node]) -> None:
         while stack:
             node = stack.pop()
@@ -406,7 +466,7 @@ class _Search:
                 self.cut_steps += 1
                 continue
             if live:
-                kids = [c for i in live for c in self.children(node, i)]
+                kids = self.unslept(node, [c for i in live for c in self.children(node, i)])
             elif node.observed < len(self.observe):
                 kids = list(self.observer_children(node))
             else:
