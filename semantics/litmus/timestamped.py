@@ -500,13 +500,16 @@ def timestamped_executions(program: Program, model: Model, *,
     """Every outcome of a consistent pre-execution of ``program`` (module doc), in the
     enumerator's form: one ``ValidExecution`` per distinct (thread finals, observed values),
     its ``tot`` the stamp order. The domain of values read from later writes grows from
-    ``seeds`` to the fixed point of the bytes the explored traces write, for at most
-    ``bounds.max_rounds`` rounds; ``candidates`` counts the last round's complete traces."""
+    ``seeds`` to the fixed point of the bytes the value-consistent complete traces write, for at
+    most ``bounds.max_rounds`` rounds; ``max_checks`` bounds the calls of ``check`` of all
+    rounds together; ``candidates`` counts the last round's complete traces."""
     domain = Domain(seeds=frozenset(seeds))
     reports: list[str] = []
+    used = 0
     for _ in range(bounds.max_rounds):
         x = explore(program, model, domain, observe=observe, bounds=bounds,
-                    max_checks=max_checks)
+                    max_checks=max_checks - used)
+        used += x.checks
         if x.cut_checks:
             reports.append(f"more than {max_checks} calls of check (the machine's budget)")
             break
