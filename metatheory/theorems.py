@@ -118,9 +118,12 @@ SC_DRF_PROGRAM = Theorem(
 
 OPERATIONAL_EQ_AXIOMATIC = Theorem(
     name="operational_eq_axiomatic",
-    statement="outcomes with tot = an interleaving of the threads' steps (model.check per "
-              "interleaving) equal outcomes with tot existential (model.consistent)",
-    reference="[T] exec/relaxed.rst (traces of the global reduction); [P] §5; erratum E2",
+    statement="the outcomes of consistent pre-executions (the reduction step by step, tot = the "
+              "step order, read values flowing through it; semantics/litmus/timestamped.py) "
+              "equal the litmus engine's (tot searched); both directions, programs of <= 4 "
+              "events, values read from later writes bounded by a fixed-point domain and seeds",
+    reference="[T] exec/relaxed.rst Traces (pre-executions, stamps in reduction order) and "
+              "Consistency; [T] exec/runtime.rst Time Stamps, global reduction; erratum E2",
     hypotheses=("WF", "VC", "CNST", "FIN"),
     domain=PROGRAMS,
     expected=tuple((m, True) for m in MODELS),

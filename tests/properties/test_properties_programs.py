@@ -1,18 +1,16 @@
 """Program-level theorems: the program strategy, sc_drf_program (fails: thin air),
-operational_eq_axiomatic and sc_machine_eq_seqcst (hold), wasm_eq_js_program (Stephen). (hunt on
-programs: tests/quality/test_hunt_programs.py.)"""
+sc_machine_eq_seqcst (holds), wasm_eq_js_program (Stephen). (operational_eq_axiomatic:
+test_properties_operational.py; hunt on programs: tests/quality/test_hunt_programs.py.)"""
 
 import attrs
 import pytest
 from hypothesis import given, settings
 
 from metatheory.theorems import (
-    OPERATIONAL_EQ_AXIOMATIC,
     SC_DRF_PROGRAM,
     SC_MACHINE_EQ_SEQCST,
     WASM_EQ_JS_PROGRAM,
 )
-from properties.operational_eq_axiomatic import interleavings, operational_property
 from properties.outcome import Fails, Holds, Vacuous
 from properties.programs import DEFAULT, DEPENDENT, FRESH, WAITS, Op, Prog, programs
 from properties.sc_drf_program import LB_CTRL, drf_programs, promote_races, sc_drf_program
@@ -61,26 +59,6 @@ def test_promoted_programs_keep_the_lb_shape_plain(p):
     assert not isinstance(out, Vacuous) or out.hypothesis != "WF"
 
 
-def test_interleavings_keep_program_order():
-    from semantics.litmus.engine import enumerate_executions
-
-    en = enumerate_executions(LB_CTRL.test.program, WASM, seeds=LB_CTRL.seeds)
-    ex = max((v.execution for v in en.valid), key=lambda ex: len(ex.events))  # thin air
-    orders = list(interleavings(ex, 2))
-    assert len(orders) == len(set(orders)) == 6  # 2 events per thread: C(4, 2)
-    for tot in orders:
-        assert tot[0] == 0
-        pos = {e: i for i, e in enumerate(tot)}
-        for a, b in ((1, 2), (3, 4)):
-            assert pos[a] < pos[b]
-
-
-@pytest.mark.parametrize("model", ["wasm", "es2017"])
-def test_operational_equals_axiomatic(model):
-    assert OPERATIONAL_EQ_AXIOMATIC.expect(model)
-    settings(max_examples=25)(operational_property(get_model(model)))()
-
-
 @pytest.mark.parametrize("model", ["wasm", "wasm-oopsla19"])
 def test_sc_machine_equals_seqcst_executions(model):
     assert SC_MACHINE_EQ_SEQCST.expect(model)
@@ -90,10 +68,9 @@ def test_sc_machine_equals_seqcst_executions(model):
     settings(max_examples=25)(sc_machine_property(get_model(model), bounds))()
 
 
-def test_operational_and_sc_machine_hold_on_the_pinned_shapes():
+def test_sc_machine_holds_on_the_pinned_shapes():
     for p in (LB_CTRL, STEPHEN):
-        for pred in (OPERATIONAL_EQ_AXIOMATIC.predicate, SC_MACHINE_EQ_SEQCST.predicate):
-            assert isinstance(pred(p, WASM), Holds), (pred, p)
+        assert isinstance(SC_MACHINE_EQ_SEQCST.predicate(p, WASM), Holds), p
 
 
 def test_stephen_separates_wasm_without_daggers_from_es2017():
