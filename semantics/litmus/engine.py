@@ -1028,8 +1028,25 @@ def read_bytes(events: Iterable[Event]) -> Iterator[tuple[Event, Cell, Bits]]:
                     yield e, (a.region, a.offset + i), b
 
 
-def _in_zeros(c: Cell, zeros: Iterable[tuple[Region, int, int]]) -> bool:
-    return any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros)
+# The value-consistency prefilters below (``_needs``, ``_consistent_combos``, ``_justified``)
+# name a cell by plain values, (addr, fld, k): hashing those calls no Python-level __hash__,
+# and they hash a cell for every byte of every path.
+Flat = tuple[int, str, int]
+Zeros = tuple[tuple[int, str, int, int], ...]  # (addr, fld, lo, hi) ranges of zeros
+
+
+def _flat_written(actions: Iterable[Action]) -> Iterator[tuple[Flat, int]]:
+    for (reg, k), b in written_cells(actions):
+        yield (reg.addr, reg.fld, k), b
+
+
+def _flat_read(events: Iterable[Event]) -> Iterator[tuple[Event, Flat, Bits]]:
+    for e, (reg, k), b in read_bytes(events):
+        yield e, (reg.addr, reg.fld, k), b
+
+
+def _in_zeros(c: Flat, zeros: Zeros) -> bool:
+    return any(a == c[0] and f == c[1] and lo <= c[2] < hi for a, f, lo, hi in zeros)
 
 
 @attrs.frozen
@@ -1038,21 +1055,24 @@ class _Needs:
     (``_consistent_combos``): the bytes it writes, its zero ranges, and the (cell, byte) reads
     that neither the allocation nor another event of the path itself can have written."""
 
-    written: frozenset[tuple[Cell, int]]
-    zeros: tuple[tuple[Region, int, int], ...]
-    open: tuple[tuple[Cell, int], ...]
+    written: frozenset[tuple[Flat, int]]
+    zeros: Zeros
+    open: tuple[tuple[Flat, int], ...]
 
 
-def _needs(alloc_written: frozenset[tuple[Cell, int]],
-           alloc_zeros: Sequence[tuple[Region, int, int]], p: ThreadPath) -> _Needs:
-    own: dict[tuple[Cell, int], set[int]] = {}
+def _needs(alloc_written: frozenset[tuple[Flat, int]], alloc_zeros: Zeros,
+           p: ThreadPath) -> _Needs:
+    own: dict[tuple[Flat, int], set[int]] = {}
     for e in p.events:
-        for cb in written_cells(e.actions):
+        for cb in _flat_written(e.actions):
             own.setdefault(cb, set()).add(e.index)
-    zeros = tuple(_zero_ranges(p.events))
-    out: list[tuple[Cell, int]] = []
-    for e, c, b in read_bytes(p.events):
-        if isinstance(b, Term) or (c, b) in alloc_written or own.get((c, b), set()) - {e.index}:
+    zeros = _zero_ranges(p.events)
+    out: list[tuple[Flat, int]] = []
+    for e, c, b in _flat_read(p.events):
+        if isinstance(b, Term) or (c, b) in alloc_written:
+            continue
+        by = own.get((c, b))
+        if by and (len(by) > 1 or e.index not in by):  # another event of the path wrote it
             continue
         if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
             continue
@@ -1061,14 +1081,25 @@ def _needs(alloc_written: frozenset[tuple[Cell, int]],
 
 
 def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
+                       memo: dict[int, tuple[ThreadPath, _Needs]] | None = None,
                        ) -> list[tuple[ThreadPath, ...]]:
     """The combinations (one path per thread) in which every byte some path reads has a writer
     of that byte (another event, the allocation included): the cheap necessary condition of
     value-consistency, without the model. Each path's own part is decided once (``_needs``);
-    a combination only checks what is left against the other threads' paths."""
-    alloc_written = frozenset(written_cells(alloc.actions))
+    a combination only checks what is left against the other threads' paths. ``memo``
+    (by ``id``) keeps each path's part across the rounds of ``thread_runs``, which keep the
+    paths of a thread whose reads the grown offer answers as before."""
+    alloc_written = frozenset(_flat_written(alloc.actions))
     alloc_zeros = _zero_ranges([alloc])
-    needs = [[_needs(alloc_written, alloc_zeros, p) for p in paths] for paths in per_thread]
+    memo = {} if memo is None else memo
+
+    def need(p: ThreadPath) -> _Needs:
+        got = memo.get(id(p))
+        if got is None or got[0] is not p:
+            got = memo[id(p)] = (p, _needs(alloc_written, alloc_zeros, p))
+        return got[1]
+
+    needs = [[need(p) for p in paths] for paths in per_thread]
     out = []
     for idx in itertools.product(*(range(len(paths)) for paths in per_thread)):
         chosen = [needs[t][i] for t, i in enumerate(idx)]
@@ -1079,10 +1110,11 @@ def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
     return out
 
 
-def _zero_ranges(events: Iterable[Event]) -> list[tuple[Region, int, int]]:
+def _zero_ranges(events: Iterable[Event]) -> Zeros:
     """Ranges written by Fill payloads (INIT, grow): their zeros are not listed cell by cell."""
-    return [(a.region, a.offset, a.offset + len(a.write)) for e in events for a in e.actions
-            if a.region is not None and writing(a) and not isinstance(a.write, tuple)]
+    return tuple((a.region.addr, a.region.fld, a.offset, a.offset + len(a.write))
+                 for e in events for a in e.actions
+                 if a.region is not None and writing(a) and not isinstance(a.write, tuple))
 
 
 def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[ThreadPath]]:
@@ -1090,13 +1122,13 @@ def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[Th
     stable: seed values that no write can produce die here."""
     while True:
         everything = [alloc] + [e for paths in per_thread for p in paths for e in p.events]
-        written = {cb for e in everything for cb in written_cells(e.actions)}
+        written = {cb for e in everything for cb in _flat_written(e.actions)}
         zeros = _zero_ranges(everything)
 
-        def ok(p: ThreadPath, written: set[tuple[Cell, int]] = written,
-               zeros: list[tuple[Region, int, int]] = zeros) -> bool:
+        def ok(p: ThreadPath, written: set[tuple[Flat, int]] = written,
+               zeros: Zeros = zeros) -> bool:
             return all(isinstance(b, Term) or (c, b) in written
-                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in read_bytes(p.events))
+                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in _flat_read(p.events))
 
         kept = [[p for p in paths if ok(p)] for paths in per_thread]
         if [len(k) for k in kept] == [len(p) for p in per_thread]:
@@ -1131,6 +1163,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
     # (one per thread), until nothing new is written.
     # A thread whose holes the grown offer answers as before has the same runs: kept.
     last: list[tuple[_Explored, dict[Hole, list[tuple[int, ...]]]] | None] = [None] * len(funcs)
+    memo: dict[int, tuple[ThreadPath, _Needs]] = {}  # ``_consistent_combos``'s, per path
     for round_no in range(1, bounds.max_rounds + 1):
         explored = []
         for i, fi in enumerate(funcs):
@@ -1147,7 +1180,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
         per_thread = _justified([list(x.paths) for x in explored], alloc)
         if progress:
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
-        combos = _consistent_combos(alloc, per_thread)
+        combos = _consistent_combos(alloc, per_thread, memo)
         grown = _grow(offer, (e for c in combos for p in c for e in p.events))
         if grown == offer:
             break
