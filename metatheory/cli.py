@@ -18,27 +18,20 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import math
 import os
-import shutil
-import subprocess
 import sys
 import textwrap
-import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from importlib import metadata
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 import attrs
 
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES, SHARD
 from metatheory.engines.options import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
-from metatheory.tasks import Workers
-from proofs.space import FULL_BOUND, Space
 from properties.render import DEFAULT_EDGES, EDGE_KINDS
 from semantics.litmus.condition import state_line
 from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
@@ -53,9 +46,11 @@ from semantics.litmus.result import (
     result_json,
     run_test,
 )
-from semantics.litmus.script import print_wast
 from semantics.memory.model import MODELS, Model
 from semantics.text.sexp import ParseError
+
+if TYPE_CHECKING:
+    from metatheory.tasks import Workers
 
 EXIT_OK = 0
 EXIT_FOUND = 1
@@ -221,6 +216,8 @@ def _ticker(err: TextIO, name: str) -> Iterator[Callable[[str], None]]:
     if not err.isatty():
         yield lambda _: None
         return
+    import threading
+
     stop = threading.Event()
     start = time.perf_counter()
 
@@ -341,6 +338,8 @@ def _check_litmus_options(args: argparse.Namespace, models: Sequence[Model | SCM
     if args.show == "dot" and args.json and not args.out:
         return "--show dot with --json needs --out DIR: stdout holds the JSON lines"
     if args.show in ("svg", "png"):
+        import shutil
+
         if not args.out:
             return f"--show {args.show} writes files: give --out DIR"
         if shutil.which("dot") is None:
@@ -354,6 +353,9 @@ def _check_litmus_options(args: argparse.Namespace, models: Sequence[Model | SCM
 def _draw(args: argparse.Namespace, test: LitmusTest, run: Run, model: Model | SCMachine,
           out: TextIO, err: TextIO, path: str) -> bool:
     """``--show``: one graph per execution chosen by ``--graphs``; False if Graphviz failed."""
+    import shutil
+    import subprocess
+
     from properties.render import dot_graph
     from semantics.memory.check import hb
 
@@ -459,6 +461,8 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             rejected += 1
             continue
         if args.emit_wast:
+            from semantics.litmus.script import print_wast
+
             try:
                 _write_artifact(args, test, ".wast", print_wast(test), out)
             except LitmusError as e:
@@ -474,6 +478,8 @@ def _run_litmus(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             r = run.result
             results.append(r)
             if args.json:
+                import json
+
                 out.write(json.dumps(result_json(
                     r, model=model.name, bounds=bounds, file=path, hash=digest(test),
                     time=not args.no_time)) + "\n")
@@ -520,6 +526,8 @@ def _add_workers(p: argparse.ArgumentParser) -> None:
 def _workers(args: argparse.Namespace, err: TextIO) -> Iterator[Workers | None]:
     """The ``Workers`` that ``--jobs`` / ``--cluster`` name, or None (said on stderr) when the
     cluster cannot be reached."""
+    from metatheory.tasks import Workers
+
     try:
         w = Workers(args.jobs, args.cluster)
     except (OSError, TimeoutError, ValueError) as e:
@@ -571,6 +579,8 @@ def _run_hunt(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _add_check(p: argparse.ArgumentParser) -> None:
+    from proofs.space import FULL_BOUND
+
     p.add_argument("--out", default="report", metavar="DIR", type=out_dir,
                    help="where report.txt, report.md, report.json, rows.jsonl and litmus/ go "
                         "(default: report)")
@@ -669,6 +679,8 @@ def _run_wast(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _add_prove(p: argparse.ArgumentParser) -> None:
+    from proofs.space import FULL_BOUND
+
     p.add_argument("theorem", nargs="?", default="sc_drf",
                    help="sc_drf (default) or wasm_eq_js")
     p.add_argument("--model", default="wasm",
@@ -719,6 +731,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.tasks import proof_plan
     from proofs.encoding import require_encoding
     from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem
+    from proofs.space import Space
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
 
@@ -809,22 +822,42 @@ SUBCOMMANDS: list[Subcommand] = [
 
 
 def version() -> str:
+    from importlib import metadata  # slow to import: only for --version
+
     try:
         return metadata.version("weakwasm")
     except metadata.PackageNotFoundError:  # run from a checkout that is not installed
         return "unknown (not installed)"
 
 
-def parser() -> argparse.ArgumentParser:
+class _Version(argparse.Action):
+    """argparse's ``version`` action, with the version looked up only when asked for."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default,
+                         help=help or "show program's version number and exit")
+
+    def __call__(self, parser: argparse.ArgumentParser, namespace: argparse.Namespace,
+                 values: object, option_string: str | None = None) -> None:
+        parser._print_message(f"weakwasm {version()}\n", sys.stdout)
+        parser.exit()
+
+
+def parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line; with ``command``, the one subcommand's options only (building every
+    subcommand's options costs start-up, and imports ``proofs``), else every subcommand."""
     p = argparse.ArgumentParser(prog="weakwasm",
                                 description="Executable WebAssembly relaxed memory model",
                                 epilog="exit status: 0 as expected, 1 a counterexample, "
                                        "mismatch or forbidden state observed, 2 bad input, 3 "
                                        "incomplete (a bound was hit); each command's --help "
                                        "says what they mean for it")
-    p.add_argument("--version", action="version", version=f"weakwasm {version()}")
+    p.add_argument("--version", action=_Version)
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text, add, run in SUBCOMMANDS:
+        if command is not None and name != command:
+            continue
         sp = sub.add_parser(name, help=help_text, description=help_text,
                             epilog=exit_epilog(name),
                             formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -833,13 +866,22 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def _command(argv: Sequence[str]) -> str | None:
+    """The subcommand ``argv`` names: its first word, when no option comes before it (the
+    options before a subcommand, --help and --version, need none of the subcommands'
+    options); else None."""
+    if argv and argv[0] in {name for name, *_ in SUBCOMMANDS}:
+        return argv[0]
+    return None
+
+
 def main(argv: Sequence[str] | None = None, out: TextIO | None = None,
          err: TextIO | None = None) -> int:
     out = out or sys.stdout
     err = err or sys.stderr
     try:  # argparse reports usage errors (and --help) itself, to the given streams
         with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            args = parser().parse_args(argv)
+            args = parser(_command(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     except SystemExit as e:
         return EXIT_BAD_INPUT if e.code not in (0, None) else EXIT_OK
     try:

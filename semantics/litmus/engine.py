@@ -32,13 +32,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
-from semantics.memory.axioms import Before, Constraint, Facts
+from semantics.memory import predicates
+from semantics.memory.axioms import Axiom, Before, Constraint, Facts
 from semantics.memory.check import consistent, facts, hb
 from semantics.memory.events import (
     DATA,
     INIT_THREAD,
     LEN,
     MEM_DATA,
+    MEM_LEN,
     Action,
     Event,
     Execution,
@@ -51,7 +53,14 @@ from semantics.memory.events import (
     value,
     writing,
 )
-from semantics.memory.hb import alloc_edges, init_edges, po_edges, spawn_edges, sync_edges
+from semantics.memory.hb import (
+    alloc_edges,
+    init_edges,
+    po_edges,
+    spawn_edges,
+    suspension_edges,
+    sync_edges,
+)
 from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
 from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
@@ -420,7 +429,12 @@ def after_step(e: Emit) -> tuple[Store, Thread]:
 def allocation_event(program: Program) -> Event:
     """Event #0: the host allocates the memory and writes its data segments."""
     actions = runtime.allocation_actions(program.memory, program.data)
-    return Event(0, INIT_THREAD, 0, tuple(actions), "alloc")
+    # Its regions as the shared MEM_LEN / MEM_DATA the steps use (equal values): then region
+    # tests on every access lookup succeed on identity.
+    shared = {MEM_LEN: MEM_LEN, MEM_DATA: MEM_DATA}
+    return Event(0, INIT_THREAD, 0, tuple(
+        attrs.evolve(a, region=shared[a.region]) if a.region in shared else a
+        for a in actions), "alloc")
 
 
 def observer_load(addr: int, width: int) -> Action:
@@ -530,28 +544,38 @@ def _writers_of(writes: Sequence[tuple[int, Action]], cell: Cell) -> list[tuple[
 _SHAPE_ONLY = frozenset({po_edges, spawn_edges, sync_edges, alloc_edges, init_edges})
 # Of those, the ones that do not read rf: a choice of writers adds none of their edges.
 _RF_BLIND = frozenset({po_edges, spawn_edges, alloc_edges})
+# The axioms' hb edge functions that read the shape and the suspension order only.
+_SHAPE_AND_QUEUES = _SHAPE_ONLY | {suspension_edges}
 
 
 def _shape(e: Event) -> tuple[object, ...]:
-    return (e.thread, e.index, tuple((a.kind, a.region, a.offset, a.ord, len(a.read),
-                                      len(a.write)) for a in e.actions))
+    """``e`` without its bytes: what hb's shape-only edges read."""
+    # enums and regions by their fields (``_value_``: not the ``value`` descriptor), so that
+    # hashing a key calls no Python-level __hash__
+    return (e.thread, e.index, tuple(
+        (a.kind._value_, None if a.region is None else (a.region.addr, a.region.fld),
+         a.offset, a.ord._value_, len(a.read), len(a.write)) for a in e.actions))
 
 
-def _base_facts(ex: Execution, model: Model, cache: Cache | None) -> Facts:
+def _base_facts(ex: Execution, model: Model, cache: Cache | None,
+                ) -> tuple[Facts, int | None]:
     """``facts(ex, model)`` of an execution without rf, from ``cache`` when one of the same
-    shape was computed and the model's hb reads only shapes (``_SHAPE_ONLY``)."""
+    shape was computed and the model's hb reads only shapes (``_SHAPE_ONLY``); and a token of
+    that shape for further cache keys (None when not cached): an int, cheaper to hash than
+    the shape."""
     if cache is None or ex.rf or not (
             all(g.edges in _SHAPE_ONLY for g in model.hb_generators)
-            and all(a.hb_edges is None or a.hb_edges in _SHAPE_ONLY for a in model.axioms)):
-        return facts(ex, model)
-    key = ("base facts", tuple(_shape(e) for e in ex.events), ex.spawn)
+            and all(a.hb_edges is None or a.hb_edges in _SHAPE_AND_QUEUES
+                    for a in model.axioms)):
+        return facts(ex, model), None
+    key = ("base facts", tuple(_shape(e) for e in ex.events), ex.spawn, ex.suspensions)
     got = cache.get(key)
     if got is None:
         f = cache[key] = facts(ex, model)
-        return f
+        return f, id(f)  # the cache keeps f alive: its id names the shape while it lives
     assert isinstance(got, Facts)
     return Facts(ex, got.hb, got.generated, got.contributed, got.tearfree, got.reads,
-                 got.writers)
+                 got.writers), id(got)
 
 
 class _Pruner:
@@ -566,8 +590,11 @@ class _Pruner:
                  cache: Cache | None = None) -> None:
         self.model = model
         self.hooks = tuple(ax.prune for ax in model.axioms if ax.prune is not None)
-        self.base = _base_facts(Execution(tuple(events), frozenset(), spawn), model, cache) \
-            if self.hooks or always else None
+        self.base: Facts | None = None
+        self.key: int | None = None  # the shape's token, when its base facts are cached
+        if self.hooks or always:
+            self.base, self.key = _base_facts(Execution(tuple(events), frozenset(), spawn),
+                                              model, cache)
 
     def cell_ok(self, r: int, w: int, cell: Cell) -> bool:
         base = self.base
@@ -607,7 +634,14 @@ class _Pick:
 def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
            observer_load: bool, event_check: bool = True) -> list[_Pick]:
     """Every locally consistent choice of writers for the cells ``e`` reads (without
-    ``event_check``: each cell's writer is, but the event's choice is not yet, pruned)."""
+    ``event_check``: each cell's writer is, but the event's choice is not yet, pruned), in
+    the order of the product of the cells' writers.
+
+    The choices are built cell by cell, and a partial choice is pruned as soon as the axioms'
+    ``prune`` hooks reject it on the hb without rf: a hook judges rf for some of a read's
+    cells, so no completion of a rejected part survives (an observer load's choices number
+    (writers + 1) ** bytes otherwise; its bytes are the writers' only once all are chosen,
+    and the hooks do not read them)."""
     cells: list[Cell] = []
     options: list[list[tuple[int, int]]] = []
     for a in e.actions:
@@ -621,17 +655,32 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
                 return []
             cells.append(cell)
             options.append(ws)
-    out = []
-    for combo in itertools.product(*options):
-        rf = frozenset((w, e.eid, reg, k) for (w, _), (reg, k) in zip(combo, cells, strict=True))
-        ev = e
-        if observer_load:
-            a0 = e.actions[0]
-            act = Action(a0.kind, a0.region, a0.offset, a0.ord, tuple(x for _, x in combo),
-                         a0.write, a0.notears, a0.args)
-            ev = Event(e.eid, e.thread, e.index, (act,), e.rule)
-        if not event_check or pruner.event_ok(ev, rf):
-            out.append(_Pick(ev, rf))
+    out: list[_Pick] = []
+    n = len(cells)
+    combo: list[int] = []  # the bytes chosen so far
+
+    def extend(i: int, rf: frozenset[Rf]) -> None:
+        if i == n:
+            ev = e
+            if observer_load:
+                a0 = e.actions[0]
+                act = Action(a0.kind, a0.region, a0.offset, a0.ord, tuple(combo), a0.write,
+                             a0.notears, a0.args)
+                ev = Event(e.eid, e.thread, e.index, (act,), e.rule)
+            if not event_check or pruner.event_ok(ev, rf):
+                out.append(_Pick(ev, rf))
+            return
+        reg, k = cells[i]
+        for w, x in options[i]:
+            rf2 = rf | {(w, e.eid, reg, k)}
+            # one cell's choice is ``cell_ok``'s; the whole event's is judged above
+            if 1 <= i < n - 1 and not pruner.event_ok_base(e, rf2):
+                continue
+            combo.append(x)
+            extend(i + 1, rf2)
+            combo.pop()
+
+    extend(0, frozenset())
     return out
 
 
@@ -658,9 +707,13 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
     the assemblies of one program) holds per-event work that only depends on the event, its
     writers and hb."""
     # one allocation event for all assemblies: equal cache keys then compare by identity
-    alloc = allocation_event(program) if cache is None else \
-        cache.setdefault(("alloc",), allocation_event(program))
-    assert isinstance(alloc, Event)
+    got = None if cache is None else cache.get(("alloc",))
+    if got is None:
+        got = allocation_event(program)
+        if cache is not None:
+            cache[("alloc",)] = got
+    assert isinstance(got, Event)
+    alloc = got
     asm = assemble(program, paths, observe, observer, alloc)
     all_paths = tuple(paths) + ((observer,) if observer is not None else ())
     return judge(model, asm, all_paths, observe, explicit=explicit, cache=cache)
@@ -813,23 +866,24 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     differs from the others only in writers of reads that add no hb edge: a thread's read
     bytes are fixed by its path, so they all end in the same state."""
     events, spawn, load_base = asm.events, asm.spawn, asm.load_base
-    n = len(events)
     writes = _write_actions(events)
     pruner = _Pruner(model, events, spawn, always=True, cache=cache)
     base = pruner.base
     assert base is not None
     base_ex = base.ex
-    base_edges = {g.name: g.edges(base_ex) for g in model.hb_generators}
+    base_edges: dict[str, frozenset[tuple[int, int]]] = {}  # filled on the first _options
     blind = [ax for ax in model.axioms if ax.rf_blind]
     per_event: list[tuple[object, list[_Option]]] = []
     for e in events[1:]:
         if not _reading(e):
             continue
-        regions = {a.region for a in e.actions if a.region is not None}
+        regions = [a.region for a in e.actions if a.region is not None]
         key: object = ("options", _fields(e), base.hb,
                        tuple(_fields(events[w]) for w, a in writes if a.region in regions))
         opts = cache.get(key)
         if opts is None:
+            if not base_edges:
+                base_edges.update((g.name, g.edges(base_ex)) for g in model.hb_generators)
             opts = cache[key] = _options(e, model, pruner, writes, e.eid >= load_base,
                                          base_edges)
         assert isinstance(opts, list)
@@ -845,44 +899,93 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
         evs = list(events)
         for o in chosen:
             evs[o.event.eid] = o.event
-        rep = frozenset().union(*(o.picks[0] for o in chosen))
-        ex = Execution(tuple(evs), rep, spawn)
-        if any(o.edges for o in chosen):
-            f = facts(ex, model)
-        else:
-            f = Facts(ex, base.hb, base.generated, base.contributed, base.tearfree, base.reads,
-                      base.writers)
-        if any(ax.static is not None and ax.static(f) is not None for ax in blind):
+        found = _choice(model, asm, evs, chosen, per_event, choice, base, pruner.key, blind,
+                        expand, cache)
+        if not found:
             continue
-        # a blocked thread's failed iteration follows every write in tot (``await_order``)
-        fixed = [*(c for ax in blind if ax.order is not None for c in ax.order(f)),
-                 *await_order(asm)]
-        per_groups: list[Groups] = []
-        for (ekey, _), i, o in zip(per_event, choice, chosen, strict=True):
-            gkey = ("groups", ekey, i, f.hb)
-            gs = cache.get(gkey)
-            if gs is None:
-                gs = cache[gkey] = _groups(f, o.event.eid, o, model)
-            assert isinstance(gs, tuple)
-            per_groups.append(gs)
-        tots: dict[frozenset[Constraint], tuple[int, ...] | None] = {}
         observed = _observed(evs, load_base, observe)
-        for picked in itertools.product(*per_groups):
-            cs = frozenset().union(*(g[0] for g in picked))
-            if cs not in tots:
-                tots[cs] = find_tot(n, [*fixed, *cs])
-            tot = tots[cs]
-            if tot is None:
-                continue
-            if expand:
-                for members in itertools.product(*(g[1] for g in picked)):
-                    out.append(ValidExecution(Execution(tuple(evs), frozenset().union(*members),
-                                                        spawn, tot), all_paths, observed))
-                continue
-            rf = frozenset().union(*(g[1][0] for g in picked))
-            out.append(ValidExecution(Execution(tuple(evs), rf, spawn, tot), all_paths, observed,
-                                      math.prod(len(g[1]) for g in picked)))
+        evt = tuple(evs)
+        out += [ValidExecution(Execution(evt, rf, spawn, tot), all_paths, observed, mult)
+                for rf, tot, mult in found]
     return out, candidates
+
+
+def _choice(model: Model, asm: Assembly, evs: list[Event], chosen: Sequence[_Option],
+            per_event: Sequence[tuple[object, list[_Option]]], choice: Sequence[int],
+            base: Facts, base_key: int | None, blind: Sequence[Axiom], expand: bool,
+            cache: Cache) -> list[tuple[frozenset[Rf], tuple[int, ...], int]]:
+    """The valid executions of one choice of options (``_counted``) as (rf, tot,
+    multiplicity); with ``expand`` every member of each class, each of multiplicity 1."""
+    spawn, n = asm.spawn, len(evs)
+    rep = frozenset().union(*(o.picks[0] for o in chosen))
+    ex = Execution(tuple(evs), rep, spawn)
+    edges = any(o.edges for o in chosen)
+    if edges:
+        f = facts(ex, model)
+    else:
+        f = Facts(ex, base.hb, base.generated, base.contributed, base.tearfree, base.reads,
+                  base.writers)
+    # Without edges of its own, a choice has the hb of its shape: when the rf-blind axioms
+    # read only hb and the shape (``_SHAPE_BLIND``), their verdict and the tot searches are
+    # the shape's, shared by the combinations of paths of that shape.
+    shared = None
+    if not edges and base_key is not None and all(
+            h is None or h in _SHAPE_BLIND for ax in blind for h in (ax.static, ax.order)):
+        skey = ("blind", base_key, asm.spins)
+        got = cache.get(skey)
+        if got is None:
+            got = cache[skey] = _blind_part(f, asm, blind)
+        assert isinstance(got, tuple)
+        shared = got
+    else:
+        shared = _blind_part(f, asm, blind)
+    ok, fixed, tots = shared
+    if not ok:
+        return []
+    per_groups: list[Groups] = []
+    for (_, opts), i, o in zip(per_event, choice, chosen, strict=True):
+        # the options' list stands for its key (the cache keeps it alive), cheaper to hash
+        gkey = ("groups", id(opts), i, f.hb)
+        gs = cache.get(gkey)
+        if gs is None:
+            gs = cache[gkey] = _groups(f, o.event.eid, o, model)
+        assert isinstance(gs, tuple)
+        per_groups.append(gs)
+    found: list[tuple[frozenset[Rf], tuple[int, ...], int]] = []
+    for picked in itertools.product(*per_groups):
+        cs = frozenset().union(*(g[0] for g in picked))
+        if cs not in tots:
+            tots[cs] = find_tot(n, [*fixed, *cs])
+        tot = tots[cs]
+        if tot is None:
+            continue
+        if expand:
+            found += [(frozenset().union(*members), tot, 1)
+                      for members in itertools.product(*(g[1] for g in picked))]
+            continue
+        found.append((frozenset().union(*(g[1][0] for g in picked)), tot,
+                      math.prod(len(g[1]) for g in picked)))
+    return found
+
+
+Tots = dict[frozenset[Constraint], tuple[int, ...] | None]
+
+# The rf-blind axioms' hooks that read an execution only through hb, its generators and the
+# axioms' edges, and its events' shapes (``_shape``) and wait queues.
+_SHAPE_BLIND = frozenset({predicates.hb_acyclic, predicates.init_hb, predicates.hb_in_tot,
+                          predicates.suspensions_consistent})
+
+
+def _blind_part(f: Facts, asm: Assembly, blind: Sequence[Axiom],
+                ) -> tuple[bool, list[Constraint], Tots]:
+    """Whether the rf-blind axioms' static parts hold on ``f``; their constraints on tot with
+    ``await_order``'s; and a memo of the tots found for further constraints."""
+    if any(ax.static is not None and ax.static(f) is not None for ax in blind):
+        return False, [], {}
+    # a blocked thread's failed iteration follows every write in tot (``await_order``)
+    fixed = [*(c for ax in blind if ax.order is not None for c in ax.order(f)),
+             *await_order(asm)]
+    return True, fixed, {}
 
 
 # --- the whole enumeration ------------------------------------------------------------------
@@ -925,8 +1028,25 @@ def read_bytes(events: Iterable[Event]) -> Iterator[tuple[Event, Cell, Bits]]:
                     yield e, (a.region, a.offset + i), b
 
 
-def _in_zeros(c: Cell, zeros: Iterable[tuple[Region, int, int]]) -> bool:
-    return any(r == c[0] and lo <= c[1] < hi for r, lo, hi in zeros)
+# The value-consistency prefilters below (``_needs``, ``_consistent_combos``, ``_justified``)
+# name a cell by plain values, (addr, fld, k): hashing those calls no Python-level __hash__,
+# and they hash a cell for every byte of every path.
+Flat = tuple[int, str, int]
+Zeros = tuple[tuple[int, str, int, int], ...]  # (addr, fld, lo, hi) ranges of zeros
+
+
+def _flat_written(actions: Iterable[Action]) -> Iterator[tuple[Flat, int]]:
+    for (reg, k), b in written_cells(actions):
+        yield (reg.addr, reg.fld, k), b
+
+
+def _flat_read(events: Iterable[Event]) -> Iterator[tuple[Event, Flat, Bits]]:
+    for e, (reg, k), b in read_bytes(events):
+        yield e, (reg.addr, reg.fld, k), b
+
+
+def _in_zeros(c: Flat, zeros: Zeros) -> bool:
+    return any(a == c[0] and f == c[1] and lo <= c[2] < hi for a, f, lo, hi in zeros)
 
 
 @attrs.frozen
@@ -935,21 +1055,24 @@ class _Needs:
     (``_consistent_combos``): the bytes it writes, its zero ranges, and the (cell, byte) reads
     that neither the allocation nor another event of the path itself can have written."""
 
-    written: frozenset[tuple[Cell, int]]
-    zeros: tuple[tuple[Region, int, int], ...]
-    open: tuple[tuple[Cell, int], ...]
+    written: frozenset[tuple[Flat, int]]
+    zeros: Zeros
+    open: tuple[tuple[Flat, int], ...]
 
 
-def _needs(alloc_written: frozenset[tuple[Cell, int]],
-           alloc_zeros: Sequence[tuple[Region, int, int]], p: ThreadPath) -> _Needs:
-    own: dict[tuple[Cell, int], set[int]] = {}
+def _needs(alloc_written: frozenset[tuple[Flat, int]], alloc_zeros: Zeros,
+           p: ThreadPath) -> _Needs:
+    own: dict[tuple[Flat, int], set[int]] = {}
     for e in p.events:
-        for cb in written_cells(e.actions):
+        for cb in _flat_written(e.actions):
             own.setdefault(cb, set()).add(e.index)
-    zeros = tuple(_zero_ranges(p.events))
-    out: list[tuple[Cell, int]] = []
-    for e, c, b in read_bytes(p.events):
-        if isinstance(b, Term) or (c, b) in alloc_written or own.get((c, b), set()) - {e.index}:
+    zeros = _zero_ranges(p.events)
+    out: list[tuple[Flat, int]] = []
+    for e, c, b in _flat_read(p.events):
+        if isinstance(b, Term) or (c, b) in alloc_written:
+            continue
+        by = own.get((c, b))
+        if by and (len(by) > 1 or e.index not in by):  # another event of the path wrote it
             continue
         if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
             continue
@@ -958,14 +1081,25 @@ def _needs(alloc_written: frozenset[tuple[Cell, int]],
 
 
 def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
+                       memo: dict[int, tuple[ThreadPath, _Needs]] | None = None,
                        ) -> list[tuple[ThreadPath, ...]]:
     """The combinations (one path per thread) in which every byte some path reads has a writer
     of that byte (another event, the allocation included): the cheap necessary condition of
     value-consistency, without the model. Each path's own part is decided once (``_needs``);
-    a combination only checks what is left against the other threads' paths."""
-    alloc_written = frozenset(written_cells(alloc.actions))
+    a combination only checks what is left against the other threads' paths. ``memo``
+    (by ``id``) keeps each path's part across the rounds of ``thread_runs``, which keep the
+    paths of a thread whose reads the grown offer answers as before."""
+    alloc_written = frozenset(_flat_written(alloc.actions))
     alloc_zeros = _zero_ranges([alloc])
-    needs = [[_needs(alloc_written, alloc_zeros, p) for p in paths] for paths in per_thread]
+    memo = {} if memo is None else memo
+
+    def need(p: ThreadPath) -> _Needs:
+        got = memo.get(id(p))
+        if got is None or got[0] is not p:
+            got = memo[id(p)] = (p, _needs(alloc_written, alloc_zeros, p))
+        return got[1]
+
+    needs = [[need(p) for p in paths] for paths in per_thread]
     out = []
     for idx in itertools.product(*(range(len(paths)) for paths in per_thread)):
         chosen = [needs[t][i] for t, i in enumerate(idx)]
@@ -976,10 +1110,11 @@ def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
     return out
 
 
-def _zero_ranges(events: Iterable[Event]) -> list[tuple[Region, int, int]]:
+def _zero_ranges(events: Iterable[Event]) -> Zeros:
     """Ranges written by Fill payloads (INIT, grow): their zeros are not listed cell by cell."""
-    return [(a.region, a.offset, a.offset + len(a.write)) for e in events for a in e.actions
-            if a.region is not None and writing(a) and not isinstance(a.write, tuple)]
+    return tuple((a.region.addr, a.region.fld, a.offset, a.offset + len(a.write))
+                 for e in events for a in e.actions
+                 if a.region is not None and writing(a) and not isinstance(a.write, tuple))
 
 
 def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[ThreadPath]]:
@@ -987,13 +1122,13 @@ def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[Th
     stable: seed values that no write can produce die here."""
     while True:
         everything = [alloc] + [e for paths in per_thread for p in paths for e in p.events]
-        written = {cb for e in everything for cb in written_cells(e.actions)}
+        written = {cb for e in everything for cb in _flat_written(e.actions)}
         zeros = _zero_ranges(everything)
 
-        def ok(p: ThreadPath, written: set[tuple[Cell, int]] = written,
-               zeros: list[tuple[Region, int, int]] = zeros) -> bool:
+        def ok(p: ThreadPath, written: set[tuple[Flat, int]] = written,
+               zeros: Zeros = zeros) -> bool:
             return all(isinstance(b, Term) or (c, b) in written
-                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in read_bytes(p.events))
+                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in _flat_read(p.events))
 
         kept = [[p for p in paths if ok(p)] for paths in per_thread]
         if [len(k) for k in kept] == [len(p) for p in per_thread]:
@@ -1028,6 +1163,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
     # (one per thread), until nothing new is written.
     # A thread whose holes the grown offer answers as before has the same runs: kept.
     last: list[tuple[_Explored, dict[Hole, list[tuple[int, ...]]]] | None] = [None] * len(funcs)
+    memo: dict[int, tuple[ThreadPath, _Needs]] = {}  # ``_consistent_combos``'s, per path
     for round_no in range(1, bounds.max_rounds + 1):
         explored = []
         for i, fi in enumerate(funcs):
@@ -1044,7 +1180,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
         per_thread = _justified([list(x.paths) for x in explored], alloc)
         if progress:
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
-        combos = _consistent_combos(alloc, per_thread)
+        combos = _consistent_combos(alloc, per_thread, memo)
         grown = _grow(offer, (e for c in combos for p in c for e in p.events))
         if grown == offer:
             break

@@ -18,7 +18,6 @@ file, line, column and what was expected.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from collections.abc import Mapping
 
@@ -531,4 +530,6 @@ def digest(t: LitmusTest) -> str:
     text = _print(attrs.evolve(t, name="", comment=""), js_source=False)
     others = [print_body(f) for i, f in enumerate(t.program.funcs) if i not in t.program.threads]
     text += "\n".join(others) + f"\nobserver {t.observer}\ndata {t.program.data!r}\n"
+    import hashlib  # start-up: only for --hash and --json
+
     return hashlib.md5(text.encode("utf-8")).hexdigest()

@@ -5,8 +5,6 @@ from __future__ import annotations
 import os
 
 from semantics.litmus.format import LitmusError, LitmusTest, parse_litmus
-from semantics.litmus.script import litmus_of_script
-from semantics.text import wast
 from semantics.text.sexp import ParseError
 
 
@@ -42,6 +40,10 @@ def load_test(path: str) -> LitmusTest:
     """A ``.litmus`` file, or a ``.wast`` litmus script (by extension)."""
     src = read_source(path)
     if path.endswith(".wast"):
+        # The script reader (the whole .wast grammar) is imported only for a script.
+        from semantics.litmus.script import litmus_of_script
+        from semantics.text import wast
+
         try:
             script = wast.parse_script(src)
         except ParseError as e:

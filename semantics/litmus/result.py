@@ -28,7 +28,6 @@ from semantics.litmus.engine import (
     ValidExecution,
 )
 from semantics.litmus.format import LitmusTest
-from semantics.litmus.sc import sc_executions
 from semantics.litmus.symbolic import enumerate_exact
 from semantics.memory.events import MEM_DATA, Region, le_bytes
 from semantics.memory.model import MODELS, Model
@@ -256,6 +255,8 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     start = time.perf_counter()
     observe = observe_of(test)
     if isinstance(model, SCMachine):
+        from semantics.litmus.sc import sc_executions  # start-up: only for --model sc
+
         en = sc_executions(test.program, observe=observe, observer=test.observer, bounds=bounds)
     else:
         seeds, cells = seeds_of(test)

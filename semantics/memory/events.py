@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import operator
 from collections.abc import Iterator, Mapping, Sequence
 from typing import Union
 
@@ -46,6 +47,9 @@ class Kind(enum.Enum):
 
 
 MEMORY_KINDS = frozenset({Kind.RD, Kind.WR, Kind.RMW})
+# The same as a tuple: ``in`` on it compares by identity in C, where the frozenset would call
+# ``Enum.__hash__`` (Python) on every test; ``is_memory`` is on every hot path.
+_MEMORY_KINDS = tuple(MEMORY_KINDS)
 
 LEN = "len"
 DATA = "data"
@@ -63,6 +67,19 @@ class Region:
         if not isinstance(other, Region):
             return NotImplemented
         return (self.addr, self.fld) < (other.addr, other.fld)
+
+    def __eq__(self, other: object) -> bool:
+        # attrs' eq, with the identity test first: regions are mostly the shared MEM_DATA
+        # and MEM_LEN, compared on every access lookup
+        if self is other:
+            return True
+        if other.__class__ is not Region:
+            return NotImplemented
+        assert isinstance(other, Region)
+        return self.addr == other.addr and self.fld == other.fld
+
+    def __hash__(self) -> int:
+        return hash((self.addr, self.fld))
 
     def __repr__(self) -> str:
         return f"m{self.addr}.{self.fld}"
@@ -138,16 +155,18 @@ def rmw(region: Region, offset: int, old: Payload, new: Payload) -> Action:
 
 
 def is_memory(a: Action) -> bool:
-    return a.kind in MEMORY_KINDS
+    return a.kind in _MEMORY_KINDS
 
 
 def size(a: Action) -> int:
-    return max(len(a.read), len(a.write))
+    r, w = len(a.read), len(a.write)
+    return r if r > w else w
 
 
 def access_range(a: Action) -> range:
     """[T] ``range(act)``: the cells ``offset .. offset + size - 1``."""
-    return range(a.offset, a.offset + size(a))
+    r, w = len(a.read), len(a.write)
+    return range(a.offset, a.offset + (r if r > w else w))
 
 
 def reading(a: Action) -> bool:
@@ -164,7 +183,8 @@ def aligned(a: Action) -> bool:
 
 
 def same(a1: Action, a2: Action) -> bool:
-    return a1.region == a2.region and access_range(a1) == access_range(a2)
+    n = size(a1)  # equal ranges: equal sizes and starts, or both empty
+    return n == size(a2) and (a1.offset == a2.offset or n == 0) and a1.region == a2.region
 
 
 def overlap(a1: Action, a2: Action) -> bool:
@@ -217,7 +237,8 @@ class Event:
     def access(self, region: Region) -> Action | None:
         """[P] ``access_r``: the memory action of this event on ``region`` (at most one)."""
         for a in self.actions:
-            if a.region == region and is_memory(a):
+            r = a.region
+            if (r is region or (r is not None and r == region)) and a.kind in _MEMORY_KINDS:
                 return a
         return None
 
@@ -228,6 +249,8 @@ class Event:
     def __repr__(self) -> str:
         return show_event(self)
 
+
+_EID = operator.attrgetter("eid")
 
 Rf = tuple[int, int, Region, int]
 """A reads-from edge ``(write, read, region, k)``: the read takes cell ``k`` of ``region``
@@ -247,6 +270,9 @@ class Execution:
     suspensions: tuple[tuple[int, ...], ...] = ()
 
     def __attrs_post_init__(self) -> None:
+        # the common case in C: every execution the enumerators build passes here
+        if list(map(_EID, self.events)) == list(range(len(self.events))):
+            return
         for i, e in enumerate(self.events):
             if e.eid != i:
                 raise ValueError(f"event #{e.eid} stored at position {i}")

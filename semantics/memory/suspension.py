@@ -29,6 +29,7 @@ from collections.abc import Iterator, Sequence
 from semantics.memory.events import Action, Event, Kind, Region
 
 SUSPENSION_KINDS = frozenset({Kind.WAIT, Kind.WOKEN, Kind.TIMEOUT, Kind.NOTIFY})
+_SUSPENSION_KINDS = tuple(SUSPENSION_KINDS)  # ``in`` by identity, no Enum.__hash__ call
 
 Location = tuple[Region, int]
 Chains = tuple[tuple[int, ...], ...]
@@ -38,7 +39,7 @@ Chains = tuple[tuple[int, ...], ...]
 def suspension_action(e: Event) -> Action | None:
     """The event's action that changes a wait queue, if any (at most one per event)."""
     for a in e.actions:
-        if a.kind in SUSPENSION_KINDS:
+        if a.kind in _SUSPENSION_KINDS:
             return a
     return None
 

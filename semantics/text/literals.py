@@ -7,11 +7,14 @@ Integer constants are stored as unsigned ints of their type's width, floats as b
 from __future__ import annotations
 
 import re
-from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from semantics.text.sexp import ParseError, Token
 from semantics.wasm.show import FLOAT_FORMAT
 from semantics.wasm.syntax import VALTYPES, ValType
+
+if TYPE_CHECKING:
+    from fractions import Fraction
 
 _DEC = r"[0-9](?:_?[0-9])*"
 _HEX = r"[0-9a-fA-F](?:_?[0-9a-fA-F])*"
@@ -79,6 +82,8 @@ def _round_float(mag: Fraction, mant: int, exp_bits: int) -> int | None:
 
 def _float_value(tok: Token) -> tuple[bool, Fraction] | None:
     """Sign and exact value of a finite float literal, or None if it is not one."""
+    from fractions import Fraction  # start-up: a test without float literals never needs it
+
     if m := _FHEX_RE.fullmatch(tok.text):
         whole, frac = _digits(m.group(2)), _digits(m.group(3) or "")
         exp = int(_digits(m.group(4) or "0"))
