@@ -257,3 +257,15 @@ def test_prove_with_length_states_its_scope_and_prints_the_length_actions() -> N
     assert "thread 0 {" not in out  # no litmus rendering of grow, size, fence or trap
     code, out, err = run("prove", "wasm_eq_js", "--length")
     assert code == 2 and out == "" and "data space only" in err
+
+
+def test_the_length_space_has_no_mirror_symmetry_so_every_cell_is_searched() -> None:
+    """The bounds checks tell the first page's cells (0, 1) from the grown ones (2, 3): the
+    violating cell is sought in all four, and in the length."""
+    sp = Space(2, values=1, length=True)
+    m = M.get_model("wasm")
+    assert not sp.mirror_invariant(m.tearfree)
+    assert sp.violating_cells(m.tearfree) == (0, 1, 2, 3)
+    enc = encode(m, fresh(sp))
+    cells = {(c.c, c.length) for c in enc.not_seqcst_cases(sp.violating_cells(m.tearfree))}
+    assert cells == {(0, False), (1, False), (2, False), (3, False), (0, True)}
