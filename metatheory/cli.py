@@ -694,6 +694,9 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
                    help="data bytes the accesses may touch (default 4)")
     p.add_argument("--widths", type=_widths, default=None, metavar="W,W,...",
                    help="access widths in bytes (default 1,2,4); e.g. 1 for single bytes")
+    p.add_argument("--length", action="store_true",
+                   help="the length space: bounds checks, traps, memory.size, memory.grow, "
+                        "fences and spawn edges besides the data accesses (docs/proofs.md)")
     p.add_argument("--rlimit", type=positive_int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
                         "same limit gives the same result in every run")
@@ -752,6 +755,8 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                                  f"known: {', '.join(THEOREMS)}")
         Space(1, **{k: v for k, v in (("cells", args.cells), ("widths", args.widths))
                     if v is not None})
+        if args.length and args.theorem == "wasm_eq_js":
+            raise ValueError("wasm_eq_js is decided over the data space only: drop --length")
     except (UnknownTheorem, ValueError) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
@@ -766,7 +771,8 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_BAD_INPUT
         run = w.one(proof_plan(
             args.theorem, spec, args.bound, args.timeout, rlimit=args.rlimit,
-            cells=args.cells, widths=args.widths, parts=args.parts or w.count,
+            cells=args.cells, widths=args.widths, length=args.length,
+            parts=args.parts or w.count,
             on_result=heard, on_case=_case_counter(err)))
     for r, start, end in zip(run.results, walls, walls[1:], strict=False):
         work = f", {r.seconds:.2f} s of work" if abs(r.seconds - (end - start)) > 0.1 else ""
@@ -778,10 +784,15 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if cex is not None and cex.execution is not None:
         out.write(f"\ncounterexample with {cex.bound} events"
                   f"{' (' + cex.detail + ')' if cex.detail else ''}:\n")
-        out.write(execution_litmus(cex.execution, f"{args.theorem}-{model.name}",
-                                   f"Z3 counterexample to {args.theorem} under {model.name}"))
-        out.write("\nexecution (with the tot the solver chose):\n")
-        out.write(show_execution(cex.execution, hide_len=True) + "\n")
+        if not args.length:  # the litmus fragment has no grow, memory.size, fence or trap
+            out.write(execution_litmus(cex.execution, f"{args.theorem}-{model.name}",
+                                       f"Z3 counterexample to {args.theorem} under "
+                                       f"{model.name}"))
+            out.write("\n")
+        spawn = ", ".join(f"#{a}->#{b}" for a, b in sorted(cex.execution.spawn))
+        out.write("execution (with the tot the solver chose"
+                  f"{'; spawn ' + spawn if spawn else ''}):\n")
+        out.write(show_execution(cex.execution, hide_len=not args.length) + "\n")
     if cex is not None:
         return EXIT_FOUND
     return EXIT_OK if run.largest_proved >= args.bound else EXIT_INCOMPLETE

@@ -246,9 +246,10 @@ ProofJob = tuple[Obligation, str, str]
 
 def proof_jobs() -> list[ProofJob]:
     """sc_drf under every variant it concerns; wasm_eq_js as Wasm without (†)(‡) vs es2017."""
-    sc_drf, free, eq = (OBLIGATIONS[n] for n in ("sc_drf", "sc_drf_free_hb", "wasm_eq_js"))
+    sc_drf, free, length, eq = (OBLIGATIONS[n] for n in (
+        "sc_drf", "sc_drf_free_hb", "sc_drf_length", "wasm_eq_js"))
     return ([(sc_drf, v, v) for v in sc_drf.models] + [(free, v, v) for v in free.models]
-            + [(eq, "es2017", "wasm")])
+            + [(length, v, v) for v in length.models] + [(eq, "es2017", "wasm")])
 
 
 def proof_row(job: ProofJob, bound: int, timeout_s: float, parts: int = 1,
@@ -258,8 +259,8 @@ def proof_row(job: ProofJob, bound: int, timeout_s: float, parts: int = 1,
     key = f"z3 {theorem.name} {column} {model} up to {bound} timeout {timeout_s:g}"
 
     def plan() -> Plan[Row]:
-        run = yield from proof_plan(theorem.name, model, bound, timeout_s, parts=parts,
-                                    on_result=on_bound)
+        run = yield from proof_plan(theorem.proves, model, bound, timeout_s, parts=parts,
+                                    length=theorem.length, on_result=on_bound)
         res = run.results[-1] if run.results else None
         seconds = sum(r.seconds for r in run.results)
         exp = theorem.expect(column)
@@ -281,7 +282,7 @@ def proof_row(job: ProofJob, bound: int, timeout_s: float, parts: int = 1,
         if name != column:
             detail = f"{name}: {detail}"
         ex = res.execution if res is not None and status == "counterexample" else None
-        litmus = "" if ex is None else execution_litmus(
+        litmus = "" if ex is None or theorem.length else execution_litmus(
             ex, f"{theorem.name}-{column}", f"Z3 counterexample to {theorem.name} under {name}")
         return Row(theorem.name, column, "z3", f"up to {bound} events", status, detail,
                    expected, seconds, str(ex or ""), litmus, key)
@@ -421,7 +422,8 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
         for name in list(THEOREMS) if theorems is None else theorems:
             if THEOREMS[name].models == tuple(MODELS):  # stated for every variant
                 hunt(THEOREMS[name], spec, THEOREMS[name].expect(only.name), seed)
-        jobs = [(OBLIGATIONS[n], only.name, spec) for n in ("sc_drf", "sc_drf_free_hb")]
+        jobs = [(OBLIGATIONS[n], only.name, spec)
+                for n in ("sc_drf", "sc_drf_free_hb", "sc_drf_length")]
         solved = [spec]
     if proofs:
         rows += [(0, proof_row(j, proof_bound, proof_timeout_s, w.count, on_bound))

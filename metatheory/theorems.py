@@ -194,6 +194,12 @@ class Obligation:
     statement: str
     reference: str
     expected: tuple[tuple[str, bool], ...]
+    length: bool = False  # over the length space (``weakwasm prove --length``)
+
+    @property
+    def proves(self) -> str:
+        """The ``proofs.obligations`` obligation it runs (``weakwasm prove`` NAME)."""
+        return self.name.removesuffix("_length") if self.length else self.name
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -214,12 +220,20 @@ OBLIGATIONS: dict[str, Obligation] = {o.name: o for o in (
                "(the solver chooses it)",
                "[P] Prop 6.1 (traces: hb any such order), Fig.17; ecma262 #1354",
                SC_DRF.expected),
+    Obligation("sc_drf_length", "sc_drf",
+               "sc_drf over the length space: besides the data accesses, their bounds checks, "
+               "traps, memory.size, memory.grow (with its zero writes, or failing), fences "
+               "and spawn edges",
+               SC_DRF.reference, tuple((m, e) for m, e in SC_DRF.expected
+                                       if m in ("wasm", "es2020")), length=True),
     Obligation("wasm_eq_js", "wasm_eq_js",
                "no execution of N events is valid under Wasm without (dagger)(ddagger) for "
                "some tot and under ES2017 for none, or the other way round",
                WASM_EQ_JS.reference, WASM_EQ_JS.expected),
 )}
-"""The bounded obligations; ``sc_drf`` has two, one per reading of hb."""
+"""The bounded obligations; ``sc_drf`` has three, one per reading of hb over the data space
+and the least hb over the length space (its rows: the two variants the length space is
+measured for, docs/proofs.md; ``weakwasm prove --length --model M`` for the others)."""
 
 
 class UnknownTheorem(ValueError):

@@ -8,14 +8,26 @@ from collections.abc import Sequence
 import attrs
 import z3
 
-from proofs.space import INIT_ACTION, KINDS, concrete_action
+from proofs.space import (
+    FENCE,
+    FENCE_ACTION,
+    GROW,
+    INIT_ACTION,
+    KINDS,
+    concrete_action,
+    grow_zeros,
+    len_action,
+)
 from proofs.symbolic import SymExec
 from semantics.memory.events import (
     INIT_THREAD,
     MEM_DATA,
+    MEM_LEN,
+    PAGE,
     Action,
     Event,
     Execution,
+    Fill,
     Kind,
     Ord,
     Rf,
@@ -36,27 +48,47 @@ def _int(m: z3.ModelRef, x: z3.BitVecRef) -> int:
 
 def decode(m: z3.ModelRef, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = None
            ) -> Execution:
-    """The concrete execution that model ``m`` assigns to ``sym`` (tot from ``clk``)."""
-    events = [Event(0, INIT_THREAD, 0, (INIT_ACTION,))]
+    """The concrete execution that model ``m`` assigns to ``sym`` (tot from ``clk``); in the
+    length space, events with their length actions and the spawn edges."""
+    sp = sym.space
+    events = [Event(0, INIT_THREAD, 0, sp.init_actions)]
     rf: set[Rf] = set()
+    spawn: set[tuple[int, int]] = set()
     seen: dict[int, int] = {}
-    for i in range(1, sym.space.size):
-        kind = KINDS[_int(m, sym.kind[i])]
-        sc = z3.is_true(m.eval(sym.sc[i], model_completion=True))
-        off, w = _int(m, sym.off[i]), _int(m, sym.width[i])
-        cells = range(off, off + w)
-        rbytes = tuple(_int(m, sym.rb[i][c]) for c in cells) if kind is not Kind.WR else ()
-        wbytes = tuple(_int(m, sym.wb[i][c]) for c in cells) if kind is not Kind.RD else ()
+    for i in range(1, sp.size):
+        k = _int(m, sym.kind[i])
         t = _int(m, sym.thread[i])
-        events.append(Event(i, t, seen.get(t, 0), (concrete_action(kind, sc, off, rbytes,
-                                                                   wbytes),)))
+        acts: tuple[Action, ...] = ()
+        if sp.length:
+            if t not in seen:
+                spawn.add((0, i))
+            spawn.update((a, i) for a in range(1, i)
+                         if z3.is_true(m.eval(sym.spawn[a][i], model_completion=True)))
+            old, new = _int(m, sym.lrb[i]) * PAGE, _int(m, sym.lwb[i]) * PAGE
+            la = len_action(k, old, new)
+            if la is not None:
+                acts = (la,)
+                rf.add((_int(m, sym.lsrc[i]), i, MEM_LEN, 0))
+            if k == GROW and new != old:
+                acts += (grow_zeros(old),)
+            elif k == FENCE:
+                acts = (FENCE_ACTION,)
+        if k < len(KINDS):
+            kind = KINDS[k]
+            sc = z3.is_true(m.eval(sym.sc[i], model_completion=True))
+            off, w = _int(m, sym.off[i]), _int(m, sym.width[i])
+            cells = range(off, off + w)
+            rbytes = tuple(_int(m, sym.rb[i][c]) for c in cells) if kind is not Kind.WR else ()
+            wbytes = tuple(_int(m, sym.wb[i][c]) for c in cells) if kind is not Kind.RD else ()
+            acts += (concrete_action(kind, sc, sp.addr(off), rbytes, wbytes),)
+            if kind is not Kind.WR:
+                rf.update((_int(m, sym.src[i][c]), i, MEM_DATA, sp.addr(c)) for c in cells)
+        events.append(Event(i, t, seen.get(t, 0), acts))
         seen[t] = seen.get(t, 0) + 1
-        if kind is not Kind.WR:
-            rf.update((_int(m, sym.src[i][c]), i, MEM_DATA, c) for c in cells)
     tot = None
     if clk is not None:
         tot = tuple(sorted(sym.ids, key=lambda i: (_int(m, clk[i]), i)))
-    return Execution(tuple(events), frozenset(rf), tot=tot)
+    return Execution(tuple(events), frozenset(rf), frozenset(spawn), tot=tot)
 
 
 def pin(sym: SymExec, ex: Execution) -> list[z3.BoolRef]:
@@ -64,6 +96,9 @@ def pin(sym: SymExec, ex: Execution) -> list[z3.BoolRef]:
     is not of the encoded shape (event #0 the INIT page, then one data access per event, sorted
     by thread and program order, threads numbered from 0 in order)."""
     sp = sym.space
+    if sp.length:
+        raise OutsideSpace("pinning is for the data space (wasm_eq_js); the length space's "
+                           "executions come from the solver")
     if len(ex.events) != sp.size:
         raise OutsideSpace(f"{len(ex.events) - 1} events, the space has {sp.events}")
     e0 = ex.events[0]
@@ -106,23 +141,32 @@ def pin_tot(clk: Sequence[z3.BitVecRef], tot: Sequence[int]) -> list[z3.BoolRef]
 
 
 def relabel(ex: Execution) -> Execution:
-    """The same execution with every write of event #i writing byte ``i`` to each cell it
-    covers, and every read taking the bytes of its writers, so that values name writers.
+    """The same execution with every small data write of event #i writing byte ``i`` to each
+    cell it covers, and every data read taking the bytes of its writers (0 from a page of
+    zeros, #0's or a grow's), so that values name writers.
 
     Only ``value-consistent`` looks at bytes, and the relabelling keeps each read byte equal
     to its writer's; validity, races and is-seqcst (read through rf) are unchanged."""
-    src = {(r, c): w for w, r, _reg, c in ex.rf}
+    src = {(r, c): w for w, r, reg, c in ex.rf if reg == MEM_DATA}
+    zeros = {e.eid for e in ex.events for a in e.actions
+             if a.region == MEM_DATA and isinstance(a.write, Fill)}
+
+    def byte(r: int, c: int) -> int:
+        w = src.get((r, c), 0)
+        return 0 if w in zeros else w % 256
+
     events = []
     for e in ex.events:
-        if e.eid == 0 or len(e.actions) != 1 or e.actions[0].region != MEM_DATA:
-            events.append(e)
-            continue
-        a = e.actions[0]
-        cells = access_range(a)
-        read = tuple(src.get((e.eid, c), 0) % 256 for c in cells) if reading(a) else ()
-        write = tuple(e.eid % 256 for _ in cells) if writing(a) else ()
-        events.append(attrs.evolve(e, actions=(
-            concrete_action(a.kind, a.ord is Ord.SEQCST, a.offset, read, write),)))
+        acts = []
+        for a in e.actions:
+            if a.region != MEM_DATA or isinstance(a.write, Fill):
+                acts.append(a)
+                continue
+            cells = access_range(a)
+            read = tuple(byte(e.eid, c) for c in cells) if reading(a) else ()
+            write = tuple(e.eid % 256 for _ in cells) if writing(a) else ()
+            acts.append(concrete_action(a.kind, a.ord is Ord.SEQCST, a.offset, read, write))
+        events.append(attrs.evolve(e, actions=tuple(acts)))
     return attrs.evolve(ex, events=tuple(events))
 
 

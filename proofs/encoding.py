@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import attrs
 import z3
 
-from proofs.symbolic import FALSE, TRUE, Matrix, Num, SymExec, bits, ult
+from proofs.symbolic import FALSE, TRUE, LenView, Matrix, Num, SymExec, bits, or_, ult
 from semantics.memory.model import GENERATORS, INIT_HB, Model
 
 
@@ -104,20 +104,44 @@ def free_hb(enc: Encoding, prefix: str = "") -> tuple[Encoding, list[z3.BoolRef]
 
 
 def space_edges(sym: SymExec) -> EdgeSources:
-    """hb's sources over the bounded space: no spawn edges (no host, threads are
-    ``SymExec.thread`` values), and event #0 writes every cell, so init-hb and alloc order it
-    before every other event."""
+    """hb's sources over the bounded space. The data space has no spawn edges (no host,
+    threads are ``SymExec.thread`` values), and event #0 writes every cell, so init-hb and
+    alloc order it before every other event. In the length space, init-hb orders #0 before
+    the events that overlap its INIT page, alloc before every event acting on the memory (all
+    but fences), and spawn edges go from #0 to each thread's first event and wherever the
+    solver put one (``SymExec.spawn``)."""
+    views = sym.views()
+    length = sym.space.length
+
     def po(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
         return z3.And(on, sym.po(a, b)) if a and b else None
 
     def sync(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
-        return z3.And(on, sym.sync(a, b), sym.reads_from(a, b)) if a and b else None
+        if not (a and b):
+            return None
+        if not length:
+            return z3.And(on, sym.sync(a, b), sym.reads_from(a, b))
+        return z3.And(on, z3.Or([z3.And(v.sync(a, b), v.reads_from(a, b)) for v in views]))
 
     def from_alloc(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
         return on if a == 0 else None
 
-    return {INIT_HB.name: from_alloc, "po": po, "spawn": lambda on, a, b: None, "sync": sync,
-            "alloc": from_alloc}
+    if not length:
+        return {INIT_HB.name: from_alloc, "po": po, "spawn": lambda on, a, b: None,
+                "sync": sync, "alloc": from_alloc}
+
+    def init(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return z3.And(on, sym.overlap(0, b)) if a == 0 else None
+
+    def alloc(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return z3.And(on, LenView(sym).has(b)) if a == 0 else None
+
+    def spawn(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        if b == 0 or a >= b:
+            return None
+        return z3.And(on, sym.first(b) if a == 0 else sym.spawn[a][b])
+
+    return {INIT_HB.name: init, "po": po, "spawn": spawn, "sync": sync, "alloc": alloc}
 
 
 def indicators(model: Model, prefix: str = "", guarded: bool = True
@@ -136,6 +160,16 @@ class Encoding:
     clk: tuple[Num, ...]
     hb: Matrix
     indicators: tuple[tuple[str, z3.BoolRef], ...]
+    others: tuple[LenView, ...] = ()  # the other regions of ``sym``'s events (length space)
+
+    @property
+    def regions(self) -> tuple[Encoding, ...]:
+        """This encoding once per region, each presenting that region as ``sym``: the axioms,
+        races and is-seqcst quantify per region ([P] ⊢_r)."""
+        if not self.others:
+            return (self,)
+        return (attrs.evolve(self, others=()),
+                *(attrs.evolve(self, sym=v, others=()) for v in self.others))
 
     def lt(self, a: int, b: int) -> z3.BoolRef:
         return ult(self.clk[a], self.clk[b])
@@ -147,8 +181,11 @@ class Encoding:
         return dict(self.indicators)[name]
 
     def axioms(self) -> list[z3.BoolRef]:
-        """``indicator => axiom`` for every axiom of the model."""
-        return [z3.Implies(ind, ENCODERS[name](self)) for name, ind in self.indicators]
+        """``indicator => axiom`` (on every region) for every axiom of the model."""
+        if not self.others:
+            return [z3.Implies(ind, ENCODERS[name](self)) for name, ind in self.indicators]
+        return [z3.Implies(ind, z3.And([ENCODERS[name](r) for r in self.regions]))
+                for name, ind in self.indicators]
 
     def assumptions(self, only: Sequence[str] | None = None) -> list[z3.BoolRef]:
         """The indicators to assume; ``init-hb`` is part of hb's definition, so it stays."""
@@ -156,48 +193,62 @@ class Encoding:
         return [ind for name, ind in self.indicators if keep is None or name in keep]
 
     def data_race(self) -> z3.BoolRef:
-        """[P] Fig.17 with distinct events: hb-unordered, one writing, overlapping, not sync."""
-        s, hb = self.sym, self.hb
-        pairs = [z3.And(z3.Not(hb[a][b]), z3.Not(hb[b][a]),
-                        z3.Or(s.writing(a), s.writing(b)), s.overlap(a, b),
-                        z3.Not(s.sync(a, b)))
-                 for a in s.ids for b in s.ids if a < b]
-        return z3.Or(pairs)
+        """[P] Fig.17 with distinct events: hb-unordered and, on some region, one writing,
+        overlapping, not sync."""
+        hb, ids = self.hb, self.sym.ids
+        views = [r.sym for r in self.regions]
+
+        def on(s: SymExec | LenView, a: int, b: int) -> z3.BoolRef:
+            return z3.And(z3.Or(s.writing(a), s.writing(b)), s.overlap(a, b),
+                          z3.Not(s.sync(a, b)))
+
+        if len(views) == 1:
+            s = views[0]
+            return z3.Or([z3.And(z3.Not(hb[a][b]), z3.Not(hb[b][a]),
+                                 z3.Or(s.writing(a), s.writing(b)), s.overlap(a, b),
+                                 z3.Not(s.sync(a, b)))
+                          for a in ids for b in ids if a < b])
+        return z3.Or([z3.And(z3.Not(hb[a][b]), z3.Not(hb[b][a]),
+                             or_(on(s, a, b) for s in views))
+                      for a in ids for b in ids if a < b])
 
     def is_seqcst(self) -> z3.BoolRef:
-        """[P] Fig.17 as ``semantics.memory.check.is_seqcst`` reads it: every read cell reads,
-        with the value written, from the tot-latest write of that cell that is tot-before the
-        read."""
-        s = self.sym
+        """[P] Fig.17 as ``semantics.memory.check.is_seqcst`` reads it: every read cell (of
+        every region) reads, with the value written, from the tot-latest write of that cell
+        that is tot-before the read."""
         reads = []
-        for r, c in ((r, c) for r in range(1, s.space.size) for c in s.cells):
-            for w in s.ids:
-                later = [z3.And(s.writing(v), s.covers(v, c), self.lt(w, v), self.lt(v, r))
-                         for v in s.ids if v not in (w, r)]
-                reads.append(z3.Implies(s.rf(w, r, c), z3.And(
-                    self.lt(w, r), s.rb[r][c] == s.wb[w][c], z3.Not(z3.Or(later)))))
+        for s in (r.sym for r in self.regions):
+            for r, c in ((r, c) for r in range(1, s.space.size) for c in s.cells):
+                for w in s.ids:
+                    later = [z3.And(s.writing(v), s.covers(v, c), self.lt(w, v),
+                                    self.lt(v, r))
+                             for v in s.ids if v not in (w, r)]
+                    reads.append(z3.Implies(s.rf(w, r, c), z3.And(
+                        self.lt(w, r), s.rb[r][c] == s.wb[w][c], z3.Not(z3.Or(later)))))
         return z3.And(reads)
 
     def not_seqcst_cases(self, cells: Sequence[int] | None = None) -> Iterator[Violating]:
         """``Not(is_seqcst())`` split by its witness: read ``r`` takes cell ``c`` from ``w``
         and either ``w`` is not tot-before ``r`` or the byte differs (``v`` None), or write
         ``v`` of cell ``c`` lies tot-between them. The disjunction of all cases (over every
-        cell) is equivalent to ``Not(is_seqcst())``; ``cells`` narrows the violating cell
-        (sound only under a symmetry, see ``Space.mirror_invariant``)."""
-        s = self.sym
-        for r in range(1, s.space.size):
-            for c in s.cells if cells is None else cells:
-                for w in s.ids:
-                    if w == r:
-                        continue
-                    rf = s.rf(w, r, c)
-                    yield Violating(r, c, w, None, z3.And(rf, z3.Or(
-                        z3.Not(self.lt(w, r)), s.rb[r][c] != s.wb[w][c])))
-                    for v in s.ids:
-                        if v not in (w, r):
-                            yield Violating(r, c, w, v, z3.And(
-                                rf, s.writing(v), s.covers(v, c), self.lt(w, v),
-                                self.lt(v, r)))
+        cell of every region) is equivalent to ``Not(is_seqcst())``; ``cells`` narrows the
+        violating data cell (sound only under a symmetry, see ``Space.mirror_invariant``)."""
+        for reg in self.regions:
+            s = reg.sym
+            length = isinstance(s, LenView)
+            for r in range(1, s.space.size):
+                for c in s.cells if cells is None or length else cells:
+                    for w in s.ids:
+                        if w == r:
+                            continue
+                        rf = s.rf(w, r, c)
+                        yield Violating(r, c, w, None, z3.And(rf, z3.Or(
+                            z3.Not(self.lt(w, r)), s.rb[r][c] != s.wb[w][c])), length)
+                        for v in s.ids:
+                            if v not in (w, r):
+                                yield Violating(r, c, w, v, z3.And(
+                                    rf, s.writing(v), s.covers(v, c), self.lt(w, v),
+                                    self.lt(v, r)), length)
 
 
 @attrs.frozen(eq=False)
@@ -210,11 +261,13 @@ class Violating:
     w: int
     v: int | None
     formula: z3.BoolRef
+    length: bool = False  # the cell is the length, not data cell ``c``
 
     def describe(self) -> str:
         why = ("the writer is not tot-before the read, or the byte differs" if self.v is None
                else f"write #{self.v} of that cell lies tot-between them")
-        return f"read #{self.r} takes cell {self.c} from #{self.w}; {why}"
+        cell = "the length" if self.length else f"cell {self.c}"
+        return f"read #{self.r} takes {cell} from #{self.w}; {why}"
 
 
 def encode(model: Model, sym: SymExec, clk: Sequence[Num] | None = None,
@@ -233,7 +286,7 @@ def encode(model: Model, sym: SymExec, clk: Sequence[Num] | None = None,
     if clk is None:
         clk = tuple(z3.BitVec(f"{prefix}clk{i}", bits(sym.space.size)) for i in sym.ids)
     hb = happens_before(sym.space.size, space_edges(sym), switches, model.hb_transitive)
-    return Encoding(model, sym, tuple(clk), hb, inds)
+    return Encoding(model, sym, tuple(clk), hb, inds, sym.views()[1:])  # type: ignore[arg-type]
 
 
 # --- the axioms, by the names of semantics/memory/model.py -----------------------------------

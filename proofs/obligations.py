@@ -235,6 +235,11 @@ def _terms(sym: SymExec, clk: Sequence[z3.BitVecRef] | None) -> list[z3.ExprRef]
         out += [sym.thread[i], sym.kind[i], z3.If(sym.sc[i], z3.BitVecVal(1, 1),
                                                    z3.BitVecVal(0, 1)),
                 sym.off[i], sym.width[i], *sym.src[i], *sym.rb[i], *sym.wb[i]]
+        if sym.space.length:
+            out += [sym.lrb[i], sym.lwb[i], sym.lsrc[i]]
+    if sym.space.length:
+        out += [z3.If(sym.spawn[a][b], z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
+                for a in sym.ids for b in sym.ids if 0 < a < b]
     return out + list(clk or ())
 
 
@@ -449,6 +454,9 @@ def prove_exactly(theorem: str, model: Model, bound: int,
         return sc_drf_free_hb(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
                               progress=progress)
     if theorem == "wasm_eq_js":
+        if space is not None and space.length:
+            raise ValueError("wasm_eq_js is decided over the data space only (its refinement "
+                             "pins executions, docs/proofs.md): drop --length")
         return wasm_eq_js(bound, wasm=model, space=space, timeout_s=timeout_s, rlimit=rlimit)
     raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                          f"known: {', '.join(THEOREMS)}")
@@ -456,17 +464,19 @@ def prove_exactly(theorem: str, model: Model, bound: int,
 
 def prove(theorem: str, model: Model, bound: int,
           timeout_s: float | None = None, *, rlimit: int | None = None,
-          on_result: Callable[[ProofResult], object] | None = None) -> ProofResult:
+          on_result: Callable[[ProofResult], object] | None = None,
+          length: bool = False) -> ProofResult:
     """Decide an obligation for every execution of 1 .. ``bound`` events: 'proved' (``bound``
     is the bound), 'counterexample' (``bound`` is its size, the smallest) or 'unknown' (at
     ``bound``). For ``wasm_eq_js``, ``model`` is the Wasm variant whose (†)(‡) are
     dropped; it is compared with es2017. ``timeout_s`` is the total wall-clock budget,
     ``rlimit`` Z3's deterministic resource limit per query; ``on_result`` hears of each
-    bound."""
+    bound; ``length`` proves it over the length space (``Space.length``)."""
     if theorem not in THEOREMS:
         raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                              f"known: {', '.join(THEOREMS)}")
-    run = prove_up_to(theorem, model, bound, timeout_s, rlimit=rlimit, on_result=on_result)
+    run = prove_up_to(theorem, model, bound, timeout_s, rlimit=rlimit, on_result=on_result,
+                      length=length)
     last = run.results[-1] if run.results else None
     seconds = sum(r.seconds for r in run.results)
     if last is None or (last.status == "proved" and last.bound < bound):
@@ -475,19 +485,27 @@ def prove(theorem: str, model: Model, bound: int,
     return attrs.evolve(last, seconds=seconds, cumulative=True)
 
 
+def space_shape(cells: int | None = None, widths: tuple[int, ...] | None = None,
+                length: bool = False) -> dict[str, object]:
+    """The fields of ``Space`` that differ from its defaults (``weakwasm prove`` options)."""
+    shape: dict[str, object] = {k: v for k, v in (("cells", cells), ("widths", widths))
+                                if v is not None}
+    return {**shape, "length": True} if length else shape
+
+
 def prove_up_to(theorem: str, model: Model, max_bound: int,
                 timeout_s: float | None = None, *, rlimit: int | None = None,
                 min_bound: int = 1,
                 on_result: Callable[[ProofResult], object] | None = None,
                 on_case: Callable[[int, int, int], object] | None = None,
-                cells: int | None = None, widths: tuple[int, ...] | None = None
-                ) -> BoundedProof:
+                cells: int | None = None, widths: tuple[int, ...] | None = None,
+                length: bool = False) -> BoundedProof:
     """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
     total ``timeout_s`` runs out (each bound gets what is left). ``on_result`` hears of each
     bound as it is decided, ``on_case(bound, done, total)`` of each case within a bound
-    (progress for long runs). ``cells`` and ``widths`` change the space from ``Space``'s
-    defaults (one byte value, as the obligations use)."""
-    shape = {k: v for k, v in (("cells", cells), ("widths", widths)) if v is not None}
+    (progress for long runs). ``cells``, ``widths`` and ``length`` change the space from
+    ``Space``'s defaults (one byte value, as the obligations use)."""
+    shape = space_shape(cells, widths, length)
     start = time.perf_counter()
     results: list[ProofResult] = []
     for n in range(min_bound, max_bound + 1):

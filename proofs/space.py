@@ -1,9 +1,25 @@
 """The bounded space of candidate executions that the SMT encoding quantifies over.
 
-Scope (see docs/proofs.md): one shared memory, data region only (no ``len`` region, so no
-bounds checks, no grow and no traps); ``cells`` data bytes that accesses may touch; one
-allocation event (#0, INIT, thread ``INIT_THREAD``) writing zero to the whole page; ``events``
-further memory events (read, write or rmw; unord or seqcst) of up to ``events`` threads.
+Scope (see docs/proofs.md): one shared memory; ``cells`` data bytes that accesses may touch;
+one allocation event (#0, thread ``INIT_THREAD``) writing zero to the whole first page (INIT);
+``events`` further events of up to ``events`` threads.
+
+- The *data* space (``length=False``): every event is one data access (read, write or rmw;
+  unord or seqcst), cell ``c`` is byte ``c``; no ``len`` region, so no bounds checks, traps or
+  grow, and no fences or spawn edges.
+- The *length* space (``length=True``): the events a shared memory's steps emit
+  (``semantics/wasm/step.py``, docs/model.md): #0 also writes the length (``wr.sc len``, one
+  page); an access is its bounds check (``rd len``, unord) and its data access; a trap is the
+  bounds check alone, and ends its thread; ``memory.size`` and a failed ``memory.grow`` are
+  ``rd.sc len``; a successful ``memory.grow`` is ``rmw len l l+k`` (k = 0 or 1 page, at most
+  ``MAX_PAGES``) and, for k = 1, the plain write of the new page's zeros; ``atomic.fence`` is an
+  event with a ``fence`` action and no memory action (it constrains nothing, E7). The cells
+  straddle the end of the first page: the lower ``initial_cells`` are its last bytes, the others
+  the first bytes of the page a grow adds, so that an access to them is in bounds only when its
+  bounds check reads two pages. hb has spawn edges from #0 to every thread's first event (the
+  host allocates the memory, then starts the threads, as ``engine.assemble``) and, chosen by
+  the solver, from an event of a thread to the first event of a later thread (that thread
+  spawned it, or the host started it after that event).
 """
 
 from __future__ import annotations
@@ -14,6 +30,7 @@ import attrs
 
 from semantics.memory.events import (
     MEM_DATA,
+    MEM_LEN,
     PAGE,
     Action,
     Kind,
@@ -23,13 +40,24 @@ from semantics.memory.events import (
     rmw,
     wr,
 )
+from semantics.wasm.runtime import allocation_actions
+from semantics.wasm.syntax import MemType
 
 FULL_BOUND = 7
 """The bound ``weakwasm prove`` and ``weakwasm check`` go up to by default (a minute or two
 per model for ``sc_drf``; ``bench/prove_bounds.py`` finds how far ten minutes reach)."""
 
 KINDS = (Kind.RD, Kind.WR, Kind.RMW)
-"""Symbolic kind ``k`` stands for ``KINDS[k]``."""
+"""Symbolic kind ``k`` stands for ``KINDS[k]`` (a data access); in the length space the kinds
+``STEPS`` follow."""
+
+TRAP, SIZE, GROW, FENCE = 3, 4, 5, 6
+STEPS = {TRAP: "trap", SIZE: "memory.size", GROW: "memory.grow", FENCE: "atomic.fence"}
+"""The length space's other events, by symbolic kind: a trapped access (its bounds check), a
+``memory.size`` or failed grow (``rd.sc len``), a successful grow, a fence."""
+
+MAX_PAGES = 2
+"""The length space's memory: one page, growing to at most two."""
 
 
 @attrs.frozen
@@ -42,6 +70,7 @@ class Space:
     values: int = 4
     widths: tuple[int, ...] = (1, 2, 4)
     threads: int | None = None
+    length: bool = False
 
     def __attrs_post_init__(self) -> None:
         if self.events < 1:
@@ -56,6 +85,24 @@ class Space:
         return self.events if self.threads is None else min(self.threads, self.events)
 
     @property
+    def initial_cells(self) -> int:
+        """The cells in the first page (all of them in the data space)."""
+        return self.cells - self.cells // 2 if self.length else self.cells
+
+    def addr(self, c: int) -> int:
+        """The byte address of cell ``c``: the length space's cells straddle the end of the
+        first page."""
+        return PAGE - self.initial_cells + c if self.length else c
+
+    @property
+    def init_actions(self) -> tuple[Action, ...]:
+        """Event #0's actions: the allocation of [T] modules.rst (``wr.sc len`` and the INIT
+        page), or just the INIT page in the data space."""
+        if not self.length:
+            return (INIT_ACTION,)
+        return allocation_actions(MemType(1, MAX_PAGES, shared=True))
+
+    @property
     def size(self) -> int:
         """Number of events including the allocation event #0."""
         return self.events + 1
@@ -64,9 +111,14 @@ class Space:
         """The scope of a result over this space, for reports."""
         threads = "any number of threads" if self.threads is None else \
             f"up to {self.threads} threads"
-        return (f"{self.cells} cells, widths {'/'.join(map(str, self.widths))}, {threads}, "
-                f"data region only (no bounds checks, traps, grow, memory.size, fences, spawn, "
-                f"wait/notify)")
+        shape = f"widths {'/'.join(map(str, self.widths))}, {threads}"
+        if not self.length:
+            return (f"{self.cells} cells, {shape}, data region only (no bounds checks, traps, "
+                    f"grow, memory.size, fences, spawn, wait/notify)")
+        return (f"{self.cells} cells ({self.initial_cells} in the first page, "
+                f"{self.cells - self.initial_cells} in the grown one), {shape}, data and length "
+                f"regions (bounds checks, traps, memory.size, memory.grow up to {MAX_PAGES} "
+                f"pages with its zero writes or failing, fences, spawn edges; no wait/notify)")
 
     def shapes(self) -> Iterator[tuple[Kind, bool, int, int]]:
         """Every (kind, seqcst, offset, width) an event may take: atomics are naturally
@@ -77,7 +129,7 @@ class Space:
                     continue
                 for w in self.widths:
                     for off in range(self.cells - w + 1):
-                        if sc and off % w:
+                        if sc and self.addr(off) % w:
                             continue
                         yield kind, sc, off, w
 
@@ -90,7 +142,10 @@ class Space:
         mirror image is a shape with the same ``pred``. Every other constraint reads cells only
         through covers, same range, overlap and per-cell reads-from, which any permutation of
         cells keeps; so then a counterexample whose violating cell is ``c`` has a mirror image,
-        also a counterexample, whose violating cell is ``cells-1-c``."""
+        also a counterexample, whose violating cell is ``cells-1-c``. Not in the length
+        space, whose bounds checks tell the first page's cells from the grown ones."""
+        if self.length:
+            return False
         shapes = set(self.shapes())
         for kind, sc, off, w in shapes:
             image = (kind, sc, self.mirror(off, w), w)
@@ -129,3 +184,23 @@ def concrete_action(kind: Kind, sc: bool, off: int, read: tuple[int, ...],
 
 INIT_ACTION = wr(MEM_DATA, 0, fill(PAGE), Ord.INIT)
 """The allocation's INIT write of one zeroed page ([T] modules.rst, erratum: n * 64Ki)."""
+
+FENCE_ACTION = Action(Kind.FENCE, ord=Ord.SEQCST)
+"""``atomic.fence``'s action ([T] instructions.rst; no region, no axiom: E7)."""
+
+
+def len_action(kind: int, read: int = PAGE, write: int = PAGE) -> Action | None:
+    """The length action of a length-space event of symbolic kind ``kind`` (lengths in bytes):
+    the bounds check of an access or a trap, ``memory.size`` / a failed grow, a grow."""
+    if kind == FENCE:
+        return None
+    if kind == SIZE:
+        return rd(MEM_LEN, 0, (read,), Ord.SEQCST)
+    if kind == GROW:
+        return rmw(MEM_LEN, 0, (read,), (write,))
+    return rd(MEM_LEN, 0, (read,))
+
+
+def grow_zeros(old: int) -> Action:
+    """A grow's write of one new page of zeros at the old length ``old`` (bytes)."""
+    return wr(MEM_DATA, old, fill(PAGE))

@@ -1,8 +1,11 @@
 """Symbolic candidate executions: one Z3 variable per choice of a bounded execution.
 
-Event #0 is the allocation (INIT write of a zero page, covering every cell, never the same
-range as a small access, never seqcst). Events 1..N are sorted by thread, then by program order,
-which breaks the symmetry between event numberings without losing executions.
+Event #0 is the allocation (INIT write of a zero page, covering every cell of the first page,
+never the same range as a small access, never seqcst on the data region). Events 1..N are
+sorted by thread, then by program order, which breaks the symmetry between event numberings
+without losing executions. ``SymExec`` presents the data region to the axiom encoders; in the
+length space (``Space.length``) ``LenView`` presents the ``len`` region of the same events, in
+the same vocabulary (as ``proofs.regions.RegionView`` presents a litmus test's regions).
 """
 
 from __future__ import annotations
@@ -12,8 +15,21 @@ from collections.abc import Callable, Iterable
 import attrs
 import z3
 
-from proofs.space import INIT_ACTION, KINDS, Space, zero_action
-from semantics.memory.events import Action, Kind
+from proofs.space import (
+    FENCE,
+    GROW,
+    INIT_ACTION,
+    KINDS,
+    MAX_PAGES,
+    SIZE,
+    STEPS,
+    TRAP,
+    Space,
+    grow_zeros,
+    len_action,
+    zero_action,
+)
+from semantics.memory.events import PAGE, Action, Kind
 
 RD, WR, RMW = 0, 1, 2
 
@@ -74,6 +90,13 @@ class SymExec:
     rb: tuple[tuple[Num, ...], ...]
     wb: tuple[tuple[Num, ...], ...]
     src: tuple[tuple[Num, ...], ...]
+    # the length space only (empty otherwise): per event the length read and written, in
+    # pages (0 when the event has no such action), the writer of the length it reads, and
+    # the solver's spawn edges (``spawn[a][b]``: the first event of b's thread after a)
+    lrb: tuple[Num, ...] = ()
+    lwb: tuple[Num, ...] = ()
+    lsrc: tuple[Num, ...] = ()
+    spawn: Matrix = ()
 
     @property
     def ids(self) -> range:
@@ -83,30 +106,74 @@ class SymExec:
     def cells(self) -> range:
         return range(self.space.cells)
 
+    def views(self) -> tuple[SymExec | LenView, ...]:
+        """The regions the events access: data, and in the length space ``len``."""
+        return (self, LenView(self)) if self.space.length else (self,)
+
+    def access(self, i: int) -> z3.BoolRef:
+        """Event ``i`` is a data access (with its bounds check in the length space)."""
+        if i == 0:
+            return FALSE
+        return ule(self.kind[i], RMW) if self.space.length else TRUE
+
+    def grows(self, i: int) -> z3.BoolRef:
+        """Event ``i`` is a grow by one page, so it writes the new page's zeros."""
+        if i == 0 or not self.space.length:
+            return FALSE
+        return z3.And(self.kind[i] == GROW, self.lwb[i] != self.lrb[i])
+
+    def beyond(self, i: int) -> z3.BoolRef:
+        """Access ``i`` touches a cell of the grown page."""
+        return ult(self.space.initial_cells, self.off[i] + self.width[i])
+
     def reading(self, i: int) -> z3.BoolRef:
         return z3.BoolVal(False) if i == 0 else z3.Or(self.kind[i] == RD, self.kind[i] == RMW)
 
     def writing(self, i: int) -> z3.BoolRef:
-        return z3.BoolVal(True) if i == 0 else z3.Or(self.kind[i] == WR, self.kind[i] == RMW)
+        if i == 0:
+            return z3.BoolVal(True)
+        if self.space.length:
+            return z3.Or(self.kind[i] == WR, self.kind[i] == RMW, self.grows(i))
+        return z3.Or(self.kind[i] == WR, self.kind[i] == RMW)
 
     def seqcst(self, i: int) -> z3.BoolRef:
         return z3.BoolVal(False) if i == 0 else self.sc[i]
 
     def covers(self, i: int, c: int) -> z3.BoolRef:
         if i == 0:
-            return z3.BoolVal(True)
-        return z3.And(ule(self.off[i], c), ult(c, self.off[i] + self.width[i]))
+            return z3.BoolVal(c < self.space.initial_cells)
+        small = z3.And(ule(self.off[i], c), ult(c, self.off[i] + self.width[i]))
+        if self.space.length and c >= self.space.initial_cells:
+            return z3.Or(small, self.grows(i))
+        return small
 
     def same(self, i: int, j: int) -> z3.BoolRef:
         if i == 0 or j == 0:
             return z3.BoolVal(i == j)
-        return z3.And(self.off[i] == self.off[j], self.width[i] == self.width[j])
+        small = z3.And(self.off[i] == self.off[j], self.width[i] == self.width[j])
+        if self.space.length:  # a grow writes a whole page: never a small access's range
+            return z3.Or(z3.And(self.access(i), self.access(j), small),
+                         z3.And(self.grows(i), self.grows(j)))
+        return small
 
     def overlap(self, i: int, j: int) -> z3.BoolRef:
-        if i == 0 or j == 0:
-            return z3.BoolVal(True)
-        return z3.And(ult(self.off[i], self.off[j] + self.width[j]),
-                      ult(self.off[j], self.off[i] + self.width[i]))
+        if not self.space.length:
+            if i == 0 or j == 0:
+                return z3.BoolVal(True)
+            return z3.And(ult(self.off[i], self.off[j] + self.width[j]),
+                          ult(self.off[j], self.off[i] + self.width[i]))
+        if i == 0 or j == 0:  # the first page: small accesses that start in it
+            k = j or i
+            return z3.BoolVal(i == j) if k == 0 else z3.And(
+                self.access(k), ult(self.off[k], self.space.initial_cells))
+        small = z3.And(self.access(i), self.access(j),
+                       ult(self.off[i], self.off[j] + self.width[j]),
+                       ult(self.off[j], self.off[i] + self.width[i]))
+
+        def grown(k: int) -> z3.BoolRef:  # writes or accesses the grown page
+            return z3.Or(self.grows(k), z3.And(self.access(k), self.beyond(k)))
+
+        return z3.Or(small, z3.And(self.grows(i), grown(j)), z3.And(self.grows(j), grown(i)))
 
     def sync(self, i: int, j: int) -> z3.BoolRef:
         return z3.And(self.seqcst(i), self.seqcst(j), self.same(i, j))
@@ -137,8 +204,10 @@ class SymExec:
             return z3.BoolVal(pred(INIT_ACTION))
         cases = []
         for kind, sc, off, w in self.space.shapes():
-            if pred(zero_action(kind, sc, off, w)):
+            if pred(zero_action(kind, sc, self.space.addr(off), w)):
                 cases.append(self.shape_is(i, kind, sc, off, w))
+        if self.space.length and pred(grow_zeros(PAGE)):
+            cases.append(self.grows(i))
         return z3.Or(cases) if cases else z3.BoolVal(False)
 
     def well_formed(self) -> list[z3.BoolRef]:
@@ -148,7 +217,11 @@ class SymExec:
         sp = self.space
         out: list[z3.BoolRef] = []
         for i in range(1, sp.size):
-            out.append(z3.Or([self.shape_is(i, *shape) for shape in sp.shapes()]))
+            shapes = [self.shape_is(i, *shape) for shape in sp.shapes()]
+            if sp.length:  # the other steps have no small data access
+                shapes.append(z3.And(ult(RMW, self.kind[i]), ule(self.kind[i], FENCE),
+                                     z3.Not(self.sc[i]), self.off[i] == 0, self.width[i] == 0))
+            out.append(z3.Or(shapes))
             out.append(ult(self.thread[i], sp.n_threads))
             if i == 1:
                 out.append(self.thread[i] == 0)
@@ -165,7 +238,112 @@ class SymExec:
                 writers = [z3.And(self.src[i][c] == w, self.writing(w), self.covers(w, c))
                            for w in self.ids if w != i]
                 out.append(z3.If(used_r, z3.Or(writers), self.src[i][c] == 0))
+                if sp.length:
+                    out.append(z3.Implies(self.grows(i), self.wb[i][c] == 0))
+        if sp.length:
+            out += self._steps()
         return out
+
+    def _steps(self) -> list[z3.BoolRef]:
+        """The length space's step shapes (``semantics/wasm/step.py``): the lengths read and
+        written, an access beyond the first page only when its bounds check reads two pages,
+        a trap last in its thread, each length read from one writer of it, spawn edges only to
+        a thread's first event from an earlier thread."""
+        n, out = self.space.size, []
+        pages = z3.BitVecVal(MAX_PAGES, self.lrb[0].size())
+        for i in range(1, n):
+            k, rb, wb = self.kind[i], self.lrb[i], self.lwb[i]
+            out.append(z3.If(k == FENCE, rb == 0, z3.And(ult(0, rb), ule(rb, pages))))
+            out.append(z3.If(k == GROW, z3.Or(wb == rb, z3.And(wb == rb + 1, ule(wb, pages))),
+                             wb == 0))
+            out.append(z3.Implies(z3.And(self.access(i), self.beyond(i)), rb == MAX_PAGES))
+            if i + 1 < n:
+                out.append(z3.Implies(k == TRAP, self.thread[i + 1] != self.thread[i]))
+            writers = [z3.And(self.lsrc[i] == w, LenView(self).writing(w))
+                       for w in self.ids if w != i]
+            out.append(z3.If(k == FENCE, self.lsrc[i] == 0, z3.Or(writers)))
+        for a in range(1, n):
+            for b in range(a + 1, n):
+                out.append(z3.Implies(self.spawn[a][b], z3.And(
+                    self.thread[b - 1] != self.thread[b], self.thread[a] != self.thread[b])))
+        return out
+
+    def first(self, b: int) -> z3.BoolRef:
+        """Event ``b`` is the first of its thread."""
+        return TRUE if b == 1 else self.thread[b - 1] != self.thread[b]
+
+
+@attrs.frozen(eq=False)
+class LenView:
+    """The ``len`` region of a length-space ``SymExec``, in its vocabulary: one cell (the
+    length), which #0 writes (``wr.sc``), every access and trap reads (unord, the bounds check),
+    ``memory.size`` and a failed grow read seqcst, and a successful grow reads and writes
+    (``rmw``); a fence has no action on it."""
+
+    sym: SymExec
+
+    @property
+    def space(self) -> Space:
+        return self.sym.space
+
+    @property
+    def ids(self) -> range:
+        return self.sym.ids
+
+    @property
+    def cells(self) -> range:
+        return range(1)
+
+    @property
+    def src(self) -> tuple[tuple[Num, ...], ...]:
+        return tuple((x,) for x in self.sym.lsrc)
+
+    @property
+    def rb(self) -> tuple[tuple[Num, ...], ...]:
+        return tuple((x,) for x in self.sym.lrb)
+
+    @property
+    def wb(self) -> tuple[tuple[Num, ...], ...]:
+        return tuple((x,) for x in self.sym.lwb)
+
+    def has(self, i: int) -> z3.BoolRef:
+        return TRUE if i == 0 else self.sym.kind[i] != FENCE
+
+    def reading(self, i: int) -> z3.BoolRef:
+        return FALSE if i == 0 else self.has(i)
+
+    def writing(self, i: int) -> z3.BoolRef:
+        return TRUE if i == 0 else self.sym.kind[i] == GROW
+
+    def seqcst(self, i: int) -> z3.BoolRef:
+        return TRUE if i == 0 else z3.Or(self.sym.kind[i] == SIZE, self.sym.kind[i] == GROW)
+
+    def covers(self, i: int, c: int) -> z3.BoolRef:
+        return self.has(i)
+
+    def same(self, i: int, j: int) -> z3.BoolRef:
+        return z3.And(self.has(i), self.has(j))
+
+    overlap = same
+
+    def sync(self, i: int, j: int) -> z3.BoolRef:
+        return z3.And(self.seqcst(i), self.seqcst(j), self.same(i, j))
+
+    def rf(self, w: int, r: int, c: int = 0) -> z3.BoolRef:
+        if r == 0 or w == r:
+            return FALSE
+        return z3.And(self.reading(r), self.sym.lsrc[r] == w)
+
+    def reads_from(self, w: int, r: int) -> z3.BoolRef:
+        return self.rf(w, r)
+
+    def predicate(self, i: int, pred: Callable[[Action], bool]) -> z3.BoolRef:
+        """As ``SymExec.predicate``, on the length action of each kind of event."""
+        if i == 0:
+            return z3.BoolVal(pred(self.space.init_actions[0]))
+        kinds = [k for k in (RD, WR, RMW, *STEPS) if (a := len_action(k)) is not None
+                 and pred(a)]
+        return z3.Or([self.sym.kind[i] == k for k in kinds]) if kinds else FALSE
 
 
 def fresh(space: Space, prefix: str = "") -> SymExec:
@@ -183,10 +361,17 @@ def fresh(space: Space, prefix: str = "") -> SymExec:
         return (row0,) + tuple(tuple(z3.BitVec(f"{prefix}{name}{i}_{c}", width) for c in cells)
                                for i in range(1, n))
 
+    extra = {}
+    if space.length:
+        b_len = bits(MAX_PAGES)
+        extra = dict(
+            lrb=nums("lrb", b_len), lwb=nums("lwb", b_len, 1), lsrc=nums("lsrc", b_ev),
+            spawn=tuple(tuple(z3.Bool(f"{prefix}spawn{a}_{b}") if 0 < a < b else FALSE
+                              for b in range(n)) for a in range(n)))
     return SymExec(
         space=space,
-        thread=nums("t", b_ev), kind=nums("k", 2, RD),
+        thread=nums("t", b_ev), kind=nums("k", 3 if space.length else 2, RD),
         sc=(z3.BoolVal(False),) + tuple(z3.Bool(f"{prefix}sc{i}") for i in range(1, n)),
         off=nums("off", b_cell), width=nums("w", b_cell, space.cells),
-        rb=grid("rb", b_val), wb=grid("wb", b_val), src=grid("src", b_ev),
+        rb=grid("rb", b_val), wb=grid("wb", b_val), src=grid("src", b_ev), **extra,
     )
