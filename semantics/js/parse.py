@@ -222,6 +222,9 @@ class _Parser:
             return While(c, self.block(), t.pos)
         if self.at(";"):
             raise self.error("a statement (an empty statement is not in the subset)")
+        if t.kind == "name" and t.text == "buffer":
+            raise self.error("a statement of the JS subset (buffer.byteLength is read-only: "
+                             "an assignment to it is ignored, or a TypeError in strict mode)")
         if t.kind == "name" and t.text not in KEYWORDS and t.text != "Atomics":
             self.next()
             if self.at("["):
@@ -236,9 +239,6 @@ class _Parser:
             v = self.expr()
             self.end_statement()
             return Assign(t.text, v, t.pos)
-        if t.kind == "name" and t.text == "buffer":
-            raise self.error("a statement of the JS subset (buffer.byteLength is read-only: "
-                             "an assignment to it is ignored, or a TypeError in strict mode)")
         if t.kind == "name" and t.text == "Atomics":
             e = self.expr()
             self.end_statement()
