@@ -17,6 +17,7 @@ from semantics.js.syntax import (
     Assign,
     BigLit,
     Binary,
+    ByteLength,
     Call,
     Elem,
     Expr,
@@ -221,6 +222,9 @@ class _Parser:
             return While(c, self.block(), t.pos)
         if self.at(";"):
             raise self.error("a statement (an empty statement is not in the subset)")
+        if t.kind == "name" and t.text == "buffer":
+            raise self.error("a statement of the JS subset (buffer.byteLength is read-only: "
+                             "an assignment to it is ignored, or a TypeError in strict mode)")
         if t.kind == "name" and t.text not in KEYWORDS and t.text != "Atomics":
             self.next()
             if self.at("["):
@@ -320,7 +324,7 @@ class _Parser:
                                      "bytes): a longer one throws a RangeError", lt)
         self.expect(")", "')' closing the view's arguments")
         self.end_statement()
-        v = View(n.text, element, offset,
+        v = View(n.text, element, offset, length,
                  (self.mem_bytes - offset) // size if length is None else length, n.pos)
         self.views[n.text] = v
         return v
@@ -403,6 +407,15 @@ class _Parser:
             return e
         if t.kind == "name" and t.text == "Atomics":
             return self.call()
+        if t.kind == "name" and t.text == "buffer":
+            self.next()
+            self.expect(".", "'.byteLength' after buffer (the buffer is only read for its "
+                        "length, and made into views)")
+            p = self.tok
+            if not (p.kind == "name" and p.text == "byteLength"):
+                raise self.error("'byteLength' (the only property of buffer in the subset)")
+            self.next()
+            return ByteLength(t.pos)
         if t.kind == "name" and t.text not in KEYWORDS:
             self.next()
             if self.at("["):

@@ -37,12 +37,17 @@ class Pos:
 @attrs.frozen
 class View:
     """``const NAME = new <element>Array(buffer, offset, length)``: ``length`` elements from
-    byte ``offset``."""
+    byte ``offset``. Without a length (``length`` is ``None``) the view is length-tracking
+    (ECMA-262 InitializeTypedArrayFromArrayBuffer over a growable buffer): it reaches to the
+    buffer's current end, which each access reads (docs/js.md#growth); ``initial`` is its
+    length over the initial memory, a lower bound of every later one (a memory never
+    shrinks)."""
 
     name: str
     element: str
     offset: int
-    length: int
+    length: int | None
+    initial: int
     pos: Pos
 
     @property
@@ -92,6 +97,13 @@ class Call:
 
 
 @attrs.frozen
+class ByteLength:
+    """``buffer.byteLength``: the growable buffer's current length, a SeqCst read of it."""
+
+    pos: Pos
+
+
+@attrs.frozen
 class Unary:
     op: str  # - ~ !
     arg: Expr
@@ -106,7 +118,7 @@ class Binary:
     pos: Pos
 
 
-Expr = Union[Num, BigLit, Var, Elem, Call, Unary, Binary]
+Expr = Union[Num, BigLit, Var, Elem, Call, ByteLength, Unary, Binary]
 
 
 @attrs.frozen

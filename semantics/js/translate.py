@@ -13,7 +13,10 @@ the SC machine and the Z3 encoding run JS threads unchanged. Values:
 
 A view's bounds are checked here: an element get at an index outside the view would give
 ``undefined``, which a condition cannot name, so it is refused; an element set outside is a
-no-op; an ``Atomics`` call outside throws a RangeError, which is the thread's trap.
+no-op; an ``Atomics`` call outside throws a RangeError, which is the thread's trap. A
+length-tracking view's bounds are its current length: the check is a ``js.byteLength.unordered``
+read of the memory's length and a branch (docs/js.md#growth); ``buffer.byteLength`` is a
+``js.byteLength`` read, SeqCst.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from semantics.js.syntax import (
     Assign,
     BigLit,
     Binary,
+    ByteLength,
     Call,
     Elem,
     Expr,
@@ -48,6 +52,7 @@ from semantics.wasm.syntax import (
     F64,
     I32,
     I64,
+    JS_MEM_OPS,
     Block,
     Func,
     FuncType,
@@ -127,6 +132,8 @@ class _Translator:
             return self.get(e)
         if isinstance(e, Call):
             return self.call(e)
+        if isinstance(e, ByteLength):  # ArrayBufferByteLength(buffer, seq-cst)
+            return _Code((_i("js.byteLength"),), NUMBER)
         if isinstance(e, Unary):
             return self.unary(e)
         return self.binary(e)
@@ -150,11 +157,19 @@ class _Translator:
                              "element get (a computed index may be out of the view, and "
                              "undefined is not an observable value yet)")
         i = e.index.value
-        if not 0 <= i < v.length:
+        if not 0 <= i < v.initial:
+            what = "is" if v.length is not None else "may be (the view tracks a length that " \
+                "may not have grown)"
             raise self.error(e.index.pos, f"expected an index inside the view {v.name} "
-                             f"(0..{v.length - 1}), found {i}: {v.name}[{i}] is undefined, "
-                             "which a condition cannot name")
-        return _Code((_c(I32, v.offset + i * v.size), _i(f"js.{v.element}.load", MemArg())),
+                             f"(0..{v.initial - 1}), found {i}: {v.name}[{i}] {what} "
+                             "undefined, which a condition cannot name")
+        op = _i(f"js.{v.element}.load", MemArg())
+        if v.length is not None:
+            return _Code((_c(I32, v.offset + i * v.size), op), element_kind(v.element))
+        # a length-tracking view reads the length (IsValidIntegerIndex) even where the index is
+        # inside every length it can have: the read is an event of its own
+        results = JS_MEM_OPS[op.op].results
+        return _Code(self.guarded(v, ("literal", i), (op,), results, (_i("unreachable"),)),
                      element_kind(v.element))
 
     def value_for(self, v: View, e: Expr) -> tuple[Node, ...]:
@@ -194,12 +209,37 @@ class _Translator:
         """``body`` with the byte address of ``v[index]`` below it on the stack when the index
         is inside the view, else ``outside``."""
         how, i = index
+        if v.length is None:
+            return self.tracked(v, index, body, result, outside)
         if how == "literal":
             return (_c(I32, v.offset + i * v.size), *body) if 0 <= i < v.length else outside
-        addr = (_i("local.get", i), _i("i32.wrap_i64"), _c(I32, v.size), _i("i32.mul"),
-                _c(I32, v.offset), _i("i32.add"))
         return (_i("local.get", i), _c(I64, v.length), _i("i64.lt_u"),
-                If(result, (*addr, *body), outside))
+                If(result, (*self.address(v, i), *body), outside))
+
+    @staticmethod
+    def address(v: View, local: int) -> tuple[Node, ...]:
+        return (_i("local.get", local), _i("i32.wrap_i64"), _c(I32, v.size), _i("i32.mul"),
+                _c(I32, v.offset), _i("i32.add"))
+
+    def tracked(self, v: View, index: tuple[str, int], body: tuple[Node, ...],
+                result: tuple[ValType, ...], outside: tuple[Node, ...]) -> tuple[Node, ...]:
+        """``guarded`` for a length-tracking view (docs/js.md#growth): the index is checked
+        against the view's current length, TypedArrayLength = (byteLength - offset) / size
+        over an Unordered read of the buffer's byte length (IsValidIntegerIndex's
+        MakeTypedArrayWithBufferWitnessRecord(O, unordered)). The view is never out of bounds
+        as a whole: its offset is inside the initial memory, and a memory never shrinks."""
+        length = _i("js.byteLength.unordered")
+        how, i = index
+        if how == "literal":
+            if i < 0:
+                return outside
+            end = v.offset + (i + 1) * v.size
+            return (length, _c(I64, end), _i("i64.ge_u"),
+                    If(result, (_c(I32, v.offset + i * v.size), *body), outside))
+        shift = v.size.bit_length() - 1
+        return (_i("local.get", i), length, _c(I64, v.offset), _i("i64.sub"), _c(I64, shift),
+                _i("i64.shr_u"), _i("i64.lt_u"),
+                If(result, (*self.address(v, i), *body), outside))
 
     def literal(self, e: Expr, what: str) -> int:
         if not isinstance(e, Num) or isinstance(e.value, float):
@@ -218,15 +258,26 @@ class _Translator:
         throw = (_i("unreachable"),)
         if e.op == "wait":
             t = self.scratch(I64)
-            pre = (*pre, *self.value_for(v, e.args[0]), _i("local.set", t))
+            args = (*self.value_for(v, e.args[0]), _i("local.set", t))
             timeout = -1 if len(e.args) == 1 else max(self.literal(e.args[1], "a timeout"), 0)
             body: tuple[Node, ...] = (_i("local.get", t), _c(I64, timeout), op)
+            pre, body = self.validate_first(v, pre, args, body)
             return _Code((*pre, *self.guarded(v, ix, body, (I32,), throw)), STRING)
         count = 0xFFFFFFFF if not e.args else min(max(self.literal(e.args[0], "a count"), 0),
                                                   0xFFFFFFFF)
         body = (_c(I32, count), op)
         return _Code((*pre, *self.guarded(v, ix, body, (I32,), throw), _i("i64.extend_i32_u")),
                      NUMBER)
+
+    @staticmethod
+    def validate_first(v: View, pre: tuple[Node, ...], args: tuple[Node, ...],
+                       body: tuple[Node, ...]) -> tuple[tuple[Node, ...], tuple[Node, ...]]:
+        """Where the other arguments of an ``Atomics`` call are evaluated. On a length-tracking
+        view, after the index is validated against the length read
+        (ValidateAtomicAccessOnIntegerTypedArray comes first in every Atomics function): the
+        read's place among the thread's events matters when the length can grow. A fixed
+        view's check reads nothing, so it stays after them."""
+        return (pre, (*args, *body)) if v.length is None else ((*pre, *args), body)
 
     def call(self, e: Call) -> _Code:
         v = self.view(e.view, e.pos)
@@ -237,16 +288,19 @@ class _Translator:
             raise self.error(e.pos, f"expected an integer typed array for Atomics.{e.op}, "
                              f"found the {v.element}Array {v.name} (a TypeError in JS)")
         ty = KIND_TYPE[kind]
-        # the arguments are evaluated in order (a call), then the index is validated
+        # the arguments are evaluated in order (a call), then the index is validated; on a
+        # length-tracking view the index first (validate_first)
         pre, ix = self.index(e.index)
         temps = [self.scratch(ty) for _ in e.args]
+        args: tuple[Node, ...] = ()
         for a, t in zip(e.args, temps, strict=True):
-            pre += (*self.value_for(v, a), _i("local.set", t))
+            args += (*self.value_for(v, a), _i("local.set", t))
         gets = tuple(_i("local.get", t) for t in temps)
         atomic = {"load": "atomic.load", "store": "atomic.store"}.get(e.op, f"atomic.{e.op}")
         op = _i(f"js.{v.element}.{atomic}", MemArg())
         # Atomics.store returns its value (ToIntegerOrInfinity, the value itself here)
-        body = (*gets, op, *gets) if e.op == "store" else (*gets, op)
+        body: tuple[Node, ...] = (*gets, op, *gets) if e.op == "store" else (*gets, op)
+        pre, body = self.validate_first(v, pre, args, body)
         throw = (_i("unreachable"),)  # ValidateAtomicAccess: a RangeError
         return _Code((*pre, *self.guarded(v, ix, body, (ty,), throw)), kind)
 

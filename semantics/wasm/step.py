@@ -279,7 +279,7 @@ def _concrete_operands(node: object) -> tuple[tuple[int, bool], ...]:
     if op == "memory.copy":
         return ((2, False), (1, False), (0, False))
     m = mem_op(op)
-    if m is None:
+    if m is None or m.kind == "length":
         return ()
     depth = {"load": 0, "store": 1, "rmw": 1, "cmpxchg": 2, "wait": 2, "notify": 1}[m.kind]
     extra = ((0, False),) if m.kind in ("wait", "notify") else ()
@@ -408,8 +408,9 @@ def _step_memop(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
 
 def _step_js(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
     """A JS thread's typed-array element get/set or ``Atomics`` call (docs/js.md): its event
-    is ECMA-262's. The thread's code checked the index against its view, whose length is fixed,
-    so no length is read; the tear-free flag is ``m.notears`` (IsNoTearConfiguration); and a
+    is ECMA-262's. The thread's code checked the index against its view (for a length-tracking
+    view, against a ``js.byteLength.unordered`` read of the length before it), so the access
+    reads no length; the tear-free flag is ``m.notears`` (IsNoTearConfiguration); and a
     compareExchange is always a read-modify-write (GetModifySetValueInBuffer): on failure it
     writes back the bytes it read, where a failed Wasm cmpxchg only reads."""
     if r.mem.data is not None:
@@ -422,6 +423,12 @@ def _step_js(r: _Redex, node: Instr, m: MemOp) -> tuple[Transition, ...]:
         c = from_bytes(b)
         return Value(t, extend_s(c, m.width, t.bits) if m.sign == "s" else wrap(c, t.bits))
 
+    if m.kind == "length":  # the growable buffer's [[ArrayBufferByteLengthData]] is len
+        def length(p: Payload) -> Emit:
+            (n,) = _cells(p, 1, "len")
+            return r.emit("js/byteLength", 0, (Value(I64, n),), (rd(MEM_LEN, 0, (n,), order),))
+
+        return (Read("js/byteLength", Hole(MEM_LEN, 0, 1, order), length),)
     if m.kind == "load":
         (ea,) = r.args(I32)
         return (Read("js/load", Hole(MEM_DATA, ea, nb, order), lambda p: r.emit(

@@ -175,12 +175,13 @@ class MemOp:
     def params(self) -> tuple[ValType, ...]:
         t = self.type
         return {"load": (I32,), "store": (I32, t), "rmw": (I32, t), "cmpxchg": (I32, t, t),
-                "wait": (I32, t, I64), "notify": (I32, I32)}[self.kind]
+                "wait": (I32, t, I64), "notify": (I32, I32), "length": ()}[self.kind]
 
     @property
     def results(self) -> tuple[ValType, ...]:
         return {"load": (self.type,), "store": (), "rmw": (self.type,),
-                "cmpxchg": (self.type,), "wait": (I32,), "notify": (I32,)}[self.kind]
+                "cmpxchg": (self.type,), "wait": (I32,), "notify": (I32,),
+                "length": (self.type,)}[self.kind]
 
 
 RMW_OPS = ("add", "sub", "and", "or", "xor", "xchg")
@@ -255,6 +256,11 @@ def _js_mem_ops() -> dict[str, MemOp]:
         if e in ("Int32", "BigInt64"):  # ValidateIntegerTypedArray(ta, waitable = true)
             ops[f"js.{e}.atomic.wait"] = op("wait", True)
             ops[f"js.{e}.atomic.notify"] = op("notify", True)
+    # ArrayBufferByteLength(buffer, order) of the growable buffer (docs/js.md#growth): a read of
+    # the memory's length, SeqCst for buffer.byteLength, Unordered for a length-tracking view's
+    # bounds check (IsValidIntegerIndex, ValidateIntegerTypedArray)
+    ops["js.byteLength"] = MemOp(I64, 64, "length", True, lang="js", notears=True)
+    ops["js.byteLength.unordered"] = MemOp(I64, 64, "length", False, lang="js", notears=True)
     return ops
 
 
