@@ -129,6 +129,8 @@ _REFUSED = {
                    "size is not the test's)",
     "memory.size": "memory.size (every iteration's locations are a stride of one memory, so its "
                    "size is not the test's)",
+    "js.byteLength": "buffer.byteLength (every iteration's locations are a stride of one memory, "
+                     "so its size is not the test's)",
     "memory.fill": "memory.fill (bulk memory is not relocated)",
     "memory.copy": "memory.copy (bulk memory is not relocated)",
     "call": "call (thread functions are compiled without their callees)",

@@ -90,6 +90,7 @@ def js_agent(test: LitmusTest, thread: int,
     body = (f"{declare}try {{{''.join(text)}}} catch ({err}) {{\n"
             f"  if (!({err} instanceof RangeError)) throw {err};\n"
             f"  return [{', '.join(trapped)}];\n}}\nreturn [{', '.join(ok)}];\n")
-    extent = max((v.offset + v.length * v.size for v in parsed.views), default=0)
+    extent = max((v.offset + (v.initial if v.length is None else v.length) * v.size
+                  for v in parsed.views), default=0)
     return JsAgent(thread, ("buffer", *CONSTRUCTORS, *names), tuple(names.values()), body,
                    tuple(returns), extent)

@@ -57,11 +57,13 @@ def _rel(path: str) -> str:
 
 IN_SCOPE = [p for p in CORPUS if _rel(p) not in OUT_OF_SCOPE]
 JS_SAMPLE = {"js/MP+js.litmus", "js/CAS+fail+js.litmus", "js/Tear+f64+js.litmus",
-             "js/SB+js+wasm.litmus", "js/OOB+atomics+js.litmus", "js/Mixed+sizes+js.litmus"}
+             "js/SB+js+wasm.litmus", "js/OOB+atomics+js.litmus", "js/Mixed+sizes+js.litmus",
+             "js/grow/SB+grow+js.litmus"}
 """The JS tests compared here: one per kind of JS event (plain and Atomics accesses, the
-always-rmw compareExchange, a tearing float, a RangeError, mixed sizes, a mixed program). A JS
-thread is translated into the reduction the Wasm tests already cover, and the whole of js/ takes
-a minute of the CI's 20; ``weakwasm check``'s enumerator_eq_solver rows compare all of it."""
+always-rmw compareExchange, a tearing float, a RangeError, mixed sizes, a mixed program, a
+length read racing a grow). A JS thread is translated into the reduction the Wasm tests
+already cover, and the whole of js/ takes a minute of the CI's 20; ``weakwasm check``'s
+enumerator_eq_solver rows compare all of it."""
 COMPARED = [p for p in IN_SCOPE if "/js/" not in p or _rel(p) in JS_SAMPLE]
 WASM = M.get_model("wasm")
 

@@ -15,7 +15,7 @@ import wasmtime
 
 from metatheory.cli import main
 from metatheory.engines.command import run_command
-from metatheory.engines.compile import compile_test
+from metatheory.engines.compile import Unsupported, compile_test
 from metatheory.engines.wasmtime_shim import threads_engine
 from semantics.litmus.format import parse_litmus
 from semantics.litmus.loader import load_test
@@ -86,6 +86,17 @@ def test_the_footprint_covers_a_js_view_beyond_the_constants() -> None:
         "thread 0 js {\n  const v = new Int32Array(buffer, x, 100);\n  let i = 99;\n"
         "  let r = Atomics.load(v, i);\n}\nexists (0:r=0)\n", "wide.litmus")
     assert compile_test(test, 4).layout.footprint >= 400
+
+
+def test_a_length_tracking_view_reaches_the_memory_end_and_byte_length_is_refused() -> None:
+    tracking = ("WASM Tracking\n{ memory 1 2 shared; x = 0; }\n"
+                "thread 0 js {\n  const v = new Int32Array(buffer);\n  v[1] = 5;\n%s}\n"
+                "exists (0:n=0)\n")
+    test = parse_litmus(tracking % "  let n = 0;\n", "tracking.litmus")
+    assert compile_test(test, 1).layout.footprint == 65536  # the initial memory, every byte
+    test = parse_litmus(tracking % "  let n = buffer.byteLength;\n", "length.litmus")
+    with pytest.raises(Unsupported, match="buffer.byteLength .every iteration's locations"):
+        compile_test(test, 1)
 
 
 @needs_node
