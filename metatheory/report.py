@@ -398,6 +398,7 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
     def hunt(theorem: Theorem, spec: str, holds: bool | None, seed: int) -> None:
         n, size = (program_examples, program_shard) if theorem.domain == PROGRAMS \
             else (max_examples, shard)
+        n = theorem.budget(n)
         expected = "-" if holds is None else "holds" if holds else "fails"
         rows.append((1 if theorem.domain == PROGRAMS else 2, hunt_row(
             theorem, spec, expected, seed, FAIL_BUDGET_FACTOR * n if holds is False else n,

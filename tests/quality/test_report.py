@@ -139,3 +139,9 @@ def test_check_stops_at_once_without_the_golden_corpus(tmp_path: Path) -> None:
     assert code == 2 and out == ""
     assert err.startswith("weakwasm: no golden litmus tests (*.litmus) under ")
     assert not (tmp_path / "r").exists()  # nothing ran
+
+
+def test_a_theorem_gets_its_share_of_the_budget(tmp_path):
+    report = check_command(tmp_path, program_examples=6, proofs=False, mutants=False,
+                           model="wasm", theorems=["operational_eq_axiomatic"])
+    assert [r.bound.split(" instances")[0] for r in report.rows] == ["2"]  # a third of 6
