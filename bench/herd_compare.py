@@ -37,6 +37,7 @@ from semantics.litmus import condition as cond  # noqa: E402
 from semantics.litmus.format import LitmusTest, parse_litmus  # noqa: E402
 from semantics.litmus.loader import load_test  # noqa: E402
 from semantics.litmus.result import run_test  # noqa: E402
+from semantics.memory.model import get_model  # noqa: E402
 from semantics.wasm.syntax import Instr, MemArg  # noqa: E402
 
 CATS = {"wasm": ROOT / "bench" / "herd" / "wasm.cat",
@@ -210,7 +211,7 @@ def run_weakwasm(test: LitmusTest, model: str, timeout: float) -> Outcome:
     signal.setitimer(signal.ITIMER_REAL, timeout)
     t0 = time.perf_counter()
     try:
-        r = run_test(test, model).result
+        r = run_test(test, get_model(model)).result
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
