@@ -2,7 +2,7 @@
 in one process, side by side.
 
     python bench/litmus_scaling.py [--herd PATH] [--limit 10] [--cap 10] [--repeat 3]
-                                   [--no-families] [--no-classics]
+                                   [--no-families] [--no-classics] [--family NAME]
 
 Families (bench/herd_compare.py's makers): SB ring over n threads, IRIW with n readers, CoRR
 with n reads, n writers to one location; flavours plain i32, plain i8 and atomic (SeqCst i32).
@@ -134,6 +134,8 @@ def families(herd: str | None, args: argparse.Namespace, work: Path) -> None:
     print(head)
     behind: list[str] = []
     for fam, make in FAMILIES:
+        if args.family and fam not in args.family:
+            continue
         for fl, flname in FLAVOURS:
             cells, best_w, best_h = [], 0, 0
             w_on = h_on = True
@@ -247,6 +249,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         "of wall time: steadier on a loaded machine")
     p.add_argument("--no-families", action="store_true")
     p.add_argument("--no-classics", action="store_true")
+    p.add_argument("--family", action="append", choices=[f for f, _ in FAMILIES],
+                   help="run only this family (repeatable; default all)")
     args = p.parse_args(argv)
     herd = hc.find_herd(args.herd)
     if herd is None:

@@ -919,27 +919,38 @@ def _choice(model: Model, asm: Assembly, evs: list[Event], chosen: Sequence[_Opt
     spawn, n = asm.spawn, len(evs)
     rep = frozenset().union(*(o.picks[0] for o in chosen))
     ex = Execution(tuple(evs), rep, spawn)
-    edges = any(o.edges for o in chosen)
-    if edges:
-        f = facts(ex, model)
-    else:
+    edges = frozenset().union(*(o.edges for o in chosen))
+    # When the rf-blind axioms read only hb and the shape (``_SHAPE_BLIND``) and hb reads
+    # only the shape and rf's sync edges (``_base_facts``), a choice's hb, the axioms' verdict
+    # and the tot searches are those of its shape and edges: shared by the choices and the
+    # combinations of paths of that shape that add the same edges.
+    shared = base_key is not None and all(
+        h is None or h in _SHAPE_BLIND for ax in blind for h in (ax.static, ax.order))
+    if not edges:
         f = Facts(ex, base.hb, base.generated, base.contributed, base.tearfree, base.reads,
                   base.writers)
-    # Without edges of its own, a choice has the hb of its shape: when the rf-blind axioms
-    # read only hb and the shape (``_SHAPE_BLIND``), their verdict and the tot searches are
-    # the shape's, shared by the combinations of paths of that shape.
-    shared = None
-    if not edges and base_key is not None and all(
-            h is None or h in _SHAPE_BLIND for ax in blind for h in (ax.static, ax.order)):
-        skey = ("blind", base_key, asm.spins)
+    elif shared:
+        # the generators' edges are the shape's and the options' (``Generator.per_read``)
+        ekey = ("edge facts", base_key, edges)
+        got_f = cache.get(ekey)
+        if got_f is None:
+            got_f = cache[ekey] = (base.generated | edges,
+                                   _with_edges(base.hb, edges, model.hb_transitive))
+        assert isinstance(got_f, tuple)
+        f = Facts(ex, got_f[1], got_f[0], base.contributed, base.tearfree, base.reads,
+                  base.writers)
+    else:
+        f = facts(ex, model)
+    if shared:
+        skey = ("blind", base_key, asm.spins, edges)
         got = cache.get(skey)
         if got is None:
             got = cache[skey] = _blind_part(f, asm, blind)
         assert isinstance(got, tuple)
-        shared = got
+        part = got
     else:
-        shared = _blind_part(f, asm, blind)
-    ok, fixed, tots = shared
+        part = _blind_part(f, asm, blind)
+    ok, fixed, tots = part
     if not ok:
         return []
     per_groups: list[Groups] = []
@@ -969,6 +980,22 @@ def _choice(model: Model, asm: Assembly, evs: list[Event], chosen: Sequence[_Opt
 
 
 Tots = dict[frozenset[Constraint], tuple[int, ...] | None]
+
+
+def _with_edges(h: frozenset[tuple[int, int]], edges: Iterable[tuple[int, int]],
+                transitive: bool) -> frozenset[tuple[int, int]]:
+    """hb ``h`` (closed when ``transitive``) with ``edges`` added and closed again: an edge
+    u -> v joins everything before u to everything after v, and the result stays closed."""
+    if not transitive:
+        return h.union(edges)
+    out = set(h)
+    for u, v in edges:
+        if (u, v) in out:
+            continue
+        pre = [a for a, b in out if b == u] + [u]
+        post = [b for a, b in out if a == v] + [v]
+        out.update((a, b) for a in pre for b in post)
+    return frozenset(out)
 
 # The rf-blind axioms' hooks that read an execution only through hb, its generators and the
 # axioms' edges, and its events' shapes (``_shape``) and wait queues.
@@ -1010,12 +1037,12 @@ def _initial_offer(program: Program, seeds: Iterable[int],
     return Offer({c: frozenset(v) for c, v in cells.items()}, default, frozenset(seeds))
 
 
-def _grow(offer: Offer, events: Iterable[Event]) -> Offer:
+def _grow(offer: Offer, cells_written: Iterable[tuple[Cell, int]]) -> Offer:
+    """``offer`` with the constant bytes ``cells_written`` (symbolic mode: data reads are not
+    offered values)."""
     cells = {c: set(v) for c, v in offer.cells.items()}
-    for e in events:
-        for c, b in written_cells(e.actions):
-            if not isinstance(b, Term):  # symbolic mode: data reads are not offered values
-                cells.setdefault(c, set()).add(b)
+    for c, b in cells_written:
+        cells.setdefault(c, set()).add(b)
     return attrs.evolve(offer, cells={c: frozenset(v) for c, v in cells.items()})
 
 
@@ -1061,28 +1088,26 @@ class _Needs:
 
 
 def _needs(alloc_written: frozenset[tuple[Flat, int]], alloc_zeros: Zeros,
-           p: ThreadPath) -> _Needs:
-    own: dict[tuple[Flat, int], set[int]] = {}
-    for e in p.events:
-        for cb in _flat_written(e.actions):
-            own.setdefault(cb, set()).add(e.index)
-    zeros = _zero_ranges(p.events)
-    out: list[tuple[Flat, int]] = []
-    for e, c, b in _flat_read(p.events):
-        if isinstance(b, Term) or (c, b) in alloc_written:
-            continue
-        by = own.get((c, b))
-        if by and (len(by) > 1 or e.index not in by):  # another event of the path wrote it
-            continue
-        if b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, zeros)):
-            continue
-        out.append((c, b))
-    return _Needs(frozenset(own), zeros, tuple(dict.fromkeys(out)))
+           p: ThreadPath, f: _Bytes) -> _Needs:
+    """``p``'s ``_Needs``, from its bytes ``f``."""
+    asked = [(c, b) for c, b in f.reads - alloc_written
+             if not (b == 0 and (_in_zeros(c, alloc_zeros) or _in_zeros(c, f.zeros)))]
+    if any(cb in f.written for cb in asked):
+        # the path writes a byte it reads: did another of its events write it (an RMW's own
+        # write does not justify its read)
+        own: dict[tuple[Flat, int], set[int]] = {}
+        for e in p.events:
+            for cb in _flat_written(e.actions):
+                own.setdefault(cb, set()).add(e.index)
+        short = {(c, b) for e, c, b in _flat_read(p.events) if not isinstance(b, Term)
+                 and ((by := own.get((c, b))) is None or (len(by) == 1 and e.index in by))}
+        asked = [cb for cb in asked if cb in short]
+    return _Needs(f.written, f.zeros, tuple(asked))
 
 
 def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
                        memo: dict[int, tuple[ThreadPath, _Needs]] | None = None,
-                       ) -> list[tuple[ThreadPath, ...]]:
+                       bytes_memo: PathMemo | None = None) -> list[tuple[ThreadPath, ...]]:
     """The combinations (one path per thread) in which every byte some path reads has a writer
     of that byte (another event, the allocation included): the cheap necessary condition of
     value-consistency, without the model. Each path's own part is decided once (``_needs``);
@@ -1092,11 +1117,13 @@ def _consistent_combos(alloc: Event, per_thread: Sequence[Sequence[ThreadPath]],
     alloc_written = frozenset(_flat_written(alloc.actions))
     alloc_zeros = _zero_ranges([alloc])
     memo = {} if memo is None else memo
+    bytes_memo = {} if bytes_memo is None else bytes_memo
 
     def need(p: ThreadPath) -> _Needs:
         got = memo.get(id(p))
         if got is None or got[0] is not p:
-            got = memo[id(p)] = (p, _needs(alloc_written, alloc_zeros, p))
+            got = memo[id(p)] = (p, _needs(alloc_written, alloc_zeros, p,
+                                           _bytes(p, bytes_memo)))
         return got[1]
 
     needs = [[need(p) for p in paths] for paths in per_thread]
@@ -1117,20 +1144,50 @@ def _zero_ranges(events: Iterable[Event]) -> Zeros:
                  if a.region is not None and writing(a) and not isinstance(a.write, tuple))
 
 
-def _justified(per_thread: list[list[ThreadPath]], alloc: Event) -> list[list[ThreadPath]]:
+@attrs.frozen
+class _Bytes:
+    """A path's bytes for ``_justified`` and ``_grow``: the (cell, byte) pairs it writes, its
+    zero ranges, the constant (cell, byte) pairs it reads, and its constant written cells."""
+
+    written: frozenset[tuple[Flat, int]]
+    zeros: Zeros
+    reads: frozenset[tuple[Flat, int]]
+    cells: tuple[tuple[Cell, int], ...]
+
+
+PathMemo = dict[int, tuple[ThreadPath, _Bytes]]  # by ``id``, the path kept alive beside
+
+
+def _bytes(p: ThreadPath, memo: PathMemo) -> _Bytes:
+    got = memo.get(id(p))
+    if got is None or got[0] is not p:
+        acts = [a for e in p.events for a in e.actions]
+        got = memo[id(p)] = (p, _Bytes(
+            frozenset(_flat_written(acts)), _zero_ranges(p.events),
+            frozenset((c, b) for _, c, b in _flat_read(p.events) if not isinstance(b, Term)),
+            tuple(cb for cb in written_cells(acts) if not isinstance(cb[1], Term))))
+    return got[1]
+
+
+def _justified(per_thread: list[list[ThreadPath]], alloc: Event,
+               memo: PathMemo | None = None) -> list[list[ThreadPath]]:
     """Drop paths reading a (cell, byte) that no event of any remaining path writes, until
-    stable: seed values that no write can produce die here."""
+    stable: seed values that no write can produce die here. ``memo`` keeps each path's bytes
+    (``_bytes``) across calls."""
+    memo = {} if memo is None else memo
+    alloc_written = frozenset(_flat_written(alloc.actions))
+    alloc_zeros = _zero_ranges([alloc])
     while True:
-        everything = [alloc] + [e for paths in per_thread for p in paths for e in p.events]
-        written = {cb for e in everything for cb in _flat_written(e.actions)}
-        zeros = _zero_ranges(everything)
+        facts = [[_bytes(p, memo) for p in paths] for paths in per_thread]
+        written = set(alloc_written).union(*(f.written for fs in facts for f in fs))
+        zeros = alloc_zeros + tuple(z for fs in facts for f in fs for z in f.zeros)
 
-        def ok(p: ThreadPath, written: set[tuple[Flat, int]] = written,
+        def ok(f: _Bytes, written: set[tuple[Flat, int]] = written,
                zeros: Zeros = zeros) -> bool:
-            return all(isinstance(b, Term) or (c, b) in written
-                       or (b == 0 and _in_zeros(c, zeros)) for _, c, b in _flat_read(p.events))
+            return all(b == 0 and _in_zeros(c, zeros) for c, b in f.reads - written)
 
-        kept = [[p for p in paths if ok(p)] for paths in per_thread]
+        kept = [[p for p, f in zip(paths, fs, strict=True) if ok(f)]
+                for paths, fs in zip(per_thread, facts, strict=True)]
         if [len(k) for k in kept] == [len(p) for p in per_thread]:
             return kept
         per_thread = kept
@@ -1164,6 +1221,7 @@ def thread_runs(program: Program, *, observer: int | None = None,
     # A thread whose holes the grown offer answers as before has the same runs: kept.
     last: list[tuple[_Explored, dict[Hole, list[tuple[int, ...]]]] | None] = [None] * len(funcs)
     memo: dict[int, tuple[ThreadPath, _Needs]] = {}  # ``_consistent_combos``'s, per path
+    bytes_memo: PathMemo = {}  # ``_justified``'s and ``_grow``'s, per path
     for round_no in range(1, bounds.max_rounds + 1):
         explored = []
         for i, fi in enumerate(funcs):
@@ -1177,11 +1235,12 @@ def thread_runs(program: Program, *, observer: int | None = None,
             x = explore_thread(program, store, i, fi, offer, bounds, unknown, consulted)
             last[i] = (x, consulted)
             explored.append(x)
-        per_thread = _justified([list(x.paths) for x in explored], alloc)
+        per_thread = _justified([list(x.paths) for x in explored], alloc, bytes_memo)
         if progress:
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
-        combos = _consistent_combos(alloc, per_thread, memo)
-        grown = _grow(offer, (e for c in combos for p in c for e in p.events))
+        combos = _consistent_combos(alloc, per_thread, memo, bytes_memo)
+        in_combos = {id(p): p for c in combos for p in c}.values()
+        grown = _grow(offer, (cb for p in in_combos for cb in _bytes(p, bytes_memo).cells))
         if grown == offer:
             break
         offer = grown
