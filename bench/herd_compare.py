@@ -122,8 +122,12 @@ def translate(test: LitmusTest) -> str:
                 if isinstance(val, _Load):
                     raise Unsupported("a store of a loaded value not through a local")
                 v = str(val) if isinstance(val, int) else val.name
+                # A plain 1-byte store is tagged RLX, which the cat files read as plain: only
+                # es2017.cat asks, since a wider plain store may tear with INIT (its README).
                 lines.append(f"atomic_store_explicit({loc}, {v}, memory_order_seq_cst);"
-                             if ".atomic." in op else f"*{loc} = {v};")
+                             if ".atomic." in op else
+                             f"atomic_store_explicit({loc}, {v}, memory_order_relaxed);"
+                             if _STORES[op] == 1 else f"*{loc} = {v};")
             elif op == "local.set" and isinstance(arg, int):
                 val = stack.pop()
                 reg = names[arg]

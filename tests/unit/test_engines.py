@@ -152,7 +152,7 @@ def test_a_short_sweep_shows_nothing_the_model_forbids(engine: str) -> None:
     # (the model's result is incomplete), wait/ (7: a waiting thread would stall the barrier)
     assert "skipped: wasm is incomplete: thread 0:" in out
     assert "values out of thin air" in out  # control/LB+data*: states admitted, not listed
-    assert summary.startswith(f"{68 + len(SCRIPTS)} run, 22 skipped,"), summary
+    assert summary.startswith(f"{69 + len(SCRIPTS)} run, 22 skipped,"), summary
 
 
 @pytest.mark.parametrize("engine", ENGINES)
