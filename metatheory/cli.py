@@ -697,6 +697,10 @@ def _add_prove(p: argparse.ArgumentParser) -> None:
     p.add_argument("--length", action="store_true",
                    help="the length space: bounds checks, traps, memory.size, memory.grow, "
                         "fences and spawn edges besides the data accesses (docs/proofs.md)")
+    p.add_argument("--waits", type=positive_int, nargs="?", const=2, default=0, metavar="K",
+                   help="the waits space: up to K memory.atomic.wait32 (default 2) and one "
+                        "notify on byte 0, with woken events, besides the data accesses "
+                        "(5 cells unless --cells; docs/proofs.md)")
     p.add_argument("--rlimit", type=positive_int, default=None,
                    help="Z3's deterministic resource limit per query (default none): the "
                         "same limit gives the same result in every run")
@@ -733,7 +737,7 @@ def _case_counter(err: TextIO) -> Callable[[int, int, int], None]:
 def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from metatheory.tasks import proof_plan
     from proofs.encoding import require_encoding
-    from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem
+    from proofs.obligations import THEOREMS, ProofResult, UnknownTheorem, space_shape
     from proofs.space import Space
     from properties.render import execution_litmus
     from semantics.memory.events import show_execution
@@ -757,6 +761,11 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
                     if v is not None})
         if args.length and args.theorem == "wasm_eq_js":
             raise ValueError("wasm_eq_js is decided over the data space only: drop --length")
+        if args.waits:
+            if args.length or args.theorem == "wasm_eq_js":
+                raise ValueError("--waits is a data space: drop --length, and it is for "
+                                 "sc_drf and sc_drf_free_hb")
+            Space(1, **space_shape(args.cells, args.widths, waits=args.waits))
     except (UnknownTheorem, ValueError) as e:
         err.write(f"weakwasm: {e}\n")
         return EXIT_BAD_INPUT
@@ -771,7 +780,7 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             return EXIT_BAD_INPUT
         run = w.one(proof_plan(
             args.theorem, spec, args.bound, args.timeout, rlimit=args.rlimit,
-            cells=args.cells, widths=args.widths, length=args.length,
+            cells=args.cells, widths=args.widths, length=args.length, waits=args.waits,
             parts=args.parts or w.count,
             on_result=heard, on_case=_case_counter(err)))
     for r, start, end in zip(run.results, walls, walls[1:], strict=False):
@@ -784,7 +793,8 @@ def _run_prove(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     if cex is not None and cex.execution is not None:
         out.write(f"\ncounterexample with {cex.bound} events"
                   f"{' (' + cex.detail + ')' if cex.detail else ''}:\n")
-        if not args.length:  # the litmus fragment has no grow, memory.size, fence or trap
+        if not (args.length or args.waits):  # the litmus fragment has no grow, memory.size,
+            # fence, trap, wait or notify
             out.write(execution_litmus(cex.execution, f"{args.theorem}-{model.name}",
                                        f"Z3 counterexample to {args.theorem} under "
                                        f"{model.name}"))

@@ -234,13 +234,13 @@ SPLIT_FROM = 6
 def prove_part(theorem: str, model: str, bound: int, part: int, parts: int,
                timeout_s: float | None, rlimit: int | None = None, cells: int | None = None,
                widths: tuple[int, ...] | None = None, length: bool = False,
-               progress: Any = None) -> Any:
+               waits: int = 0, progress: Any = None) -> Any:
     """Part ``part`` of ``parts`` of one bound of an obligation, by names (a task)."""
     from metatheory.models import resolve_model
     from proofs.obligations import prove_exactly, sc_drf_part, space_shape
     from proofs.space import Space
 
-    space = attrs.evolve(Space(bound, values=1), **space_shape(cells, widths, length))
+    space = attrs.evolve(Space(bound, values=1), **space_shape(cells, widths, length, waits))
     given = resolve_model(model)
     if theorem == "sc_drf":
         return sc_drf_part(given, bound, part, parts, space=space, timeout_s=timeout_s,
@@ -251,7 +251,7 @@ def prove_part(theorem: str, model: str, bound: int, part: int, parts: int,
 def proof_plan(theorem: str, model: str, max_bound: int, timeout_s: float | None, *,
                parts: int = 1, rlimit: int | None = None, cells: int | None = None,
                widths: tuple[int, ...] | None = None, length: bool = False,
-               on_result: Callable[[Any], object] | None = None,
+               waits: int = 0, on_result: Callable[[Any], object] | None = None,
                on_case: Callable[[int, int, int], object] | None = None) -> Plan[Any]:
     """``proofs.obligations.prove_up_to`` as a plan: bounds 1 .. ``max_bound`` in order until
     one is not proved or the total ``timeout_s`` runs out; ``sc_drf``'s bounds from
@@ -276,7 +276,8 @@ def proof_plan(theorem: str, model: str, max_bound: int, timeout_s: float | None
 
         local = {"progress": progress} if theorem == "sc_drf" and k == 1 else {}
         got = yield Batch(tuple(Call(prove_part, (theorem, model, n, i, k, left, rlimit, cells,
-                                                  widths, length), local) for i in range(k)),
+                                                  widths, length, waits), local)
+                               for i in range(k)),
                           stops=lambda r: r.status != "proved" and r.case == 0)
         r = merge_parts(got) if theorem == "sc_drf" else got[0]  # seconds: the parts' added up
         if on_case is not None and not heard[0] and r.cases:

@@ -14,9 +14,16 @@ from proofs.space import (
     GROW,
     INIT_ACTION,
     KINDS,
+    NOTIFY,
+    WAIT,
+    WAIT_WIDTH,
+    WOKEN,
+    WOKEN_ACTION,
     concrete_action,
     grow_zeros,
     len_action,
+    notify_action,
+    wait_actions,
 )
 from proofs.symbolic import SymExec
 from semantics.memory.events import (
@@ -73,6 +80,13 @@ def decode(m: z3.ModelRef, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = No
                 acts += (grow_zeros(old),)
             elif k == FENCE:
                 acts = (FENCE_ACTION,)
+        if k == WAIT and sp.waits:  # the length space's kinds 3.. are its steps
+            acts = wait_actions(tuple(_int(m, sym.rb[i][c]) for c in range(WAIT_WIDTH)))
+            rf.update((_int(m, sym.src[i][c]), i, MEM_DATA, c) for c in range(len(acts[0].read)))
+        elif k == WOKEN and sp.waits:
+            acts = (WOKEN_ACTION,)
+        elif k == NOTIFY and sp.waits:
+            acts = (notify_action(_int(m, sym.nwoken[i]), _int(m, sym.ncount[i])),)
         if k < len(KINDS):
             kind = KINDS[k]
             sc = z3.is_true(m.eval(sym.sc[i], model_completion=True))
@@ -88,7 +102,11 @@ def decode(m: z3.ModelRef, sym: SymExec, clk: Sequence[z3.BitVecRef] | None = No
     tot = None
     if clk is not None:
         tot = tuple(sorted(sym.ids, key=lambda i: (_int(m, clk[i]), i)))
-    return Execution(tuple(events), frozenset(rf), frozenset(spawn), tot=tot)
+    queue = sorted((i for i in sym.ids if sp.waits and i and
+                    _int(m, sym.kind[i]) in (WAIT, WOKEN, NOTIFY)),
+                   key=lambda i: (_int(m, sym.qclk[i]), i))
+    return Execution(tuple(events), frozenset(rf), frozenset(spawn), tot=tot,
+                     suspensions=(tuple(queue),) if queue else ())
 
 
 def pin(sym: SymExec, ex: Execution) -> list[z3.BoolRef]:
@@ -159,7 +177,7 @@ def relabel(ex: Execution) -> Execution:
     for e in ex.events:
         acts = []
         for a in e.actions:
-            if a.region != MEM_DATA or isinstance(a.write, Fill):
+            if a.region != MEM_DATA or isinstance(a.write, Fill) or a.kind not in KINDS:
                 acts.append(a)
                 continue
             cells = access_range(a)

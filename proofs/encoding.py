@@ -21,6 +21,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 import attrs
 import z3
 
+from proofs.space import NOTIFY, WAIT, WOKEN
 from proofs.symbolic import FALSE, TRUE, LenView, Matrix, Num, SymExec, bits, or_, ult
 from semantics.memory.model import GENERATORS, INIT_HB, Model
 
@@ -61,6 +62,10 @@ def hb_switches(model: Model, inds: Sequence[tuple[str, z3.BoolRef]]) -> dict[st
     listed = {g.name for g in model.hb_generators}
     return {INIT_HB.name: dict(inds).get(INIT_HB.name, FALSE),
             **{g: z3.BoolVal(g in listed) for g in GENERATORS}}
+
+
+SUSPENSIONS = "suspensions-consistent"
+"""The axiom whose witness order adds hb edges in the waits space (``Space.waits``)."""
 
 
 def happens_before(size: int, sources: EdgeSources, switches: Mapping[str, z3.BoolRef],
@@ -106,10 +111,12 @@ def free_hb(enc: Encoding, prefix: str = "") -> tuple[Encoding, list[z3.BoolRef]
 def space_edges(sym: SymExec) -> EdgeSources:
     """hb's sources over the bounded space. The data space has no spawn edges (no host,
     threads are ``SymExec.thread`` values), and event #0 writes every cell, so init-hb and
-    alloc order it before every other event. In the length space, init-hb orders #0 before
-    the events that overlap its INIT page, alloc before every event acting on the memory (all
-    but fences), and spawn edges go from #0 to each thread's first event and wherever the
-    solver put one (``SymExec.spawn``)."""
+    alloc order it before every other event (init-hb, in the waits space, before those that
+    access a cell: not ``woken`` or ``notify``); the waits space adds the witness's queue
+    order (``SymExec.sq``) under the ``suspensions-consistent`` switch. In the length space,
+    init-hb orders #0 before the events that overlap its INIT page, alloc before every event
+    acting on the memory (all but fences), and spawn edges go from #0 to each thread's first
+    event and wherever the solver put one (``SymExec.spawn``)."""
     views = sym.views()
     length = sym.space.length
 
@@ -126,9 +133,16 @@ def space_edges(sym: SymExec) -> EdgeSources:
     def from_alloc(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
         return on if a == 0 else None
 
+    def queue(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        return z3.And(on, sym.sq(a, b)) if a and b else None
+
+    def init_data(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
+        # the waits space's woken and notify events access no cell (alloc still orders them)
+        return (z3.And(on, sym.access(b)) if sym.space.waits else on) if a == 0 else None
+
     if not length:
-        return {INIT_HB.name: from_alloc, "po": po, "spawn": lambda on, a, b: None,
-                "sync": sync, "alloc": from_alloc}
+        return {INIT_HB.name: init_data, "po": po, "spawn": lambda on, a, b: None,
+                "sync": sync, "alloc": from_alloc, SUSPENSIONS: queue}
 
     def init(on: z3.BoolRef, a: int, b: int) -> z3.BoolRef | None:
         return z3.And(on, sym.overlap(0, b)) if a == 0 else None
@@ -278,6 +292,8 @@ def encode(model: Model, sym: SymExec, clk: Sequence[Num] | None = None,
     model's hb generators and whether hb is transitively closed."""
     inds = indicators(model, prefix, guarded)
     switches = hb_switches(model, inds)
+    if sym.space.waits:  # the witness's queue order is in hb when the model has the axiom
+        switches[SUSPENSIONS] = dict(inds).get(SUSPENSIONS, FALSE)
     # The guard of #0's edges is made before the clocks, as the encoding has always made it:
     # Z3's choice among models depends on the order in which terms are made, and ``weakwasm
     # prove`` prints the counterexample it chose. (``happens_before`` makes the same term
@@ -374,11 +390,61 @@ def init_hb(e: Encoding) -> z3.BoolRef:
 
 
 def suspensions_consistent(e: Encoding) -> z3.BoolRef:
-    """True: the obligations' space (``proofs.space``: reads, writes and rmws) has no wait,
-    woken, timeout or notify event, so every location's queue is empty and the axiom holds
-    (docs/proofs.md, "Wait and notify"); the litmus encoding refuses such events
-    (``proofs.litmus.OutOfScope``)."""
-    return z3.BoolVal(True)
+    """[T] suspensionsconsistent over the waits space (``Space.waits``), its witness order
+    ``SymExec.sq``: the order adds no hb cycle (its edges are in ``e.hb``, so this is hb's
+    acyclicity, which the checker charges to this axiom when the generators alone are acyclic
+    and to ``hb-acyclic`` otherwise), and the queue run accepts it (``queue_accepts``).
+
+    True in the other spaces, which have no wait/notify events (every queue is empty); the
+    litmus encoding refuses such events (``proofs.litmus.OutOfScope``)."""
+    s = e.sym
+    if not isinstance(s, SymExec) or not s.space.waits:
+        return z3.BoolVal(True)
+    return z3.And(queue_accepts(s), *[z3.Not(e.hb[a][a]) for a in s.ids])
+
+
+def queue_accepts(s: SymExec) -> z3.BoolRef:
+    """The queue of byte 0 accepts the witness order ``s.sq`` (``semantics.memory.suspension``
+    ``run_queue``), in the waits space: waits, woken events, at most one notify, no timeouts.
+    With one notify x (``notify n k``) and no timeouts nothing leaves the queue before x, so
+    the queue at x is the waits sq-before x, oldest first: at least n of them, exactly n if
+    n < k; the n oldest (rank below n) are woken, and only they; their woken events follow x
+    at once in sq (only woken events between), the youngest wait's first."""
+    n, k = s.space.size, s.kind
+    wait, woken, notify = (lambda i, c=c: k[i] == c for c in (WAIT, WOKEN, NOTIFY))
+
+    def rank(p: int) -> Num:  # the waits sq-before p (all still queued before the notify)
+        return s.count((w for w in range(1, n) if w != p), lambda w: z3.And(wait(w), s.sq(w, p)))
+
+    def below(a: Num, b: Num) -> z3.BoolRef:
+        m = max(a.size(), b.size())
+        return ult(z3.ZeroExt(m - a.size(), a), z3.ZeroExt(m - b.size(), b))
+
+    out = []
+    for x in range(1, n):
+        nw, nc = s.nwoken[x], s.ncount[x]
+        queued = s.count(range(1, n), lambda w, x=x: z3.And(wait(w), s.sq(w, x)))
+        out.append(z3.Implies(notify(x), z3.And(
+            z3.Not(below(queued, nw)), z3.Implies(ult(nw, nc), z3.Not(below(nw, queued))))))
+        for p in range(1, n):
+            if p == x:
+                continue
+            next_woken = z3.And(s.thread[p + 1] == s.thread[p], woken(p + 1)) \
+                if p + 1 < n else FALSE
+            out.append(z3.Implies(z3.And(notify(x), wait(p), s.sq(p, x), below(rank(p), nw)),
+                                  next_woken))
+    for u in range(2, n):
+        p = u - 1
+        by = [z3.And(notify(x), s.sq(p, x), s.sq(x, u), below(rank(p), s.nwoken[x]),
+                     *[z3.Implies(z3.And(s.sq(x, v), s.sq(v, u)), woken(v))
+                       for v in range(1, n) if v not in (x, u)])
+              for x in range(1, n) if x not in (p, u)]
+        out.append(z3.Implies(woken(u), or_(by)))
+        for u2 in range(2, n):
+            if u2 != u:
+                out.append(z3.Implies(z3.And(woken(u), woken(u2), s.sq(p, u2 - 1)),
+                                      s.sq(u2, u)))
+    return z3.And(out)
 
 
 def hb_acyclic(e: Encoding) -> z3.BoolRef:

@@ -26,7 +26,7 @@ import z3
 
 from proofs.concrete import decode, pin, relabel
 from proofs.encoding import Encoding, encode, free_hb
-from proofs.space import Space
+from proofs.space import WAITS_CELLS, Space
 from proofs.symbolic import SymExec, bits, fresh
 from semantics.memory.events import Execution
 from semantics.memory.model import ES2017, WASM, Model
@@ -237,6 +237,8 @@ def _terms(sym: SymExec, clk: Sequence[z3.BitVecRef] | None) -> list[z3.ExprRef]
                 sym.off[i], sym.width[i], *sym.src[i], *sym.rb[i], *sym.wb[i]]
         if sym.space.length:
             out += [sym.lrb[i], sym.lwb[i], sym.lsrc[i]]
+        if sym.space.waits:
+            out += [sym.nwoken[i], sym.ncount[i], sym.qclk[i]]
     if sym.space.length:
         out += [z3.If(sym.spawn[a][b], z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
                 for a in sym.ids for b in sym.ids if 0 < a < b]
@@ -454,9 +456,9 @@ def prove_exactly(theorem: str, model: Model, bound: int,
         return sc_drf_free_hb(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
                               progress=progress)
     if theorem == "wasm_eq_js":
-        if space is not None and space.length:
+        if space is not None and (space.length or space.waits):
             raise ValueError("wasm_eq_js is decided over the data space only (its refinement "
-                             "pins executions, docs/proofs.md): drop --length")
+                             "pins executions, docs/proofs.md): drop --length and --waits")
         return wasm_eq_js(bound, wasm=model, space=space, timeout_s=timeout_s, rlimit=rlimit)
     raise UnknownTheorem(f"no bounded obligation for theorem {theorem!r}; "
                          f"known: {', '.join(THEOREMS)}")
@@ -486,10 +488,14 @@ def prove(theorem: str, model: Model, bound: int,
 
 
 def space_shape(cells: int | None = None, widths: tuple[int, ...] | None = None,
-                length: bool = False) -> dict[str, object]:
-    """The fields of ``Space`` that differ from its defaults (``weakwasm prove`` options)."""
+                length: bool = False, waits: int = 0) -> dict[str, object]:
+    """The fields of ``Space`` that differ from its defaults (``weakwasm prove`` options).
+    The waits space has ``WAITS_CELLS`` cells unless told: one data byte beyond the wait's 4,
+    which an unord access can touch without racing with the wait's seqcst read."""
     shape: dict[str, object] = {k: v for k, v in (("cells", cells), ("widths", widths))
                                 if v is not None}
+    if waits:
+        shape = {"cells": WAITS_CELLS, **shape, "waits": waits}
     return {**shape, "length": True} if length else shape
 
 
@@ -499,13 +505,13 @@ def prove_up_to(theorem: str, model: Model, max_bound: int,
                 on_result: Callable[[ProofResult], object] | None = None,
                 on_case: Callable[[int, int, int], object] | None = None,
                 cells: int | None = None, widths: tuple[int, ...] | None = None,
-                length: bool = False) -> BoundedProof:
+                length: bool = False, waits: int = 0) -> BoundedProof:
     """Bounds ``min_bound .. max_bound`` in order, until a counterexample, an unknown, or the
     total ``timeout_s`` runs out (each bound gets what is left). ``on_result`` hears of each
     bound as it is decided, ``on_case(bound, done, total)`` of each case within a bound
     (progress for long runs). ``cells``, ``widths`` and ``length`` change the space from
     ``Space``'s defaults (one byte value, as the obligations use)."""
-    shape = space_shape(cells, widths, length)
+    shape = space_shape(cells, widths, length, waits)
     start = time.perf_counter()
     results: list[ProofResult] = []
     for n in range(min_bound, max_bound + 1):

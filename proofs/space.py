@@ -20,6 +20,13 @@ one allocation event (#0, thread ``INIT_THREAD``) writing zero to the whole firs
   host allocates the memory, then starts the threads, as ``engine.assemble``) and, chosen by
   the solver, from an event of a thread to the first event of a later thread (that thread
   spawned it, or the host started it after that event).
+- The *waits* space (``waits=k``, a data space): besides the data accesses, the events of
+  ``memory.atomic.wait32`` and ``memory.atomic.notify`` on one location, byte 0
+  (``semantics/wasm/step.py``): a suspending wait is ``rd.sc`` of cells 0..3 and a ``wait``
+  action with no timeout; its thread's next event, if any, is the ``woken`` event that ends
+  it; a notify is one ``notify n count`` action (``n`` woken). At most ``k`` waits and one
+  notify; no timeouts. A mismatching wait is a plain ``rd.sc`` of 4 bytes, already a data
+  access. The wait queue's order (``Execution.suspensions``) is a solver-chosen witness.
 """
 
 from __future__ import annotations
@@ -56,6 +63,17 @@ STEPS = {TRAP: "trap", SIZE: "memory.size", GROW: "memory.grow", FENCE: "atomic.
 """The length space's other events, by symbolic kind: a trapped access (its bounds check), a
 ``memory.size`` or failed grow (``rd.sc len``), a successful grow, a fence."""
 
+WAIT, WOKEN, NOTIFY = 3, 4, 5
+SUSPENDS = {WAIT: "wait", WOKEN: "woken", NOTIFY: "notify"}
+"""The waits space's other events, by symbolic kind: a suspending ``memory.atomic.wait32``
+(its ``rd.sc`` and its ``wait``), the ``woken`` event that ends it, a ``notify``."""
+
+WAIT_WIDTH = 4
+"""wait32 reads 4 bytes at the wait location, byte 0."""
+
+WAITS_CELLS = 5
+"""``weakwasm prove --waits``'s cells: the wait's 4 and one more (``space_shape``)."""
+
 MAX_PAGES = 2
 """The length space's memory: one page, growing to at most two."""
 
@@ -71,8 +89,12 @@ class Space:
     widths: tuple[int, ...] = (1, 2, 4)
     threads: int | None = None
     length: bool = False
+    waits: int = 0  # > 0: the waits space, with at most this many waits and one notify
 
     def __attrs_post_init__(self) -> None:
+        if self.waits and (self.length or self.cells < WAIT_WIDTH):
+            raise ValueError("the waits space is a data space of at least "
+                             f"{WAIT_WIDTH} cells")
         if self.events < 1:
             raise ValueError(f"a bound needs at least one event, got {self.events}")
         if any(w < 1 or w > self.cells for w in self.widths):
@@ -112,6 +134,10 @@ class Space:
         threads = "any number of threads" if self.threads is None else \
             f"up to {self.threads} threads"
         shape = f"widths {'/'.join(map(str, self.widths))}, {threads}"
+        if self.waits:
+            return (f"{self.cells} cells, {shape}, data region with wait/notify (up to "
+                    f"{self.waits} wait32 and one notify on byte 0, no timeouts; no bounds "
+                    f"checks, traps, grow, memory.size, fences, spawn)")
         if not self.length:
             return (f"{self.cells} cells, {shape}, data region only (no bounds checks, traps, "
                     f"grow, memory.size, fences, spawn, wait/notify)")
@@ -143,8 +169,9 @@ class Space:
         through covers, same range, overlap and per-cell reads-from, which any permutation of
         cells keeps; so then a counterexample whose violating cell is ``c`` has a mirror image,
         also a counterexample, whose violating cell is ``cells-1-c``. Not in the length
-        space, whose bounds checks tell the first page's cells from the grown ones."""
-        if self.length:
+        space, whose bounds checks tell the first page's cells from the grown ones, nor in the
+        waits space, whose wait location is byte 0."""
+        if self.length or self.waits:
             return False
         shapes = set(self.shapes())
         for kind, sc, off, w in shapes:
@@ -204,3 +231,17 @@ def len_action(kind: int, read: int = PAGE, write: int = PAGE) -> Action | None:
 def grow_zeros(old: int) -> Action:
     """A grow's write of one new page of zeros at the old length ``old`` (bytes)."""
     return wr(MEM_DATA, old, fill(PAGE))
+
+
+def wait_actions(read: tuple[int, ...]) -> tuple[Action, ...]:
+    """A suspending ``memory.atomic.wait32`` on byte 0 with no timeout: its seqcst read and
+    its ``wait`` (``semantics/wasm/step.py`` ``_step_wait``)."""
+    return (rd(MEM_DATA, 0, read, Ord.SEQCST, notears=True),
+            Action(Kind.WAIT, MEM_DATA, 0, args=(-1,)))
+
+
+WOKEN_ACTION = Action(Kind.WOKEN, MEM_DATA, 0)
+
+
+def notify_action(woken: int, count: int) -> Action:
+    return Action(Kind.NOTIFY, MEM_DATA, 0, args=(woken, count))

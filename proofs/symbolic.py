@@ -21,12 +21,17 @@ from proofs.space import (
     INIT_ACTION,
     KINDS,
     MAX_PAGES,
+    NOTIFY,
     SIZE,
     STEPS,
     TRAP,
+    WAIT,
+    WAIT_WIDTH,
+    WOKEN,
     Space,
     grow_zeros,
     len_action,
+    wait_actions,
     zero_action,
 )
 from semantics.memory.events import PAGE, Action, Kind
@@ -97,6 +102,11 @@ class SymExec:
     lwb: tuple[Num, ...] = ()
     lsrc: tuple[Num, ...] = ()
     spawn: Matrix = ()
+    # the waits space only: per event a notify's woken and count (0 otherwise), and the
+    # witness's order of the suspension events (``sq``: by these clocks)
+    nwoken: tuple[Num, ...] = ()
+    ncount: tuple[Num, ...] = ()
+    qclk: tuple[Num, ...] = ()
 
     @property
     def ids(self) -> range:
@@ -114,7 +124,21 @@ class SymExec:
         """Event ``i`` is a data access (with its bounds check in the length space)."""
         if i == 0:
             return FALSE
+        if self.space.waits:
+            return ule(self.kind[i], WAIT)
         return ule(self.kind[i], RMW) if self.space.length else TRUE
+
+    def suspends(self, i: int) -> z3.BoolRef:
+        """Event ``i`` changes the wait queue of byte 0 (a wait, woken or notify)."""
+        if i == 0 or not self.space.waits:
+            return FALSE
+        return z3.And(ule(WAIT, self.kind[i]), ule(self.kind[i], NOTIFY))
+
+    def sq(self, a: int, b: int) -> z3.BoolRef:
+        """The witness orders suspension event ``a`` before ``b``."""
+        if a == b or a == 0 or b == 0 or not self.space.waits:
+            return FALSE
+        return z3.And(self.suspends(a), self.suspends(b), ult(self.qclk[a], self.qclk[b]))
 
     def grows(self, i: int) -> z3.BoolRef:
         """Event ``i`` is a grow by one page, so it writes the new page's zeros."""
@@ -127,7 +151,11 @@ class SymExec:
         return ult(self.space.initial_cells, self.off[i] + self.width[i])
 
     def reading(self, i: int) -> z3.BoolRef:
-        return z3.BoolVal(False) if i == 0 else z3.Or(self.kind[i] == RD, self.kind[i] == RMW)
+        if i == 0:
+            return FALSE
+        if self.space.waits:
+            return z3.Or(self.kind[i] == RD, self.kind[i] == RMW, self.kind[i] == WAIT)
+        return z3.Or(self.kind[i] == RD, self.kind[i] == RMW)
 
     def writing(self, i: int) -> z3.BoolRef:
         if i == 0:
@@ -151,6 +179,8 @@ class SymExec:
         if i == 0 or j == 0:
             return z3.BoolVal(i == j)
         small = z3.And(self.off[i] == self.off[j], self.width[i] == self.width[j])
+        if self.space.waits:  # woken and notify have no access, and width 0
+            return z3.And(self.access(i), self.access(j), small)
         if self.space.length:  # a grow writes a whole page: never a small access's range
             return z3.Or(z3.And(self.access(i), self.access(j), small),
                          z3.And(self.grows(i), self.grows(j)))
@@ -158,8 +188,8 @@ class SymExec:
 
     def overlap(self, i: int, j: int) -> z3.BoolRef:
         if not self.space.length:
-            if i == 0 or j == 0:
-                return z3.BoolVal(True)
+            if i == 0 or j == 0:  # woken and notify events access no cell
+                return self.access(i or j) if self.space.waits and i != j else TRUE
             return z3.And(ult(self.off[i], self.off[j] + self.width[j]),
                           ult(self.off[j], self.off[i] + self.width[i]))
         if i == 0 or j == 0:  # the first page: small accesses that start in it
@@ -208,6 +238,8 @@ class SymExec:
                 cases.append(self.shape_is(i, kind, sc, off, w))
         if self.space.length and pred(grow_zeros(PAGE)):
             cases.append(self.grows(i))
+        if self.space.waits and pred(wait_actions((0,) * WAIT_WIDTH)[0]):
+            cases.append(self.kind[i] == WAIT)
         return z3.Or(cases) if cases else z3.BoolVal(False)
 
     def well_formed(self) -> list[z3.BoolRef]:
@@ -220,6 +252,11 @@ class SymExec:
             shapes = [self.shape_is(i, *shape) for shape in sp.shapes()]
             if sp.length:  # the other steps have no small data access
                 shapes.append(z3.And(ult(RMW, self.kind[i]), ule(self.kind[i], FENCE),
+                                     z3.Not(self.sc[i]), self.off[i] == 0, self.width[i] == 0))
+            if sp.waits:
+                shapes.append(z3.And(self.kind[i] == WAIT, self.sc[i], self.off[i] == 0,
+                                     self.width[i] == WAIT_WIDTH))
+                shapes.append(z3.And(z3.Or(self.kind[i] == WOKEN, self.kind[i] == NOTIFY),
                                      z3.Not(self.sc[i]), self.off[i] == 0, self.width[i] == 0))
             out.append(z3.Or(shapes))
             out.append(ult(self.thread[i], sp.n_threads))
@@ -242,7 +279,44 @@ class SymExec:
                     out.append(z3.Implies(self.grows(i), self.wb[i][c] == 0))
         if sp.length:
             out += self._steps()
+        if sp.waits:
+            out += self._suspensions()
         return out
+
+    def _suspensions(self) -> list[z3.BoolRef]:
+        """The waits space's shapes: a woken event right after its thread's wait, a wait's
+        next event in its thread (if any) its woken, at most ``waits`` waits and one notify
+        (``n <= count``, both small), distinct witness clocks on the suspension events."""
+        sp, n, out = self.space, self.space.size, []
+        for i in range(1, n):
+            k = self.kind[i]
+            if i == 1:
+                out.append(k != WOKEN)
+            else:
+                out.append(z3.Implies(k == WOKEN, z3.And(self.kind[i - 1] == WAIT,
+                                                         self.thread[i - 1] == self.thread[i])))
+            if i + 1 < n:
+                out.append(z3.Implies(z3.And(k == WAIT, self.thread[i + 1] == self.thread[i]),
+                                      self.kind[i + 1] == WOKEN))
+            out.append(z3.If(k == NOTIFY, z3.And(ule(self.nwoken[i], self.ncount[i]),
+                                                 ule(self.ncount[i], sp.waits + 1)),
+                             z3.And(self.nwoken[i] == 0, self.ncount[i] == 0)))
+            out.append(z3.Implies(z3.Not(self.suspends(i)), self.qclk[i] == 0))
+            for j in range(i + 1, n):
+                out.append(z3.Implies(z3.And(self.suspends(i), self.suspends(j)),
+                                      self.qclk[i] != self.qclk[j]))
+                out.append(z3.Not(z3.And(k == NOTIFY, self.kind[j] == NOTIFY)))
+        out.append(ule(self.count(range(1, n), lambda i: self.kind[i] == WAIT), sp.waits))
+        return out
+
+    def count(self, ids: Iterable[int], pred: Callable[[int], z3.BoolRef]) -> Num:
+        """How many of ``ids`` meet ``pred`` (a bit-vector sum: the query stays QF_BV)."""
+        b = bits(self.space.size)
+        one, zero = z3.BitVecVal(1, b), z3.BitVecVal(0, b)
+        total: Num = zero
+        for i in ids:
+            total = total + z3.If(pred(i), one, zero)
+        return total
 
     def _steps(self) -> list[z3.BoolRef]:
         """The length space's step shapes (``semantics/wasm/step.py``): the lengths read and
@@ -368,9 +442,13 @@ def fresh(space: Space, prefix: str = "") -> SymExec:
             lrb=nums("lrb", b_len), lwb=nums("lwb", b_len, 1), lsrc=nums("lsrc", b_ev),
             spawn=tuple(tuple(z3.Bool(f"{prefix}spawn{a}_{b}") if 0 < a < b else FALSE
                               for b in range(n)) for a in range(n)))
+    if space.waits:
+        b_cnt = bits(space.waits + 1)
+        extra = dict(nwoken=nums("nw", b_cnt), ncount=nums("nc", b_cnt),
+                     qclk=nums("q", b_ev))
     return SymExec(
         space=space,
-        thread=nums("t", b_ev), kind=nums("k", 3 if space.length else 2, RD),
+        thread=nums("t", b_ev), kind=nums("k", 3 if space.length or space.waits else 2, RD),
         sc=(z3.BoolVal(False),) + tuple(z3.Bool(f"{prefix}sc{i}") for i in range(1, n)),
         off=nums("off", b_cell), width=nums("w", b_cell, space.cells),
         rb=grid("rb", b_val), wb=grid("wb", b_val), src=grid("src", b_ev), **extra,
