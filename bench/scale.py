@@ -3,6 +3,7 @@ workers and on a local Dask cluster of 2 worker processes.
 
     python bench/scale.py [--check-args "..."] [--no-check] [--speedup-bound 7]
                           [--prove-timeout 600] [--max-bound 12] [--model wasm]
+                          [--workers 1,2,dask] [--keep DIR]
 
 Prints, each measured by running the real command in a fresh process:
 - the wall time of ``weakwasm check ARGS`` with ``--jobs 1``, ``--jobs 2`` and ``--cluster``
@@ -12,6 +13,11 @@ Prints, each measured by running the real command in a fresh process:
 - the speed-up of a proof row: ``prove sc_drf --model M --bound B`` with 1 and 2 workers;
 - the largest ``sc_drf`` bound proved for M within ``--prove-timeout`` seconds with 1 and
   with 2 workers.
+
+``--workers`` runs only some of the configurations (``1``, ``2``, ``dask``): each wants the
+machine to itself, and the whole set at the full budget takes over two hours. With ``--keep
+DIR`` each check's report stays in ``DIR/<configuration>``, and the agreement line compares
+every report kept there, those of earlier invocations too.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -52,22 +59,25 @@ def reproducible(out: Path) -> str:
         times=False)
 
 
-def check(args: list[str]) -> None:
+def check(args: list[str], workers: list[str], keep: Path) -> None:
     from distributed import LocalCluster
 
-    texts = []
-    with tempfile.TemporaryDirectory() as tmp:
-        with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                          host="127.0.0.1", dashboard_address=None) as cluster:
-            for label, where in (("--jobs 1", ["--jobs", "1"]), ("--jobs 2", ["--jobs", "2"]),
-                                 ("Dask, 2 workers", ["--cluster", cluster.scheduler_address])):
-                out = Path(tmp) / label.replace(" ", "_")
-                secs, _, code = weakwasm("check", *args, *where, "--out", str(out))
-                texts.append(reproducible(out))
-                run = json.loads((out / "report.json").read_text())["run"]["time"]
-                print(f"check {shlex.join(args)} {label}: {secs:.0f} s wall, report: {run} "
-                      f"(exit {code})", flush=True)
-    print(f"the three reports agree (times aside): {len(set(texts)) == 1}", flush=True)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) if "dask" in workers else nullcontext() as cluster:
+        for w in workers:
+            label, where = f"--jobs {w}", ["--jobs", w]
+            if w == "dask":
+                assert cluster is not None
+                label, where = "Dask, 2 workers", ["--cluster", cluster.scheduler_address]
+            out = keep / w
+            secs, _, code = weakwasm("check", *args, *where, "--out", str(out))
+            run = json.loads((out / "report.json").read_text())["run"]["time"]
+            print(f"check {shlex.join(args)} {label}: {secs:.0f} s wall, report: {run} "
+                  f"(exit {code})", flush=True)
+    texts = {d.name: reproducible(d) for d in sorted(keep.iterdir())
+             if (d / "report.json").exists()}
+    print(f"the reports of {', '.join(texts)} agree (times aside): "
+          f"{len(set(texts.values())) == 1}", flush=True)
 
 
 def proved(stdout: str) -> int:
@@ -83,20 +93,33 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--speedup-bound", type=int, default=7)
     p.add_argument("--prove-timeout", type=float, default=600.0)
     p.add_argument("--max-bound", type=int, default=12)
+    p.add_argument("--workers", default="1,2,dask",
+                   help="the configurations to run, of 1, 2 and dask (comma-separated)")
+    p.add_argument("--keep", type=Path, help="keep the check reports here (see the doc)")
     args = p.parse_args(argv)
+    workers = args.workers.split(",")
+    if not set(workers) <= {"1", "2", "dask"}:
+        p.error(f"--workers: expected some of 1,2,dask, got {args.workers}")
+    jobs_list = [int(w) for w in workers if w != "dask"]
     if not args.no_check:
-        check(shlex.split(args.check_args))
-    if args.speedup_bound:
+        if args.keep is None:
+            with tempfile.TemporaryDirectory() as tmp:
+                check(shlex.split(args.check_args), workers, Path(tmp))
+        else:
+            args.keep.mkdir(parents=True, exist_ok=True)
+            check(shlex.split(args.check_args), workers, args.keep)
+    if args.speedup_bound and jobs_list:
         walls = {}
-        for jobs in (1, 2):
+        for jobs in jobs_list:
             cpu = cpu_of_children()
             walls[jobs], _, _ = weakwasm("prove", "sc_drf", "--model", args.model, "--bound",
                                          str(args.speedup_bound), "--jobs", str(jobs))
             print(f"prove sc_drf --model {args.model} --bound {args.speedup_bound} --jobs "
                   f"{jobs}: {walls[jobs]:.1f} s wall, {cpu_of_children() - cpu:.1f} s CPU",
                   flush=True)
-        print(f"proof-row speed-up with 2 workers: {walls[1] / walls[2]:.2f}x", flush=True)
-    for jobs in (1, 2):
+        if len(walls) == 2:
+            print(f"proof-row speed-up with 2 workers: {walls[1] / walls[2]:.2f}x", flush=True)
+    for jobs in jobs_list:
         secs, out, _ = weakwasm("prove", "sc_drf", "--model", args.model, "--bound",
                                 str(args.max_bound), "--timeout", f"{args.prove_timeout:g}",
                                 "--jobs", str(jobs))

@@ -32,7 +32,7 @@ import attrs
 from metatheory.budgets import MAX_EXAMPLES, PROGRAM_EXAMPLES, SHARD
 from metatheory.engines.options import add_arguments as add_run_arguments
 from metatheory.models import BadModel, resolve_model
-from properties.render import DEFAULT_EDGES, EDGE_KINDS
+from properties.edges import DEFAULT_EDGES, EDGE_KINDS
 from semantics.litmus.condition import state_line
 from semantics.litmus.engine import DEFAULT_BOUNDS, Bounds
 from semantics.litmus.format import LitmusError, LitmusTest, digest, parse_litmus

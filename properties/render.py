@@ -15,6 +15,7 @@ import itertools
 import re
 from collections.abc import Collection, Mapping, Sequence
 
+from properties.edges import DEFAULT_EDGES, EDGE_KINDS
 from properties.graphs import SLOT, Access, Graph, Shape
 from semantics.memory.events import (
     INIT_THREAD,
@@ -252,11 +253,6 @@ def same_up_to_renaming(a: Skeleton, b: Skeleton) -> bool:
 
 # --- Graphviz -------------------------------------------------------------------------------
 
-EDGE_KINDS = ("po", "rf", "hb", "sync", "tot", "spawn")
-"""What ``dot_graph`` can draw: program order, reads-from (one edge per writer and reader),
-happens-before (its transitive reduction, without the pairs po draws), synchronises-with
-(``hb.sync_edges``), the witness total order (consecutive pairs) and spawn edges."""
-DEFAULT_EDGES = ("po", "rf")
 
 # Only po (and invisible edges) place events: the others do not constrain the layout, so
 # each thread stays a column with its k-th event on row k, as herd draws them.

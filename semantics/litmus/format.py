@@ -23,8 +23,6 @@ from collections.abc import Mapping
 
 import attrs
 
-from semantics.js.parse import JsError, parse_thread
-from semantics.js.translate import translate
 from semantics.litmus import condition as cond
 from semantics.memory.events import PAGE, le_bytes
 from semantics.text.sexp import ParseError, shown
@@ -422,6 +420,10 @@ def _thread_body(s: _Scanner, names: Mapping[str, int],
 def _js_body(s: _Scanner, names: Mapping[str, int],
              memory: MemType) -> tuple[Func, ThreadSource]:
     """A ``thread N js { ... }`` body (docs/js.md): parsed, checked and translated."""
+    # the JS front end only for a test with a JS thread: a third of the litmus start-up else
+    from semantics.js.parse import JsError, parse_thread
+    from semantics.js.translate import translate
+
     try:
         thread, end = parse_thread(s.src, s.i, s.line, s.col, names, memory.min * PAGE)
         func = translate(thread, names)

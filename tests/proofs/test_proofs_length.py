@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from proofs.concrete import decode
 from proofs.encoding import ENCODERS, Encoding, encode
-from proofs.obligations import sc_drf, solver
+from proofs.obligations import sc_drf
 from proofs.space import FENCE, GROW, KINDS, SIZE, STEPS, TRAP, Space
 from proofs.symbolic import FALSE, RD, WR, SymExec, fresh
 from semantics.memory import check as C
@@ -31,9 +31,8 @@ from semantics.memory.events import (
 )
 from semantics.memory.verdict import Ok
 from tests.common.cli import run
+from tests.common.spaces import EXAMPLES, MODEL_NAMES, Shape, pin, setup, shapes, true
 
-MODEL_NAMES = ("wasm", "wasm-oopsla19", "es2017", "es2020")
-EXAMPLES = max(5, settings().max_examples // 20)  # each builds and evaluates an encoding
 ALL_KINDS = (*range(len(KINDS)), *STEPS)
 
 
@@ -41,43 +40,18 @@ def axiom(enc: Encoding, name: str) -> z3.BoolRef:
     return z3.And([ENCODERS[name](r) for r in enc.regions])
 
 
-def setup(sp: Space, m: M.Model) -> tuple[SymExec, Encoding, z3.Solver]:
-    sym = fresh(sp)
-    enc = encode(m, sym)
-    s = solver()
-    s.add(sym.well_formed())
-    if "init-hb" in m.axiom_names:
-        s.add(enc.indicator("init-hb"))  # part of hb's definition, not a check
-    return sym, enc, s
-
-
-@st.composite
-def choices(draw: st.DrawFn) -> tuple[int, list[int], list[int], list[int], int]:
-    """Kinds, a thread per event (sorted), a tot (a permutation of the events, #0 first or
-    not), and a seed for the rest the solver chooses (cells, lengths, writers, spawn)."""
-    n = draw(st.integers(1, 3))
-    kinds = draw(st.lists(st.sampled_from(ALL_KINDS), min_size=n, max_size=n))
-    threads = sorted(draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n)))
-    renum = {t: i for i, t in enumerate(dict.fromkeys(threads))}
-    tot = draw(st.permutations(list(range(n + 1))))
-    return n, kinds, [renum[t] for t in threads], tot, draw(st.integers(0, 2 ** 16))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(choices(), st.sampled_from(MODEL_NAMES))
-def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(
-        case: tuple[int, list[int], list[int], list[int], int], name: str) -> None:
+@given(shapes(ALL_KINDS, 1, 3), st.sampled_from(MODEL_NAMES))
+def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(case: Shape, name: str) -> None:
     """Any execution of the length space (the solver completes the drawn kinds, threads and
     tot), decoded: Z3's value of each axiom, of hb, of the race and of is-seqcst is the
     explicit checker's on the decoded execution (so the len region, the grow's zero writes and
     the spawn edges are encoded as the checker reads them)."""
-    n, kinds, threads, tot, seed = case
     m = M.get_model(name)
-    sym, enc, s = setup(Space(n, values=2, length=True), m)
-    s.set("random_seed", seed)
-    s.add([sym.kind[i] == k for i, k in enumerate(kinds, start=1)])
-    s.add([sym.thread[i] == t for i, t in enumerate(threads, start=1)])
-    s.add([enc.clk[e] == pos for pos, e in enumerate(tot)])
+    sym, enc, s = setup(Space(case[0], values=2, length=True), m)
+    pin(s, sym, enc, case)
     if s.check() != z3.sat:  # e.g. a trap that is not last in its thread
         return
     mod = s.model()
@@ -85,15 +59,12 @@ def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(
     assert ex.tot is not None
     violated = {v.axiom for v in C.violations(ex, m, ex.tot)}
     for ax in m.axiom_names:
-        holds = z3.is_true(mod.eval(axiom(enc, ax), model_completion=True))
+        holds = true(mod, axiom(enc, ax))
         assert holds == (ax not in violated), (ax, name, show_execution(ex))
-    hb = {(a, b) for a in sym.ids for b in sym.ids
-          if z3.is_true(mod.eval(enc.hb[a][b], model_completion=True))}
+    hb = {(a, b) for a in sym.ids for b in sym.ids if true(mod, enc.hb[a][b])}
     assert hb == set(C.hb(ex, m)), show_execution(ex)
-    race = z3.is_true(mod.eval(enc.data_race(), model_completion=True))
-    assert race == (C.data_race(ex, m) is not None), show_execution(ex)
-    sc = z3.is_true(mod.eval(enc.is_seqcst(), model_completion=True))
-    assert sc == C.is_seqcst(ex, ex.tot), show_execution(ex)
+    assert true(mod, enc.data_race()) == (C.data_race(ex, m) is not None), show_execution(ex)
+    assert true(mod, enc.is_seqcst()) == C.is_seqcst(ex, ex.tot), show_execution(ex)
 
 
 def grow_then_access(m: M.Model, sp: Space | None = None

@@ -20,43 +20,18 @@ from semantics.memory import model as M
 from semantics.memory.events import Kind, show_execution
 from semantics.memory.suspension import run_queue
 from semantics.memory.verdict import Ok
+from tests.common.spaces import EXAMPLES, MODEL_NAMES, Shape, pin, setup, shapes, true
 
-MODEL_NAMES = ("wasm", "wasm-oopsla19", "es2017", "es2020")
-EXAMPLES = max(5, settings().max_examples // 20)  # each builds and evaluates an encoding
 ALL_KINDS = (*range(len(KINDS)), WAIT, WOKEN, NOTIFY)
 
 
-def setup(sp: Space, m: M.Model) -> tuple[SymExec, Encoding, z3.Solver]:
-    sym = fresh(sp)
-    enc = encode(m, sym)
-    s = solver()
-    s.add(sym.well_formed())
-    for name in ("init-hb", SUSPENSIONS):  # part of hb's definition, not a check
-        if name in m.axiom_names:
-            s.add(enc.indicator(name))
-    return sym, enc, s
 
-
-def true(mod: z3.ModelRef, x: z3.BoolRef) -> bool:
-    return z3.is_true(mod.eval(x, model_completion=True))
-
-
-@st.composite
-def choices(draw: st.DrawFn) -> tuple[int, list[int], list[int], list[int], int]:
-    """Kinds, a thread per event (sorted), a tot, and a seed for the rest the solver chooses
-    (cells, bytes, writers, notify counts, the queue order)."""
-    n = draw(st.integers(2, 4))
-    kinds = draw(st.lists(st.sampled_from(ALL_KINDS), min_size=n, max_size=n))
-    threads = sorted(draw(st.lists(st.integers(0, n - 1), min_size=n, max_size=n)))
-    renum = {t: i for i, t in enumerate(dict.fromkeys(threads))}
-    tot = draw(st.permutations(list(range(n + 1))))
-    return n, kinds, [renum[t] for t in threads], tot, draw(st.integers(0, 2 ** 16))
 
 
 @settings(max_examples=EXAMPLES, deadline=None)
-@given(choices(), st.sampled_from(MODEL_NAMES), st.booleans())
-def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(
-        case: tuple[int, list[int], list[int], list[int], int], name: str, accept: bool) -> None:
+@given(shapes(ALL_KINDS, 2, 4), st.sampled_from(MODEL_NAMES), st.booleans())
+def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(case: Shape, name: str,
+                                                              accept: bool) -> None:
     """Any execution of the waits space (the solver completes the drawn kinds, threads and tot,
     and, when ``accept``, makes the queue run accept), decoded: Z3's value of each axiom, of
     hb, of the race and of is-seqcst is the explicit checker's on the decoded execution.
@@ -64,13 +39,9 @@ def test_each_axiom_hb_race_and_seqcst_agree_with_the_checker(
     every hb cycle to both (its hb has the queue order's edges), the checker to one of them
     (to the second when the generators alone are acyclic); so each encoded axiom implies the
     checker's, the two together agree, and the queue run (``queue_accepts``) agrees."""
-    n, kinds, threads, tot, seed = case
     m = M.get_model(name)
-    sym, enc, s = setup(Space(n, values=2, waits=2), m)
-    s.set("random_seed", seed)
-    s.add([sym.kind[i] == k for i, k in enumerate(kinds, start=1)])
-    s.add([sym.thread[i] == t for i, t in enumerate(threads, start=1)])
-    s.add([enc.clk[e] == pos for pos, e in enumerate(tot)])
+    sym, enc, s = setup(Space(case[0], values=2, waits=2), m)
+    pin(s, sym, enc, case)
     if accept:
         s.add(ENCODERS[SUSPENSIONS](enc))
     if s.check() != z3.sat:  # e.g. a woken event that does not follow its wait
