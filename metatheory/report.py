@@ -406,11 +406,14 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
 
     jobs: list[ProofJob]
     solved: list[str]  # --model arguments of enumerator_eq_solver
-    mutant_seeds = ""
+    mutant_seeds = row_seeds = ""
     if model is None:
         for name, model_name in planned(theorems):
             theorem = THEOREMS[name]
-            hunt(theorem, model_name, bool(theorem.expect(model_name)), seed)
+            hunt(theorem, model_name, bool(theorem.expect(model_name)),
+                 theorem.seed_for(model_name, seed))
+        row_seeds = "".join(f"; {n} {m} {k}" for n in (theorems or THEOREMS)
+                            for m, k in THEOREMS[n].seeds)
         if mutants:
             for m in MUTANTS.values():
                 hunt(THEOREMS[m.breaks], m.name, False, m.seed)
@@ -422,7 +425,10 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
         only = resolve_model(spec)
         for name in list(THEOREMS) if theorems is None else theorems:
             if THEOREMS[name].models == tuple(MODELS):  # stated for every variant
-                hunt(THEOREMS[name], spec, THEOREMS[name].expect(only.name), seed)
+                row_seed = THEOREMS[name].seed_for(only.name, seed)
+                hunt(THEOREMS[name], spec, THEOREMS[name].expect(only.name), row_seed)
+                if row_seed != seed:
+                    row_seeds += f"; {name} {only.name} {row_seed}"
         jobs = [(OBLIGATIONS[n], only.name, spec)
                 for n in ("sc_drf", "sc_drf_free_hb", "sc_drf_length")]
         solved = [spec]
@@ -440,7 +446,7 @@ def _check(out: Path, max_examples: int, seed: int, mutants: bool, proofs: bool,
                              f"obligation; enumerator_eq_solver on {len(golden)} golden "
                              f"tests" if proofs else "no Z3 obligations")),
               ("seeds", f"{seed} (shard j > 0: an independent seed derived from it and j)"
-                        f"{mutant_seeds}"))
+                        f"{row_seeds}{mutant_seeds}"))
     out.mkdir(parents=True, exist_ok=True)
     keys = {key for _, (key, _) in rows}
     done = {k: r for k, r in _finished(out).items() if k in keys} if resume else {}

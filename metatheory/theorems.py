@@ -47,9 +47,15 @@ class Theorem:
     instances: Callable[[Model], st.SearchStrategy[Any]]
     # the part of its domain's budget a row of it gets: a costly predicate gets fewer instances
     share: float = 1.0
+    # (model, seed) for an expected failure the search reaches only rarely: the seed its
+    # ``weakwasm check`` row runs at, as a mutant's (metatheory/mutants.py), said in the header
+    seeds: tuple[tuple[str, int], ...] = ()
 
     def budget(self, n: int) -> int:
         return max(1, round(n * self.share))
+
+    def seed_for(self, model: str, default: int) -> int:
+        return dict(self.seeds).get(model, default)
 
     @property
     def models(self) -> tuple[str, ...]:
@@ -70,6 +76,9 @@ SC_DRF = Theorem(
     expected=(("wasm", True), ("wasm-oopsla19", True), ("es2017", False), ("es2020", True)),
     predicate=sc_drf,
     instances=sc_drf_graphs,
+    # es2017's counterexamples are four particular accesses, about one graph in 17,000 of the
+    # strategy: seed 0 meets none in the 10,000 instances of the row (docs/metatheory.md)
+    seeds=(("es2017", 1),),
 )
 
 SC_SINGLE_THREAD = Theorem(
