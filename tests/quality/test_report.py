@@ -32,6 +32,9 @@ def test_check_command_writes_three_formats_litmus_tests_and_the_header(tmp_path
     assert [(d, t) for _, d, t in heard] == [(i + 1, total) for i in range(total)]
     data = json.loads((tmp_path / "report.json").read_text())
     assert {"weakwasm", "versions", "budgets", "seeds"} <= set(data["header"])
+    # a rarely reached expected failure runs at its theorem's seed, and the header says so
+    es2017 = next(r for r in report.rows if (r.theorem, r.model) == ("sc_drf", "es2017"))
+    assert es2017.bound.endswith("(seed 1)") and "; sc_drf es2017 1" in data["header"]["seeds"]
     assert {"command", "date", "machine", "workers", "time"} <= set(data["run"])
     assert "commit" in data["header"]["weakwasm"] or "no git commit" in data["header"]["weakwasm"]
     assert "wall" in data["run"]["time"] and "CPU" in data["run"]["time"]
