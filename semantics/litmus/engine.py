@@ -825,6 +825,11 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
 Groups = tuple[tuple[frozenset[Constraint], tuple[frozenset[Rf], ...]], ...]
 
 
+def _cell_key(t: Rf) -> tuple[int, str, int]:
+    """An rf edge's cell, in the order of (region, k), by plain fields (compared in C)."""
+    return t[2].addr, t[2].fld, t[3]
+
+
 def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
     """The picks of ``option`` that satisfy every axiom's part for the event ``eid`` under the
     hb of ``f``, grouped by the tot constraints those parts contribute."""
@@ -832,7 +837,7 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
     hooks = [ax.per_read for ax in model.axioms if ax.per_read is not None]
     for rf in option.picks:
         reads: dict[tuple[int, Region], dict[int, tuple[int, ...]]] = {}
-        for w, r, reg, k in sorted(rf, key=lambda t: (t[2], t[3])):
+        for w, r, reg, k in sorted(rf, key=_cell_key):
             reads.setdefault((r, reg), {})[k] = (w,)
         fr = Facts(f.ex, f.hb, f.generated, f.contributed, f.tearfree, reads, f.writers)
         cs: list[Constraint] = []
@@ -874,12 +879,18 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     base_edges: dict[str, frozenset[tuple[int, int]]] = {}  # filled on the first _options
     blind = [ax for ax in model.axioms if ax.rf_blind]
     per_event: list[tuple[object, list[_Option]]] = []
+    # per region, its writers (``_fields``), for the options' cache keys: built once per
+    # assembly rather than filtered from ``writes`` for every reading event
+    by_region: dict[Region, list[tuple[object, ...]]] = {}
+    for w, a in writes:
+        by_region.setdefault(a.region, []).append(_fields(events[w]))  # type: ignore[arg-type]
+    written = {reg: tuple(fs) for reg, fs in by_region.items()}
     for e in events[1:]:
         if not _reading(e):
             continue
-        regions = [a.region for a in e.actions if a.region is not None]
         key: object = ("options", _fields(e), base.hb,
-                       tuple(_fields(events[w]) for w, a in writes if a.region in regions))
+                       tuple(written.get(a.region, ()) for a in e.actions
+                             if a.region is not None))
         opts = cache.get(key)
         if opts is None:
             if not base_edges:

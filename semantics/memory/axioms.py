@@ -68,7 +68,12 @@ class Facts:
         """Distinct ``(R, region, W)`` with R reading some cell of region from W."""
         out = {(r, reg, w) for (r, reg), cells in self.reads.items()
                for ws in cells.values() for w in ws}
-        return sorted(out)
+        # the tuples' order, by plain fields: no ``Region.__eq__`` / ``__lt__`` (Python) calls
+        return sorted(out, key=_pair_key)
+
+
+def _pair_key(t: tuple[int, Region, int]) -> tuple[int, int, str, int]:
+    return t[0], t[1].addr, t[1].fld, t[2]
 
 
 # --- constraints on tot -----------------------------------------------------------------------
