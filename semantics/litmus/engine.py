@@ -62,6 +62,7 @@ from semantics.memory.hb import (
     sync_edges,
 )
 from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
+from semantics.memory.relations import Rel
 from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
 from semantics.memory.verdict import Ok, Verdict, Violation
@@ -601,14 +602,16 @@ class _Pruner:
         return not self.hooks or base is None or all(hook(base, ((w, r, *cell),))
                                                       for hook in self.hooks)
 
-    def event_ok(self, e: Event, rf: frozenset[Rf]) -> bool:
+    def event_ok(self, e: Event, rf: frozenset[Rf], h: Rel | None = None) -> bool:
+        """``h``: the hb of the execution with ``rf``, when the caller has it."""
         base = self.base
         if base is None or not self.hooks:
             return True
         events, spawn = base.ex.events, base.ex.spawn
         if e is not events[e.eid]:  # an observer load, its bytes now those of its writers
             events = (*events[:e.eid], e, *events[e.eid + 1:])
-        h = hb(Execution(events, rf, spawn), self.model)
+        if h is None:
+            h = hb(Execution(events, rf, spawn), self.model)
         f = attrs.evolve(base, ex=Execution(events, frozenset(), spawn), hb=h)
         return all(hook(f, rf) for hook in self.hooks)
 
@@ -806,17 +809,31 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
     """``_picks`` of ``e`` grouped into options. A pick's edges are those the generators add
     for its rf alone (``Generator.per_read``); a pick adding none is pruned against the hb
     without rf, as ``_Pruner.event_ok`` would."""
-    assert pruner.base is not None
-    events, spawn = pruner.base.ex.events, pruner.base.ex.spawn
+    base = pruner.base
+    assert base is not None
+    events, spawn = base.ex.events, base.ex.spawn
     groups: dict[tuple[Event, frozenset[tuple[int, int]]], list[frozenset[Rf]]] = {}
+    # With the base facts cached by shape (``_Pruner.key``), hb reads rf only through the
+    # generators' per-read edges (``_base_facts``): the hb with a pick's rf is the base hb
+    # with its edges, closed, as ``_choice`` computes it; one per set of edges.
+    with_edges: dict[frozenset[tuple[int, int]], Rel] | None = \
+        {} if pruner.key is not None else None
     for pick in _picks(e, pruner, writes, observer_load, event_check=False):
         evs = events if pick.event is events[e.eid] else \
             (*events[:e.eid], pick.event, *events[e.eid + 1:])
         ex = Execution(evs, pick.rf, spawn)
         edges = frozenset().union(*(g.edges(ex) - base_edges[g.name]
                                     for g in model.hb_generators if g.edges not in _RF_BLIND))
-        if not (pruner.event_ok(pick.event, pick.rf) if edges
-                else pruner.event_ok_base(pick.event, pick.rf)):
+        if not edges:
+            ok = pruner.event_ok_base(pick.event, pick.rf)
+        elif with_edges is None:
+            ok = pruner.event_ok(pick.event, pick.rf)
+        else:
+            h = with_edges.get(edges)
+            if h is None:
+                h = with_edges[edges] = _with_edges(base.hb, edges, model.hb_transitive)
+            ok = pruner.event_ok(pick.event, pick.rf, h)
+        if not ok:
             continue
         groups.setdefault((pick.event, edges), []).append(pick.rf)
     return [_Option(ev, edges, tuple(rfs)) for (ev, edges), rfs in groups.items()]

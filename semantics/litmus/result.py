@@ -267,8 +267,15 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     thin: ThinAir | None = None
     if en.symbolic:
         states, pos, neg, filtered, thin = _decide(test, en.valid)
+    # valid executions with one outcome are judged once: most share their paths' finals and
+    # observed values with others (the condition is evaluated per state, not per execution)
+    judged: dict[Outcome, tuple[StateT, bool | None]] = {}
     for v in () if en.symbolic else en.valid:
-        st, witness = judge(test, v)
+        out = outcome_of(v)
+        got = judged.get(out)
+        if got is None:
+            got = judged[out] = judge(test, v)
+        st, witness = got
         if witness is None:
             filtered += v.multiplicity
             continue
