@@ -8,7 +8,7 @@ for the ECMAScript clauses (docs/model.md, "Decisions for es2017").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from semantics.memory.axioms import Before, Constraint, Facts, NotBetween, PerReadFn, StaticFn
 from semantics.memory.events import (
@@ -254,9 +254,17 @@ def hb_in_tot(f: Facts) -> tuple[Constraint, ...]:
                  for a, b in sorted(f.hb))
 
 
-def _visible(f: Facts) -> Iterator[tuple[int, int, int, Action, Action, Action]]:
+Visible = list[tuple[int, int, int, Action, Action, Action]]
+
+
+def _visible(f: Facts) -> Visible:
     """[P] Fig.16 ScLastVisible's premise: ``(W, W', R, aw, aw', ar)`` for every R reading from
-    W with W hb R, and every W' writing the region."""
+    W with W hb R, and every W' writing the region. Kept in ``f.memo``: the three clauses of
+    ScLastVisible read it."""
+    got = f.memo.get("visible")
+    if got is not None:
+        return got  # type: ignore[return-value]
+    out: Visible = []
     for r, reg, w in f.pairs():
         if (w, r) not in f.hb:
             continue
@@ -266,7 +274,9 @@ def _visible(f: Facts) -> Iterator[tuple[int, int, int, Action, Action, Action]]
         for w2 in f.writers.get(reg, ()):
             a2 = f.acc(w2, reg)
             if a2 is not None:
-                yield w, w2, r, aw, a2, ar
+                out.append((w, w2, r, aw, a2, ar))
+    f.memo["visible"] = out
+    return out
 
 
 def sc_last_visible(f: Facts) -> tuple[Constraint, ...]:
