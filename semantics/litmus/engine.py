@@ -297,9 +297,12 @@ def _emits(t: Transition | None, ans: _Answer,
         payloads: list[tuple[Bits, ...]] = [tuple(read_byte(ans.thread, ans.index, k)
                                                   for k in range(t.hole.width))]
     else:
-        offered = ans.offer.payloads(t.hole)
-        if ans.consulted is not None:
-            ans.consulted[t.hole] = offered
+        consulted = ans.consulted
+        offered = None if consulted is None else consulted.get(t.hole)
+        if offered is None:  # each hole's payloads once per exploration
+            offered = ans.offer.payloads(t.hole)
+            if consulted is not None:
+                consulted[t.hole] = offered
         payloads = list(offered)
     for p in payloads:
         yield from _emits(t.resume(p), ans, pc)  # type: ignore[arg-type]
@@ -310,10 +313,10 @@ def _read_only(e: Emit) -> bool:
     return all(a.kind is Kind.RD for a in e.actions)
 
 
-def _loop_entered(st: Store, th: Thread) -> int | None:
-    """``id`` of the loop whose body ``th`` is about to enter (``step_pure/loop``), else None.
-    The program's nodes live as long as the exploration, so ``id`` names a loop of the text."""
-    node = runtime.redex(th.code)
+def _loop_at(node: object) -> int | None:
+    """``id`` of the loop whose body a thread is about to enter (``step_pure/loop``), given
+    its redex ``node``, else None. The program's nodes live as long as the exploration, so
+    ``id`` names a loop of the text."""
     return id(node) if isinstance(node, Block) and node.kind == "loop" else None
 
 
@@ -321,7 +324,7 @@ def _loop_entered(st: Store, th: Thread) -> int | None:
 class _Node:
     """A point of the depth-first search over one thread's steps. ``heads``: the loop-head
     states (after entering a loop body) visited since the last step that did more than read,
-    each with the number of events before it; ``loops``: entries per loop (``_loop_entered``).
+    each with the number of events before it; ``loops``: entries per loop (``_loop_at``).
     """
 
     store: Store
@@ -347,7 +350,8 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     while stack:
         n = stack.pop()
         transitions = thread_steps(n.store, n.thread)
-        if suspended_forever(n.thread):
+        node = runtime.redex(n.thread.code)  # once for both tests below
+        if _suspended_at(node):
             paths[blocked_in_wait(program, func_index, thread_no, n.events, n.thread)] = None
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
@@ -359,7 +363,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
         if n.steps >= bounds.max_steps:
             cut_steps += 1
             continue
-        loop = _loop_entered(n.store, n.thread)
+        loop = _loop_at(node)
         loops = n.loops
         if loop is not None:
             entries = dict(loops).get(loop, 0) + 1
@@ -399,11 +403,11 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled, cut_values)
 
 
-def suspended_forever(thread: Thread) -> bool:
-    """Is ``thread`` suspended in a wait with no timeout? Only a notify of another thread ends
-    that ([T] WAITX), so the run may end there, blocked forever (docs/litmus.md, "Wait and
-    notify"); a wait with a finite timeout ends (woken or timed out) in every fair run."""
-    node = runtime.redex(thread.code)
+def _suspended_at(node: object) -> bool:
+    """Is a thread whose redex is ``node`` suspended in a wait with no timeout? Only a notify
+    of another thread ends that ([T] WAITX), so the run may end there, blocked forever
+    (docs/litmus.md, "Wait and notify"); a wait with a finite timeout ends (woken or timed
+    out) in every fair run."""
     return isinstance(node, runtime.WaitX) and node.timeout < 0
 
 

@@ -69,6 +69,7 @@ from semantics.wasm.runtime import (
     alloc_mem,
     allocation_actions,
     const_value,
+    is_const,
     start_func,
     thread_status,
 )
@@ -814,7 +815,7 @@ def _last(vals: tuple[Value, ...], n: int) -> tuple[Value, ...]:
 
 def _step_seq(store: Store, local_vals: tuple[Value, ...],
               code: tuple[Code, ...]) -> tuple[Transition, ...]:
-    i = next((k for k, c in enumerate(code) if const_value(c) is None), None)
+    i = next((k for k, c in enumerate(code) if not is_const(c)), None)
     if i is None:
         return ()
     node, before, rest = code[i], code[:i], code[i + 1:]
