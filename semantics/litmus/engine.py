@@ -62,6 +62,7 @@ from semantics.memory.hb import (
     sync_edges,
 )
 from semantics.memory.model import SUSPENSIONS_CONSISTENT, Model
+from semantics.memory.relations import Rel
 from semantics.memory.suspension import queue_orders, suspension_events
 from semantics.memory.totsearch import find_tot
 from semantics.memory.verdict import Ok, Verdict, Violation
@@ -296,9 +297,12 @@ def _emits(t: Transition | None, ans: _Answer,
         payloads: list[tuple[Bits, ...]] = [tuple(read_byte(ans.thread, ans.index, k)
                                                   for k in range(t.hole.width))]
     else:
-        offered = ans.offer.payloads(t.hole)
-        if ans.consulted is not None:
-            ans.consulted[t.hole] = offered
+        consulted = ans.consulted
+        offered = None if consulted is None else consulted.get(t.hole)
+        if offered is None:  # each hole's payloads once per exploration
+            offered = ans.offer.payloads(t.hole)
+            if consulted is not None:
+                consulted[t.hole] = offered
         payloads = list(offered)
     for p in payloads:
         yield from _emits(t.resume(p), ans, pc)  # type: ignore[arg-type]
@@ -309,10 +313,10 @@ def _read_only(e: Emit) -> bool:
     return all(a.kind is Kind.RD for a in e.actions)
 
 
-def _loop_entered(st: Store, th: Thread) -> int | None:
-    """``id`` of the loop whose body ``th`` is about to enter (``step_pure/loop``), else None.
-    The program's nodes live as long as the exploration, so ``id`` names a loop of the text."""
-    node = runtime.redex(th.code)
+def _loop_at(node: object) -> int | None:
+    """``id`` of the loop whose body a thread is about to enter (``step_pure/loop``), given
+    its redex ``node``, else None. The program's nodes live as long as the exploration, so
+    ``id`` names a loop of the text."""
     return id(node) if isinstance(node, Block) and node.kind == "loop" else None
 
 
@@ -320,7 +324,7 @@ def _loop_entered(st: Store, th: Thread) -> int | None:
 class _Node:
     """A point of the depth-first search over one thread's steps. ``heads``: the loop-head
     states (after entering a loop body) visited since the last step that did more than read,
-    each with the number of events before it; ``loops``: entries per loop (``_loop_entered``).
+    each with the number of events before it; ``loops``: entries per loop (``_loop_at``).
     """
 
     store: Store
@@ -346,7 +350,8 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     while stack:
         n = stack.pop()
         transitions = thread_steps(n.store, n.thread)
-        if suspended_forever(n.thread):
+        node = runtime.redex(n.thread.code)  # once for both tests below
+        if _suspended_at(node):
             paths[blocked_in_wait(program, func_index, thread_no, n.events, n.thread)] = None
         if not transitions:
             paths[ThreadPath(thread_no, n.events,
@@ -358,7 +363,7 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
         if n.steps >= bounds.max_steps:
             cut_steps += 1
             continue
-        loop = _loop_entered(n.store, n.thread)
+        loop = _loop_at(node)
         loops = n.loops
         if loop is not None:
             entries = dict(loops).get(loop, 0) + 1
@@ -398,11 +403,11 @@ def explore_thread(program: Program, store: Store, thread_no: int, func_index: i
     return _Explored(tuple(paths), cut_events, cut_steps, False, unrolled, cut_values)
 
 
-def suspended_forever(thread: Thread) -> bool:
-    """Is ``thread`` suspended in a wait with no timeout? Only a notify of another thread ends
-    that ([T] WAITX), so the run may end there, blocked forever (docs/litmus.md, "Wait and
-    notify"); a wait with a finite timeout ends (woken or timed out) in every fair run."""
-    node = runtime.redex(thread.code)
+def _suspended_at(node: object) -> bool:
+    """Is a thread whose redex is ``node`` suspended in a wait with no timeout? Only a notify
+    of another thread ends that ([T] WAITX), so the run may end there, blocked forever
+    (docs/litmus.md, "Wait and notify"); a wait with a finite timeout ends (woken or timed
+    out) in every fair run."""
     return isinstance(node, runtime.WaitX) and node.timeout < 0
 
 
@@ -601,14 +606,16 @@ class _Pruner:
         return not self.hooks or base is None or all(hook(base, ((w, r, *cell),))
                                                       for hook in self.hooks)
 
-    def event_ok(self, e: Event, rf: frozenset[Rf]) -> bool:
+    def event_ok(self, e: Event, rf: frozenset[Rf], h: Rel | None = None) -> bool:
+        """``h``: the hb of the execution with ``rf``, when the caller has it."""
         base = self.base
         if base is None or not self.hooks:
             return True
         events, spawn = base.ex.events, base.ex.spawn
         if e is not events[e.eid]:  # an observer load, its bytes now those of its writers
             events = (*events[:e.eid], e, *events[e.eid + 1:])
-        h = hb(Execution(events, rf, spawn), self.model)
+        if h is None:
+            h = hb(Execution(events, rf, spawn), self.model)
         f = attrs.evolve(base, ex=Execution(events, frozenset(), spawn), hb=h)
         return all(hook(f, rf) for hook in self.hooks)
 
@@ -806,23 +813,42 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
     """``_picks`` of ``e`` grouped into options. A pick's edges are those the generators add
     for its rf alone (``Generator.per_read``); a pick adding none is pruned against the hb
     without rf, as ``_Pruner.event_ok`` would."""
-    assert pruner.base is not None
-    events, spawn = pruner.base.ex.events, pruner.base.ex.spawn
+    base = pruner.base
+    assert base is not None
+    events, spawn = base.ex.events, base.ex.spawn
     groups: dict[tuple[Event, frozenset[tuple[int, int]]], list[frozenset[Rf]]] = {}
+    # With the base facts cached by shape (``_Pruner.key``), hb reads rf only through the
+    # generators' per-read edges (``_base_facts``): the hb with a pick's rf is the base hb
+    # with its edges, closed, as ``_choice`` computes it; one per set of edges.
+    with_edges: dict[frozenset[tuple[int, int]], Rel] | None = \
+        {} if pruner.key is not None else None
     for pick in _picks(e, pruner, writes, observer_load, event_check=False):
         evs = events if pick.event is events[e.eid] else \
             (*events[:e.eid], pick.event, *events[e.eid + 1:])
         ex = Execution(evs, pick.rf, spawn)
         edges = frozenset().union(*(g.edges(ex) - base_edges[g.name]
                                     for g in model.hb_generators if g.edges not in _RF_BLIND))
-        if not (pruner.event_ok(pick.event, pick.rf) if edges
-                else pruner.event_ok_base(pick.event, pick.rf)):
+        if not edges:
+            ok = pruner.event_ok_base(pick.event, pick.rf)
+        elif with_edges is None:
+            ok = pruner.event_ok(pick.event, pick.rf)
+        else:
+            h = with_edges.get(edges)
+            if h is None:
+                h = with_edges[edges] = _with_edges(base.hb, edges, model.hb_transitive)
+            ok = pruner.event_ok(pick.event, pick.rf, h)
+        if not ok:
             continue
         groups.setdefault((pick.event, edges), []).append(pick.rf)
     return [_Option(ev, edges, tuple(rfs)) for (ev, edges), rfs in groups.items()]
 
 
 Groups = tuple[tuple[frozenset[Constraint], tuple[frozenset[Rf], ...]], ...]
+
+
+def _cell_key(t: Rf) -> tuple[int, str, int]:
+    """An rf edge's cell, in the order of (region, k), by plain fields (compared in C)."""
+    return t[2].addr, t[2].fld, t[3]
 
 
 def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
@@ -832,7 +858,7 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
     hooks = [ax.per_read for ax in model.axioms if ax.per_read is not None]
     for rf in option.picks:
         reads: dict[tuple[int, Region], dict[int, tuple[int, ...]]] = {}
-        for w, r, reg, k in sorted(rf, key=lambda t: (t[2], t[3])):
+        for w, r, reg, k in sorted(rf, key=_cell_key):
             reads.setdefault((r, reg), {})[k] = (w,)
         fr = Facts(f.ex, f.hb, f.generated, f.contributed, f.tearfree, reads, f.writers)
         cs: list[Constraint] = []
@@ -874,12 +900,18 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     base_edges: dict[str, frozenset[tuple[int, int]]] = {}  # filled on the first _options
     blind = [ax for ax in model.axioms if ax.rf_blind]
     per_event: list[tuple[object, list[_Option]]] = []
+    # per region, its writers (``_fields``), for the options' cache keys: built once per
+    # assembly rather than filtered from ``writes`` for every reading event
+    by_region: dict[Region, list[tuple[object, ...]]] = {}
+    for w, a in writes:
+        by_region.setdefault(a.region, []).append(_fields(events[w]))  # type: ignore[arg-type]
+    written = {reg: tuple(fs) for reg, fs in by_region.items()}
     for e in events[1:]:
         if not _reading(e):
             continue
-        regions = [a.region for a in e.actions if a.region is not None]
         key: object = ("options", _fields(e), base.hb,
-                       tuple(_fields(events[w]) for w, a in writes if a.region in regions))
+                       tuple(written.get(a.region, ()) for a in e.actions
+                             if a.region is not None))
         opts = cache.get(key)
         if opts is None:
             if not base_edges:

@@ -199,11 +199,14 @@ def state_of(test: LitmusTest, finals: Sequence[Final], observed: Observed,
     order (terms only for a symbolic execution)."""
     loaded = {(a, w): x for a, w, x in observed}
     state: list[tuple[Observable, Bits]] = []
+    by_thread: dict[int, dict[str, Bits]] = {}
     for o in test.observables if over is None else over:
         if isinstance(o, Mem):
             state.append((o, loaded[(o.addr, o.width)]))
         else:
-            final = dict(finals[o.thread])
+            final = by_thread.get(o.thread)
+            if final is None:
+                final = by_thread[o.thread] = dict(finals[o.thread])
             state.append((o, final.get(o.name, NO_RESULT) if o.name == "result"
                           else final[o.name]))
     return tuple(state)
@@ -214,14 +217,20 @@ NO_RESULT = -1
 no asserted (unsigned) value."""
 
 
-def judge(test: LitmusTest, v: ValidExecution) -> tuple[StateT, bool | None]:
+def judge(test: LitmusTest, v: ValidExecution,
+          over: tuple[Sequence[Observable], Sequence[Observable]] | None = None,
+          ) -> tuple[StateT, bool | None]:
     """A valid execution's printed state, and whether it satisfies the condition's proposition
-    (None: the test's filter discards it); not for a symbolic execution (``_decide``)."""
+    (None: the test's filter discards it); not for a symbolic execution (``_decide``).
+    ``over``: the test's ``observables`` and ``watched``, when the caller has them."""
+    if over is None:
+        over = test.observables, test.watched if test.filter is not None else ()
+    shown, watched = over
     if test.filter is None:
-        st = cast(StateT, state_of(test, *outcome_of(v)))
+        st = cast(StateT, state_of(test, *outcome_of(v), over=shown))
         return st, evaluate(test.condition.prop, dict(st))
-    full = dict(cast(StateT, state_of(test, *outcome_of(v), over=test.watched)))
-    st = tuple((o, full[o]) for o in test.observables)
+    full = dict(cast(StateT, state_of(test, *outcome_of(v), over=watched)))
+    st = tuple((o, full[o]) for o in shown)
     if not evaluate(test.filter, full):
         return st, None
     return st, evaluate(test.condition.prop, full)
@@ -267,8 +276,11 @@ def run_test(test: LitmusTest, model: Model | SCMachine = MODELS["wasm"],
     thin: ThinAir | None = None
     if en.symbolic:
         states, pos, neg, filtered, thin = _decide(test, en.valid)
+    # the test's observables once, not once per execution (they are computed properties)
+    shown = test.observables
+    watched = shown if test.filter is None else test.watched
     for v in () if en.symbolic else en.valid:
-        st, witness = judge(test, v)
+        st, witness = judge(test, v, (shown, watched))
         if witness is None:
             filtered += v.multiplicity
             continue

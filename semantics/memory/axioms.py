@@ -60,15 +60,26 @@ class Facts:
     tearfree: Callable[[Action], bool]
     reads: Mapping[tuple[int, Region], Cells]  # (read event, region) -> cell -> writers
     writers: Mapping[Region, tuple[int, ...]]
+    # what hooks derive from these facts alone, computed once for all of them (three axioms
+    # read ``visible``); not an init argument, so that ``attrs.evolve`` starts it afresh
+    memo: dict[str, object] = attrs.field(factory=dict, init=False, repr=False)
 
     def acc(self, eid: int, reg: Region) -> Action | None:
         return self.ex.events[eid].access(reg)
 
     def pairs(self) -> list[tuple[int, Region, int]]:
         """Distinct ``(R, region, W)`` with R reading some cell of region from W."""
-        out = {(r, reg, w) for (r, reg), cells in self.reads.items()
-               for ws in cells.values() for w in ws}
-        return sorted(out)
+        got = self.memo.get("pairs")
+        if got is None:
+            out = {(r, reg, w) for (r, reg), cells in self.reads.items()
+                   for ws in cells.values() for w in ws}
+            # the tuples' order, by plain fields: no ``Region.__eq__`` / ``__lt__`` (Python)
+            got = self.memo["pairs"] = sorted(out, key=_pair_key)
+        return got  # type: ignore[return-value]
+
+
+def _pair_key(t: tuple[int, Region, int]) -> tuple[int, int, str, int]:
+    return t[0], t[1].addr, t[1].fld, t[2]
 
 
 # --- constraints on tot -----------------------------------------------------------------------

@@ -87,6 +87,7 @@ class Region:
 
 MEM_LEN = Region(0, LEN)
 MEM_DATA = Region(0, DATA)
+_REGION_KEY = operator.attrgetter("addr", "fld")  # ``Region.__lt__``'s order, in C
 
 
 @attrs.frozen(cache_hash=True)
@@ -236,15 +237,23 @@ class Event:
 
     def access(self, region: Region) -> Action | None:
         """[P] ``access_r``: the memory action of this event on ``region`` (at most one)."""
+        # Identity first, in C: regions are mostly the shared MEM_DATA / MEM_LEN, and a
+        # load's event holds a len read beside its data action, whose region would otherwise
+        # go through ``Region.__eq__`` (Python) on every lookup of the other.
+        for a in self.actions:
+            if a.region is region and a.kind in _MEMORY_KINDS:
+                return a
         for a in self.actions:
             r = a.region
-            if (r is region or (r is not None and r == region)) and a.kind in _MEMORY_KINDS:
+            if r is not None and r == region and a.kind in _MEMORY_KINDS:
                 return a
         return None
 
     @property
     def regions(self) -> tuple[Region, ...]:
-        return tuple(sorted({a.region for a in self.actions if a.region and is_memory(a)}))
+        # sorted by plain fields (the order of ``Region.__lt__``), compared in C
+        return tuple(sorted({a.region for a in self.actions if a.region and is_memory(a)},
+                            key=_REGION_KEY))
 
     def __repr__(self) -> str:
         return show_event(self)

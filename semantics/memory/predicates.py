@@ -8,9 +8,17 @@ for the ECMAScript clauses (docs/model.md, "Decisions for es2017").
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from semantics.memory.axioms import Before, Constraint, Facts, NotBetween, PerReadFn, StaticFn
+from semantics.memory.axioms import (
+    Before,
+    Cells,
+    Constraint,
+    Facts,
+    NotBetween,
+    PerReadFn,
+    StaticFn,
+)
 from semantics.memory.events import (
     LEN,
     Action,
@@ -40,6 +48,18 @@ def _show_cycle(cyc: Sequence[int]) -> str:
     return " -> ".join(f"#{e}" for e in (*cyc, cyc[0]))
 
 
+def _reads_in_order(f: Facts) -> list[tuple[tuple[int, Region], Cells]]:
+    """``f.reads`` sorted by (read, region), the region by its plain fields (its ``__lt__``'s
+    order) so that sorting calls no Python-level comparison: this runs for every pick of
+    every reading event the enumerator judges."""
+    return sorted(f.reads.items(), key=_read_region)
+
+
+def _read_region(item: tuple[tuple[int, Region], Cells]) -> tuple[int, int, str]:
+    (r, reg), _ = item
+    return r, reg.addr, reg.fld
+
+
 # --- tot-independent axioms -------------------------------------------------------------------
 
 def value_consistent(f: Facts) -> Violation | None:
@@ -66,7 +86,7 @@ def _value_consistent(f: Facts, readers: Iterable[Event]) -> Violation | None:
                     return Violation("value-consistent", (e.eid, *ws),
                                      f"#{e.eid} reads {cell(reg, k)} of {reg!r} from {what}, "
                                      "not exactly one write")
-    for (r, reg), cells in sorted(f.reads.items()):
+    for (r, reg), cells in _reads_in_order(f):
         ar = f.acc(r, reg)
         for k, ws in sorted(cells.items()):
             w = ws[0]
@@ -165,7 +185,7 @@ def _coherent(f: Facts, r: int, reg: Region, k: int, w: int,
 
 def hb_consistent(f: Facts) -> Violation | None:
     """[P] HbCons, per cell k that R reads from W."""
-    for (r, reg), cells in sorted(f.reads.items()):
+    for (r, reg), cells in _reads_in_order(f):
         for k, ws in sorted(cells.items()):
             for w in ws:
                 v = _coherent(f, r, reg, k, w)
@@ -215,7 +235,7 @@ def _torn(f: Facts, r: int, reg: Region, writers: Iterable[int]) -> Violation | 
 def no_tear(f: Facts) -> Violation | None:
     """[P] NoTear: a tear-free read takes its bytes from at most one same-range tear-free
     write."""
-    for (r, reg), cells in sorted(f.reads.items()):
+    for (r, reg), cells in _reads_in_order(f):
         v = _torn(f, r, reg, (w for ws in cells.values() for w in ws))
         if v is not None:
             return v
@@ -254,9 +274,17 @@ def hb_in_tot(f: Facts) -> tuple[Constraint, ...]:
                  for a, b in sorted(f.hb))
 
 
-def _visible(f: Facts) -> Iterator[tuple[int, int, int, Action, Action, Action]]:
+Visible = list[tuple[int, int, int, Action, Action, Action]]
+
+
+def _visible(f: Facts) -> Visible:
     """[P] Fig.16 ScLastVisible's premise: ``(W, W', R, aw, aw', ar)`` for every R reading from
-    W with W hb R, and every W' writing the region."""
+    W with W hb R, and every W' writing the region. Kept in ``f.memo``: the three clauses of
+    ScLastVisible read it."""
+    got = f.memo.get("visible")
+    if got is not None:
+        return got  # type: ignore[return-value]
+    out: Visible = []
     for r, reg, w in f.pairs():
         if (w, r) not in f.hb:
             continue
@@ -266,7 +294,9 @@ def _visible(f: Facts) -> Iterator[tuple[int, int, int, Action, Action, Action]]
         for w2 in f.writers.get(reg, ()):
             a2 = f.acc(w2, reg)
             if a2 is not None:
-                yield w, w2, r, aw, a2, ar
+                out.append((w, w2, r, aw, a2, ar))
+    f.memo["visible"] = out
+    return out
 
 
 def sc_last_visible(f: Facts) -> tuple[Constraint, ...]:

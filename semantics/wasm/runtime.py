@@ -81,6 +81,18 @@ def const_value(node: object) -> Value | None:
     return None
 
 
+def is_const(node: object) -> bool:
+    """``const_value(node) is not None``, without building the value: the reduction asks
+    it of every instruction before the redex at every step."""
+    if isinstance(node, Value):
+        return True
+    if isinstance(node, Instr) and node.op in CONST_OPS:
+        if not node.args or not isinstance(node.args[0], int):
+            const_value(node)  # its Crash
+        return True
+    return False
+
+
 # --- host functions: [T]'s legal host effects ------------------------------------------------
 
 
@@ -298,9 +310,9 @@ def thread_locals(thread: Thread) -> tuple[Value, ...]:
 def redex(code: tuple[Code, ...]) -> Code | None:
     """The innermost instruction that reduces next (descending into labels and frames)."""
     for c in code:
-        if const_value(c) is not None:
+        if is_const(c):
             continue
-        if isinstance(c, (Label, Frame)) and any(const_value(b) is None for b in c.body):
+        if isinstance(c, (Label, Frame)) and not all(map(is_const, c.body)):
             return redex(c.body)
         return c
     return None
@@ -309,7 +321,7 @@ def redex(code: tuple[Code, ...]) -> Code | None:
 def thread_status(thread: Thread) -> str:
     """``done`` (only values left), ``trapped``, ``blocked`` (suspended in ``waitx``) or
     ``running``."""
-    if all(const_value(c) is not None for c in thread.code):
+    if all(map(is_const, thread.code)):
         return "done"
     if thread.code == (Trap(),):
         return "trapped"

@@ -69,6 +69,7 @@ from semantics.wasm.runtime import (
     alloc_mem,
     allocation_actions,
     const_value,
+    is_const,
     start_func,
     thread_status,
 )
@@ -160,6 +161,12 @@ class _After:
     locals: tuple[Value, ...]
     code: tuple[Code, ...]
     jump: _Jump | None = None
+
+
+def _with_after(e: Emit, after: _After) -> Emit:
+    """``e`` with ``after``: the constructor, not ``attrs.evolve`` (which reads the fields
+    by name), since every step of every thread is plugged into its context this way."""
+    return Emit(e.rule, e.actions, after, e.spawned)
 
 
 def _map(t: Transition | None, f: Callable[[Emit], Emit]) -> Transition | None:
@@ -808,7 +815,7 @@ def _last(vals: tuple[Value, ...], n: int) -> tuple[Value, ...]:
 
 def _step_seq(store: Store, local_vals: tuple[Value, ...],
               code: tuple[Code, ...]) -> tuple[Transition, ...]:
-    i = next((k for k, c in enumerate(code) if const_value(c) is None), None)
+    i = next((k for k, c in enumerate(code) if not is_const(c)), None)
     if i is None:
         return ()
     node, before, rest = code[i], code[:i], code[i + 1:]
@@ -823,13 +830,13 @@ def _step_seq(store: Store, local_vals: tuple[Value, ...],
             j = a.jump
             if j is None:
                 code2 = before + (attrs.evolve(node, body=a.code),) + rest
-                return attrs.evolve(e, after=attrs.evolve(a, code=code2))
+                return _with_after(e, _After(a.store, a.locals, code2, a.jump))
             if j.kind == "br" and j.depth == 0:
                 code2 = before + _last(j.values, len(node.types)) + node.cont + rest
-                return attrs.evolve(e, after=_After(a.store, a.locals, code2))
+                return _with_after(e, _After(a.store, a.locals, code2))
             if j.kind == "br":
                 outer = attrs.evolve(j, depth=j.depth - 1)
-                return attrs.evolve(e, after=attrs.evolve(a, jump=outer))
+                return _with_after(e, _After(a.store, a.locals, a.code, outer))
             return e
 
         return _map_all(_step_seq(store, local_vals, node.body), plug_label)
@@ -844,13 +851,13 @@ def _step_seq(store: Store, local_vals: tuple[Value, ...],
             j = a.jump
             if j is None:
                 code2 = before + (Frame(a.locals, node.results, a.code),) + rest
-                return attrs.evolve(e, after=_After(a.store, local_vals, code2))
+                return _with_after(e, _After(a.store, local_vals, code2))
             if j.kind == "return":
                 code2 = before + _last(j.values, len(node.results)) + rest
-                return attrs.evolve(e, after=_After(a.store, local_vals, code2))
+                return _with_after(e, _After(a.store, local_vals, code2))
             if j.kind == "br":
                 raise Crash(f"branch to label {j.depth} escapes its function")
-            return attrs.evolve(e, after=_After(a.store, local_vals, (), j))
+            return _with_after(e, _After(a.store, local_vals, (), j))
 
         return _map_all(_step_seq(store, node.locals, node.body), plug_frame)
     vals = tuple(v for v in (const_value(c) for c in before) if v is not None)
@@ -859,7 +866,7 @@ def _step_seq(store: Store, local_vals: tuple[Value, ...],
         a: _After = e.after  # type: ignore[assignment]
         if a.jump is not None:
             return e
-        return attrs.evolve(e, after=attrs.evolve(a, code=a.code + rest))
+        return _with_after(e, _After(a.store, a.locals, a.code + rest, a.jump))
 
     return _map_all(_step_node(_Redex(store, local_vals, vals, node)), plug)
 
