@@ -62,7 +62,7 @@ class Facts:
     writers: Mapping[Region, tuple[int, ...]]
     # what hooks derive from these facts alone, computed once for all of them (three axioms
     # read ``visible``); not an init argument, so that ``attrs.evolve`` starts it afresh
-    memo: dict[str, object] = attrs.field(factory=dict, init=False, repr=False)
+    memo: dict[str, object] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     def acc(self, eid: int, reg: Region) -> Action | None:
         return self.ex.events[eid].access(reg)
