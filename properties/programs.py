@@ -11,7 +11,8 @@ are printed as litmus text and parsed by ``semantics.litmus.format.parse_litmus`
 
 Alternatives are listed simplest first, so that Hypothesis shrinks towards SB/MP/LB shapes:
 stores and loads before RMWs, unordered before atomic, 2 threads before 3, i32 before i64,
-aligned before mixed-size, constants before registers, unguarded before ``if``.
+aligned before mixed-size, constants before registers, unguarded before ``if``, free draws
+before the biased ones of ``DEPENDENT`` (``ProgramBounds.pair_odds`` and ``.conflicts``).
 
 Outcomes are compared as final states: every register of every thread, each thread's trap flag
 (and ``N:blocked=1`` for a thread waiting forever), and the final value of each location some
@@ -228,8 +229,8 @@ class ProgramBounds:
     # a thread of two or more operations starts, one time in this many, with a load and a
     # store that depends on it (0: never); see ``programs``
     pair_odds: int = 0
-    # later threads' accesses go, three times in four, where an earlier thread's conflict with
-    # them: loads where it stores, stores where it loads; see ``programs``
+    # later threads' accesses go, three times in four, to the location of an earlier thread's
+    # latest conflicting access: loads where it stores, stores where it loads; see ``programs``
     conflicts: bool = False
 
 
@@ -324,10 +325,8 @@ def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, d: _Draft,
     d.counter += 1
     src = None
     same_type = [r for r, t in regs.items() if t == _ty(op)]
-    if data and latest in same_type:
+    if data:  # one type per program: the register's is the store's
         src = latest
-    elif data:  # the register's type differs from the store's: a control dependency instead
-        op = attrs.evolve(op, guard=latest)
     elif b.dependencies and kind == "store" and same_type and draw(st.integers(0, 2)) == 2:
         src = draw(st.sampled_from(same_type))
     expected = 0
