@@ -11,7 +11,8 @@ are printed as litmus text and parsed by ``semantics.litmus.format.parse_litmus`
 
 Alternatives are listed simplest first, so that Hypothesis shrinks towards SB/MP/LB shapes:
 stores and loads before RMWs, unordered before atomic, 2 threads before 3, i32 before i64,
-aligned before mixed-size, constants before registers, unguarded before ``if``.
+aligned before mixed-size, constants before registers, unguarded before ``if``, free draws
+before the biased ones of ``DEPENDENT`` (``ProgramBounds.pair_odds`` and ``.conflicts``).
 
 Outcomes are compared as final states: every register of every thread, each thread's trap flag
 (and ``N:blocked=1`` for a thread waiting forever), and the final value of each location some
@@ -170,11 +171,15 @@ def _instr(op: Op, reg: int | None, types: dict[int, str]) -> str:
     return f"(if {cond} (then {text}))"
 
 
+def _register_type(op: Op) -> str:
+    return "i32" if op.kind in ("size", "grow", "wait", "notify") else _ty(op)
+
+
 def register_types(ops: Iterable[Op]) -> dict[int, str]:
     out: dict[int, str] = {}
     for op in ops:
         if op.sets_register:
-            out[len(out)] = "i32" if op.kind in ("size", "grow", "wait", "notify") else _ty(op)
+            out[len(out)] = _register_type(op)
     return out
 
 
@@ -221,13 +226,21 @@ class ProgramBounds:
     guard_odds: int = 3  # an operation after a load is put under ``if`` one time in this many
     max_events: int = 5  # events of all threads together (interleavings grow fast)
     waits: bool = False  # memory.atomic.wait32 and memory.atomic.notify (i32, aligned)
+    # a thread of two or more operations starts, one time in this many, with a load and a
+    # store that depends on it (0: never); see ``programs``
+    pair_odds: int = 0
+    # later threads' accesses go, three times in four, to the location of an earlier thread's
+    # latest conflicting access: loads where it stores, stores where it loads; see ``programs``
+    conflicts: bool = False
 
 
 DEFAULT = ProgramBounds()
 # load buffering with control dependencies: plain accesses (sc_drf_program's strategy makes
-# the racing ones atomic), two operations per thread, guards every other time
+# the racing ones atomic), two operations per thread, guards every other time, half the threads
+# a load and a store depending on it, locations chosen to conflict (docs/metatheory.md)
 DEPENDENT = attrs.evolve(DEFAULT, threads=(2, 3), ops=2, min_ops=2, guard_odds=2, atomic=False,
-                         rmw=False, grow=False, mixed=False, max_events=6)
+                         rmw=False, grow=False, mixed=False, max_events=6, pair_odds=2,
+                         conflicts=True)
 IN_BOUNDS = attrs.evolve(DEFAULT, grow=False)
 # wait/notify programs for the SC machine theorem (and the mutant without
 # suspensions-consistent); i32 only, no grow
@@ -248,9 +261,33 @@ def _placements(width: int, atomic: bool, mixed: bool) -> list[int]:
     return aligned + misaligned
 
 
+@attrs.define
+class _Draft:
+    """What the operations drawn so far leave to the next: the registers of the current
+    thread, the value counter, and the locations earlier threads read and write (latest last,
+    for ``ProgramBounds.conflicts``)."""
+
+    regs: dict[int, str] = attrs.Factory(dict)
+    counter: int = 0
+    reads: list[int] = attrs.Factory(list)
+    writes: list[int] = attrs.Factory(list)
+
+
+def _location(draw: st.DrawFn, b: ProgramBounds, kind: str, d: _Draft) -> int:
+    """A named location; with ``b.conflicts``, by preference where an earlier thread's latest
+    access conflicts with this one (a load where it stores, a store where it loads), so that
+    threads communicate as in LB, MP or SB rather than each keeping to its own location."""
+    other = d.writes if kind == "load" else d.reads
+    if b.conflicts and other and draw(st.integers(0, 3)):
+        return other[-1]
+    return draw(st.integers(0, b.slots - 1))
+
+
 @st.composite
-def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, regs: dict[int, str],
-        counter: list[int]) -> Op:
+def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, d: _Draft,
+        kind: str | None = None, dependent: bool = False) -> Op:
+    """One operation; ``kind`` forces its kind, ``dependent`` makes it (a store) depend on the
+    thread's latest register: under ``if`` on it, or (one time in three) storing it."""
     kinds = ["store", "load"]
     if b.rmw:
         kinds += ["rmw.add", "rmw.xchg", "cmpxchg"]
@@ -258,11 +295,16 @@ def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, regs: dict[in
         kinds += ["size", "grow"]
     if b.waits:
         kinds += ["wait", "notify"]
-    # the classic shapes need plain loads and stores: RMWs and memory ops one draw in four
-    kind = draw(st.sampled_from(kinds[:2])) if draw(st.integers(0, 3)) else draw(
-        st.sampled_from(kinds))
-    guard = None
-    if b.dependencies and regs and draw(st.integers(1, b.guard_odds)) == b.guard_odds:
+    regs = d.regs
+    if kind is None:
+        # the classic shapes need plain loads and stores: RMWs and memory ops one draw in four
+        kind = draw(st.sampled_from(kinds[:2])) if draw(st.integers(0, 3)) else draw(
+            st.sampled_from(kinds))
+    latest = max(regs) if dependent and regs else None
+    data = latest is not None and draw(st.integers(0, 2)) == 2
+    guard = latest if latest is not None and not data else None
+    if (latest is None and b.dependencies and regs
+            and draw(st.integers(1, b.guard_odds)) == b.guard_odds):
         guard = draw(st.sampled_from(sorted(regs)))
     if kind in ("size", "grow"):
         return Op(kind, atomic=True, guard=guard)
@@ -271,48 +313,63 @@ def ops(draw: st.DrawFn, b: ProgramBounds, mixed: bool, i64: bool, regs: dict[in
         if kind == "notify":
             return Op(kind, True, loc, value=draw(st.sampled_from([1, 2])), guard=guard)
         return Op(kind, True, loc, value=draw(st.sampled_from([-1, 0])),
-                  expected=draw(st.sampled_from([0, *range(1, counter[0] + 1)])), guard=guard)
+                  expected=draw(st.sampled_from([0, *range(1, d.counter + 1)])), guard=guard)
     atomic = kind not in ("store", "load") or (b.atomic and draw(st.booleans()))
     width = draw(st.sampled_from(_widths(i64, mixed)))
     far = b.grow and draw(st.integers(0, 7)) == 7
-    loc = len(NAMES) if far else draw(st.integers(0, b.slots - 1))
+    loc = len(NAMES) if far else _location(draw, b, kind, d)
     sub = 0 if far else draw(st.sampled_from(_placements(width, atomic, mixed)))
     op = Op(kind, atomic, loc, width, i64, sub, guard=guard)
     if kind == "load":
         return op
-    counter[0] += 1
+    d.counter += 1
     src = None
     same_type = [r for r, t in regs.items() if t == _ty(op)]
-    if b.dependencies and kind == "store" and same_type and draw(st.integers(0, 2)) == 2:
+    if data:  # one type per program: the register's is the store's
+        src = latest
+    elif b.dependencies and kind == "store" and same_type and draw(st.integers(0, 2)) == 2:
         src = draw(st.sampled_from(same_type))
     expected = 0
     if kind == "cmpxchg":
-        expected = draw(st.sampled_from([0, *range(1, counter[0])]))
-    return attrs.evolve(op, value=counter[0], src=src, expected=expected)
+        expected = draw(st.sampled_from([0, *range(1, d.counter)]))
+    return attrs.evolve(op, value=d.counter, src=src, expected=expected)
 
 
 @st.composite
 def programs(draw: st.DrawFn, b: ProgramBounds = DEFAULT) -> Prog:
+    """A program. With ``b.pair_odds`` a thread may start with a load and a store depending on
+    it (the LB shape's threads; a free draw finds them one time in twelve); with
+    ``b.conflicts`` later threads access by preference the locations earlier ones use in the
+    other direction. Together they make the load buffering of ``sc_drf_program`` a common draw
+    rather than a rare one; every such choice shrinks to the free draw."""
     mixed = b.mixed and draw(st.integers(0, 3)) == 3
     # one type per program: mixing i64 and i32 accesses of one location multiplies the
     # writers of each byte (and the enumeration's cost) without a new shape
     i64 = b.i64 and not mixed and draw(st.integers(0, 3)) == 3
     n = draw(st.integers(*b.threads))
     budget = max(b.max_events, n)
-    counter = [0]
+    d = _Draft()
     threads = []
     for i in range(n):
         room = budget - (n - i - 1)  # leave one event for each later thread
         k = draw(st.integers(min(b.min_ops, room), max(1, min(b.ops, room))))
         budget -= k
-        regs: dict[int, str] = {}
+        d.regs = {}
+        pair = (b.pair_odds > 0 and b.dependencies and k >= 2
+                and draw(st.integers(1, b.pair_odds)) == b.pair_odds)
+        shapes: list[tuple[str | None, bool]] = [("load", False), ("store", True)] if pair else []
+        shapes += [(None, False)] * (k - len(shapes))
         out = []
-        for _ in range(k):
-            op = draw(ops(b, mixed, i64, regs, counter))
+        for kind, dependent in shapes:
+            op = draw(ops(b, mixed, i64, d, kind, dependent))
             out.append(op)
             if op.sets_register:
-                regs[len(regs)] = "i32" if op.kind in ("size", "grow", "wait",
-                                                         "notify") else _ty(op)
+                d.regs[len(d.regs)] = _register_type(op)
+        for op in out:
+            if op.accesses_memory and op.kind != "store":
+                d.reads.append(op.loc)
+            if op.kind not in ("load", "size", "grow", "wait", "notify"):
+                d.writes.append(op.loc)
         threads.append(tuple(out))
     return Prog(tuple(threads))
 
