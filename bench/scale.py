@@ -3,7 +3,7 @@ workers and on a local Dask cluster of 2 worker processes.
 
     python bench/scale.py [--check-args "..."] [--no-check] [--speedup-bound 7]
                           [--prove-timeout 600] [--max-bound 12] [--model wasm]
-                          [--workers 1,2,dask] [--keep DIR]
+                          [--workers 1,2,dask] [--keep DIR] [--no-prove]
 
 Prints, each measured by running the real command in a fresh process:
 - the wall time of ``weakwasm check ARGS`` with ``--jobs 1``, ``--jobs 2`` and ``--cluster``
@@ -89,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--check-args", default="", help="options of weakwasm check (quoted)")
     p.add_argument("--no-check", action="store_true", help="skip the check runs")
+    p.add_argument("--no-prove", action="store_true", help="skip the prove runs")
     p.add_argument("--model", default="wasm")
     p.add_argument("--speedup-bound", type=int, default=7)
     p.add_argument("--prove-timeout", type=float, default=600.0)
@@ -100,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     workers = args.workers.split(",")
     if not set(workers) <= {"1", "2", "dask"}:
         p.error(f"--workers: expected some of 1,2,dask, got {args.workers}")
-    jobs_list = [int(w) for w in workers if w != "dask"]
+    jobs_list = [] if args.no_prove else [int(w) for w in workers if w != "dask"]
     if not args.no_check:
         if args.keep is None:
             with tempfile.TemporaryDirectory() as tmp:

@@ -29,7 +29,7 @@ def _corpus(tmp: Path) -> Path:
 
 def test_check_on_a_dask_cluster_gives_the_report_of_one_process(tmp_path: Path) -> None:
     corpus = _corpus(tmp_path)
-    kw = dict(max_examples=20, program_examples=2, proof_bound=3, theorems=SUBSET, mutants=False,
+    kw = dict(max_examples=10, program_examples=2, proof_bound=2, theorems=SUBSET, mutants=False,
               corpus_dir=corpus)
     here = check_command(tmp_path / "one", workers=Workers(1), **kw)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
