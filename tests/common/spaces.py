@@ -10,11 +10,14 @@ import z3
 from hypothesis import settings
 from hypothesis import strategies as st
 
+from proofs.concrete import decode
 from proofs.encoding import SUSPENSIONS, Encoding, encode
 from proofs.obligations import solver
 from proofs.space import Space
 from proofs.symbolic import SymExec, fresh
+from semantics.memory import check as C
 from semantics.memory import model as M
+from semantics.memory.events import Execution
 
 MODEL_NAMES = ("wasm", "wasm-oopsla19", "es2017", "es2020")
 EXAMPLES = max(5, settings().max_examples // 20)  # each builds and evaluates an encoding
@@ -59,3 +62,15 @@ def pin(s: z3.Solver, sym: SymExec, enc: Encoding, shape: Shape) -> None:
     s.add([sym.kind[i] == k for i, k in enumerate(kinds, start=1)])
     s.add([sym.thread[i] == t for i, t in enumerate(threads, start=1)])
     s.add([enc.clk[e] == pos for pos, e in enumerate(tot)])
+
+
+def decoded(s: z3.Solver, sym: SymExec, enc: Encoding, m: M.Model
+            ) -> tuple[z3.ModelRef, Execution, set[str]] | None:
+    """A model of ``s``, the execution it decodes to (with its tot) and the axioms of ``m`` the
+    explicit checker finds violated there; None when the pinned shape has no model."""
+    if s.check() != z3.sat:
+        return None
+    mod = s.model()
+    ex = decode(mod, sym, enc.clk)
+    assert ex.tot is not None
+    return mod, ex, {v.axiom for v in C.violations(ex, m, ex.tot)}
