@@ -10,7 +10,9 @@ the same vocabulary (as ``proofs.regions.RegionView`` presents a litmus test's r
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 import attrs
 import z3
@@ -82,6 +84,22 @@ def ule(a: Num | int, b: Num | int) -> z3.BoolRef:
     return z3.ULE(a, b)  # type: ignore[arg-type]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def memo(fn: F) -> F:
+    """Once per execution and arguments: the axioms ask for the same terms again and again,
+    and building Z3 terms in Python is most of what encoding costs (half of it at 7 events)."""
+    @functools.wraps(fn)
+    def once(self: Any, *args: Any) -> Any:
+        key = (fn.__name__, args)
+        terms = self._terms
+        if key not in terms:
+            terms[key] = fn(self, *args)
+        return terms[key]
+    return once  # type: ignore[return-value]
+
+
 @attrs.frozen(eq=False)
 class SymExec:
     """The choices of one candidate execution (structure, bytes, reads-from), without tot."""
@@ -107,6 +125,7 @@ class SymExec:
     nwoken: tuple[Num, ...] = ()
     ncount: tuple[Num, ...] = ()
     qclk: tuple[Num, ...] = ()
+    _terms: dict[Any, Any] = attrs.field(factory=dict, init=False, repr=False)
 
     @property
     def ids(self) -> range:
@@ -120,6 +139,7 @@ class SymExec:
         """The regions the events access: data, and in the length space ``len``."""
         return (self, LenView(self)) if self.space.length else (self,)
 
+    @memo
     def access(self, i: int) -> z3.BoolRef:
         """Event ``i`` is a data access (with its bounds check in the length space)."""
         if i == 0:
@@ -140,6 +160,7 @@ class SymExec:
             return FALSE
         return z3.And(self.suspends(a), self.suspends(b), ult(self.qclk[a], self.qclk[b]))
 
+    @memo
     def grows(self, i: int) -> z3.BoolRef:
         """Event ``i`` is a grow by one page, so it writes the new page's zeros."""
         if i == 0 or not self.space.length:
@@ -150,6 +171,7 @@ class SymExec:
         """Access ``i`` touches a cell of the grown page."""
         return ult(self.space.initial_cells, self.off[i] + self.width[i])
 
+    @memo
     def reading(self, i: int) -> z3.BoolRef:
         if i == 0:
             return FALSE
@@ -157,6 +179,7 @@ class SymExec:
             return z3.Or(self.kind[i] == RD, self.kind[i] == RMW, self.kind[i] == WAIT)
         return z3.Or(self.kind[i] == RD, self.kind[i] == RMW)
 
+    @memo
     def writing(self, i: int) -> z3.BoolRef:
         if i == 0:
             return z3.BoolVal(True)
@@ -167,6 +190,7 @@ class SymExec:
     def seqcst(self, i: int) -> z3.BoolRef:
         return z3.BoolVal(False) if i == 0 else self.sc[i]
 
+    @memo
     def covers(self, i: int, c: int) -> z3.BoolRef:
         if i == 0:
             return z3.BoolVal(c < self.space.initial_cells)
@@ -175,6 +199,7 @@ class SymExec:
             return z3.Or(small, self.grows(i))
         return small
 
+    @memo
     def same(self, i: int, j: int) -> z3.BoolRef:
         if i == 0 or j == 0:
             return z3.BoolVal(i == j)
@@ -186,6 +211,7 @@ class SymExec:
                          z3.And(self.grows(i), self.grows(j)))
         return small
 
+    @memo
     def overlap(self, i: int, j: int) -> z3.BoolRef:
         if not self.space.length:
             if i == 0 or j == 0:  # woken and notify events access no cell
@@ -205,6 +231,7 @@ class SymExec:
 
         return z3.Or(small, z3.And(self.grows(i), grown(j)), z3.And(self.grows(j), grown(i)))
 
+    @memo
     def sync(self, i: int, j: int) -> z3.BoolRef:
         return z3.And(self.seqcst(i), self.seqcst(j), self.same(i, j))
 
@@ -214,12 +241,14 @@ class SymExec:
             return z3.BoolVal(False)
         return self.thread[i] == self.thread[j]
 
+    @memo
     def rf(self, w: int, r: int, c: int) -> z3.BoolRef:
         """``r`` reads cell ``c`` from ``w``."""
         if r == 0 or w == r:
             return z3.BoolVal(False)
         return z3.And(self.reading(r), self.covers(r, c), self.src[r][c] == w)
 
+    @memo
     def reads_from(self, w: int, r: int) -> z3.BoolRef:
         return z3.Or([self.rf(w, r, c) for c in self.cells])
 
@@ -227,6 +256,7 @@ class SymExec:
         return z3.And(self.kind[i] == KINDS.index(kind), self.sc[i] == sc,
                       self.off[i] == off, self.width[i] == width)
 
+    @memo
     def predicate(self, i: int, pred: Callable[[Action], bool]) -> z3.BoolRef:
         """Lift a predicate on concrete actions (e.g. a model's ``tearfree``) to event ``i`` by
         evaluating it on every shape the space allows; payload values do not matter to it."""
