@@ -177,5 +177,5 @@ def hunt_plan(theorem: str, model: str, seed: int, max_examples: int,
     """``hunt`` as shards of at most ``shard_size`` instances (``metatheory.tasks.shards``)."""
     split = shards(seed, max_examples, shard_size)
     results = yield Batch(tuple(Call(hunt_shard, (theorem, model, s, n)) for s, n in split),
-                          stops=lambda r: r.found)
+                          decides=lambda rs: rs[-1].found)
     return attrs.evolve(merge(results, seed, max_examples), shards=len(split))

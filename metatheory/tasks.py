@@ -11,8 +11,9 @@ drives many plans at once and keeps every worker busy, the highest ``priority`` 
 Results do not depend on where or in which order the calls ran: each call is deterministic (a
 Hypothesis shard has its own seed, a Z3 counterexample is the least model of its case), the
 split of a search into calls is a function of its budget alone (``shards``), and a batch's
-result is the shortest prefix of its calls, in order, that decides it (``Batch.stops``) or all
-of them: what an in-order run would have computed. Calls after a deciding one are cancelled.
+result is the shortest prefix of its calls, in order, that decides it (``Batch.decides``) or
+all of them: what an in-order run would have computed. Calls after a deciding one are
+cancelled (those already running finish, and their results are dropped).
 """
 
 from __future__ import annotations
@@ -42,8 +43,16 @@ class Call:
 
 @attrs.frozen
 class Batch:
+    """Calls whose results the plan gets back together. ``decides(prefix)``: these first
+    results, in order, decide the batch. ``heard(k, value)`` runs in this process as call
+    ``k``'s result comes in (progress). With ``budget_s``, each call gets the keyword
+    ``deadline``: the ``time.time()`` at which the batch's budget, counted from when its first
+    call went out, ends."""
+
     calls: tuple[Call, ...]
-    stops: Callable[[Any], bool] | None = None  # a result that decides the batch
+    decides: Callable[[list[Any]], bool] | None = None
+    heard: Callable[[int, Any], object] | None = None
+    budget_s: float | None = None
 
 
 Plan = Generator[Batch, list[Any], T]
@@ -91,6 +100,7 @@ class _BatchState:
     results: dict[int, Any] = attrs.field(factory=dict)
     futures: dict[int, cf.Future[Any]] = attrs.field(factory=dict)
     settled: bool = False  # decided: later calls are dropped, or cancelled when running
+    deadline: float | None = None  # Batch.budget_s, set when the first call goes out
 
     def decided(self) -> list[Any] | None:
         out = []
@@ -98,9 +108,17 @@ class _BatchState:
             if i not in self.results:
                 return None
             out.append(self.results[i])
-            if self.batch.stops is not None and self.batch.stops(self.results[i]):
+            if self.batch.decides is not None and self.batch.decides(out):
                 return out
         return out
+
+    def kwargs(self, k: int, in_process: bool) -> dict[str, Any]:
+        kw = dict(self.batch.calls[k].local) if in_process else {}
+        if self.batch.budget_s is not None:
+            if self.deadline is None:
+                self.deadline = time.time() + self.batch.budget_s
+            kw["deadline"] = self.deadline
+        return kw
 
 
 class Workers:
@@ -194,8 +212,8 @@ class Workers:
                 if state.settled:
                     continue
                 call = state.batch.calls[k]
-                local = call.local if self.in_process else {}
-                future = self._executor.submit(_timed, call.fn, call.args, local)
+                future = self._executor.submit(_timed, call.fn, call.args,
+                                               state.kwargs(k, self.in_process))
                 state.futures[k] = future
                 running[future] = (state, k)
                 if self.in_process:
@@ -211,6 +229,8 @@ class Workers:
                     continue
                 del state.futures[k]
                 state.results[k] = value
+                if state.batch.heard is not None:
+                    state.batch.heard(k, value)
                 settle(state)
         return [values[i] for i in range(len(plans))]
 
@@ -227,21 +247,28 @@ def workers(jobs: int | None = None, cluster: str | None = None) -> Iterator[Wor
 # --- Z3: a bound's cases as parts (proofs.obligations.sc_drf_part) -----------------------------
 
 SPLIT_FROM = 6
-"""Bounds below this are one call: each part encodes the obligation again (0.6 s at 4 events,
-6 s at 7), which the smaller bounds' cases do not repay."""
+"""Bounds below this are one call: they take a few seconds, the larger bounds run beside
+them, and each part encodes the obligation again (0.1 s at 4 events, 0.6 s at 7)."""
 
 
 def prove_part(theorem: str, model: str, bound: int, part: int, parts: int,
-               timeout_s: float | None, rlimit: int | None = None, cells: int | None = None,
+               rlimit: int | None = None, cells: int | None = None,
                widths: tuple[int, ...] | None = None, length: bool = False,
-               waits: int = 0, progress: Any = None) -> Any:
-    """Part ``part`` of ``parts`` of one bound of an obligation, by names (a task)."""
+               waits: int = 0, deadline: float | None = None, progress: Any = None) -> Any:
+    """Part ``part`` of ``parts`` of one bound of an obligation, by names (a task), to be
+    decided by ``deadline`` (``time.time()``); past it, "unknown" without encoding anything."""
+    import z3
+
     from metatheory.models import resolve_model
-    from proofs.obligations import prove_exactly, sc_drf_part, space_shape
+    from proofs.obligations import ProofResult, prove_exactly, sc_drf_part, space_shape
     from proofs.space import Space
 
     space = attrs.evolve(Space(bound, values=1), **space_shape(cells, widths, length, waits))
     given = resolve_model(model)
+    timeout_s = None if deadline is None else deadline - time.time()
+    if timeout_s is not None and timeout_s <= 0:
+        return ProofResult(theorem, given.name, bound, "unknown", 0.0, z3.get_version_string(),
+                           detail="out of time", space=space)
     if theorem == "sc_drf":
         return sc_drf_part(given, bound, part, parts, space=space, timeout_s=timeout_s,
                            rlimit=rlimit, progress=progress)
@@ -253,39 +280,60 @@ def proof_plan(theorem: str, model: str, max_bound: int, timeout_s: float | None
                widths: tuple[int, ...] | None = None, length: bool = False,
                waits: int = 0, on_result: Callable[[Any], object] | None = None,
                on_case: Callable[[int, int, int], object] | None = None) -> Plan[Any]:
-    """``proofs.obligations.prove_up_to`` as a plan: bounds 1 .. ``max_bound`` in order until
-    one is not proved or the total ``timeout_s`` runs out; ``sc_drf``'s bounds from
-    ``SPLIT_FROM`` on are decided in ``parts`` parts, on as many workers. ``on_case(bound,
-    done, total)`` hears of the cases as they are decided in this process, or of each bound's
-    cases at once elsewhere. Returns a ``BoundedProof``."""
+    """``proofs.obligations.prove_up_to`` as a plan: bounds 1 .. ``max_bound`` until one is
+    not proved or the total ``timeout_s`` runs out, counted from when the first call goes out;
+    ``sc_drf``'s bounds from ``SPLIT_FROM`` on are decided in ``parts`` parts, on as many
+    workers. The bounds are one batch, in order, so that a worker that is done with its part
+    of a bound takes up the next bound rather than wait for the others' parts; a bound that is
+    not proved cancels the larger ones. ``on_result`` hears of each bound as it is decided, in
+    order; ``on_case(bound, done, total)`` of the cases as they are decided in this process, or
+    of each bound's cases at once elsewhere. Returns a ``BoundedProof``."""
     from proofs.obligations import BoundedProof, merge_parts
 
-    start = time.perf_counter()
-    results: list[Any] = []
+    spans: list[range] = []  # the calls of each bound
+    calls: list[Call] = []
+    counted = [False] * (max_bound + 1)  # the bound ran here and told of its cases itself
     for n in range(1, max_bound + 1):
-        left = None if timeout_s is None else timeout_s - (time.perf_counter() - start)
-        if left is not None and left <= 0:
-            break
         k = parts if theorem == "sc_drf" and n >= SPLIT_FROM else 1
-        heard = [0]  # the part ran here and told of its cases itself
 
-        def progress(done: int, total: int, n: int = n, heard: list[int] = heard) -> None:
-            heard[0] = 1
+        def progress(done: int, total: int, n: int = n) -> None:
+            counted[n] = True
             if on_case is not None:
                 on_case(n, done, total)
 
         local = {"progress": progress} if theorem == "sc_drf" and k == 1 else {}
-        got = yield Batch(tuple(Call(prove_part, (theorem, model, n, i, k, left, rlimit, cells,
-                                                  widths, length, waits), local)
-                               for i in range(k)),
-                          stops=lambda r: r.status != "proved" and r.case == 0)
-        r = merge_parts(got) if theorem == "sc_drf" else got[0]  # seconds: the parts' added up
-        if on_case is not None and not heard[0] and r.cases:
+        spans.append(range(len(calls), len(calls) + k))
+        calls.extend(Call(prove_part, (theorem, model, n, i, k, rlimit, cells, widths, length,
+                                       waits), local) for i in range(k))
+
+    def bound_of(got: list[Any]) -> Any:
+        return merge_parts(got) if theorem == "sc_drf" else got[0]  # seconds: added up
+
+    heard: dict[int, Any] = {}
+    told: list[Any] = []  # the bounds on_result heard of, in order
+
+    def tell(r: Any) -> None:
+        n = len(told) + 1
+        told.append(r)
+        if on_case is not None and not counted[n] and r.cases:
             on_case(n, r.cases, r.cases)
-        results.append(r)
         if on_result is not None:
             on_result(r)
-        if r.status != "proved":
+
+    def hear(k: int, value: Any) -> None:
+        heard[k] = value
+        while len(told) < max_bound and (not told or told[-1].status == "proved"):
+            span = spans[len(told)]
+            if any(j not in heard for j in span):
+                return
+            tell(bound_of([heard[j] for j in span]))
+
+    # parts are consecutive blocks of cases: the first result that is not proved decides
+    got = yield Batch(tuple(calls), decides=lambda rs: rs[-1].status != "proved", heard=hear,
+                      budget_s=timeout_s)
+    for span in spans[len(told):]:  # the bound that decided, if some of its parts are out
+        if told and told[-1].status != "proved" or span.start >= len(got):
             break
-    name = results[0].model if results else model
-    return BoundedProof(theorem, name, tuple(results))
+        tell(bound_of(got[span.start:span.stop]))
+    name = told[0].model if told else model
+    return BoundedProof(theorem, name, tuple(told))

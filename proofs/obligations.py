@@ -142,7 +142,8 @@ Progress = Callable[[int, int], object]
 
 def sc_drf(model: Model, bound: int, *, space: Space | None = None,
            timeout_s: float | None = None, rlimit: int | None = None,
-           progress: Progress | None = None, parts: int = 1) -> ProofResult:
+           progress: Progress | None = None, parts: int = 1, core: bool = False
+           ) -> ProofResult:
     """∃ valid, race-free, not is-seqcst execution of ``bound`` events? (see module doc)
 
     The negated conclusion is split by its witness (``Encoding.not_seqcst_cases``: the read,
@@ -152,29 +153,38 @@ def sc_drf(model: Model, bound: int, *, space: Space | None = None,
     not: 6 events take seconds split and over ten minutes whole (docs/proofs.md). When the
     space and the model's tear-freedom are invariant under reversing the cells, the violating
     cell is sought in the lower half only (``Space.violating_cells``). ``rlimit`` applies to
-    each case, ``timeout_s`` to the whole bound. The cases are decided in ``parts`` strided
-    parts (``sc_drf_part``, one after the other here; ``metatheory.tasks`` runs them on
-    several workers), merged by ``merge_parts``: the result is the same for any ``parts``."""
+    each case, ``timeout_s`` to the whole bound. The cases are decided in ``parts``
+    consecutive blocks (``sc_drf_part``, one after the other here; ``metatheory.tasks`` runs them on
+    several workers), merged by ``merge_parts``: the result is the same for any ``parts``.
+    ``core``: name the axioms the proof used (``ProofResult.core``), at a cost (see
+    ``sc_drf_part``)."""
     deadline = None if timeout_s is None else time.perf_counter() + timeout_s
     return merge_parts([sc_drf_part(
-        model, bound, part, parts, space=space, rlimit=rlimit, progress=progress,
+        model, bound, part, parts, space=space, rlimit=rlimit, progress=progress, core=core,
         timeout_s=None if deadline is None else max(0.0, deadline - time.perf_counter()))
         for part in range(parts)])
 
 
 def sc_drf_part(model: Model, bound: int, part: int = 0, parts: int = 1, *,
                 space: Space | None = None, timeout_s: float | None = None,
-                rlimit: int | None = None, progress: Progress | None = None) -> ProofResult:
-    """Cases ``part``, ``part + parts``, ... of ``sc_drf``'s obligation, in order, up to the
-    first that is not unsat. ``ProofResult.case`` is that case's index among all the cases (or
-    their number when every case of the part is unsat), ``cases`` their number; a
-    counterexample is the least model of its case (``lexmin``), so that it does not depend
-    on what the solver or the process decided before."""
+                rlimit: int | None = None, progress: Progress | None = None,
+                core: bool = False) -> ProofResult:
+    """The ``part``-th of ``parts`` consecutive blocks of ``sc_drf``'s cases, in order, up to
+    the first that is not unsat. Consecutive cases share their read and cell, so that what the
+    solver learns from one serves the next: two strided parts took 13% more work than two
+    blocks, and were less even (docs/proofs.md). ``ProofResult.case`` is that case's index
+    among all the cases (or their number when every case of the part is unsat), ``cases``
+    their number; a counterexample is the least model of its case (``lexmin``), so that it
+    does not depend on what the solver or the process decided before. With ``core``, the
+    axioms are guarded by their indicators and the cases solved under them as assumptions, so
+    that a proof's unsat core names its axioms; without, the axioms are plain assertions,
+    which Z3 simplifies before the search: at 7 events the cases took 18 s instead of 30."""
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
     deadline = None if timeout_s is None else start + timeout_s
     sym = fresh(sp)
-    enc = encode(model, sym)
+    enc = encode(model, sym, guarded=core)
+    assume = enc.assumptions() if core else []
     s = solver(timeout_s, rlimit)
     s.add(sym.well_formed())
     s.add(enc.axioms())
@@ -182,8 +192,8 @@ def sc_drf_part(model: Model, bound: int, part: int = 0, parts: int = 1, *,
     cases = list(enc.not_seqcst_cases(sp.violating_cells(model.tearfree)))
     base = dict(theorem="sc_drf", model=model.name, bound=sp.events,
                 z3_version=z3.get_version_string(), space=sp, cases=len(cases))
-    core: set[str] = set()
-    mine = range(part, len(cases), parts)
+    used: set[str] = set()
+    mine = range(part * len(cases) // parts, (part + 1) * len(cases) // parts)
     for done, index in enumerate(mine):
         case = cases[index]
         if deadline is not None:
@@ -194,9 +204,9 @@ def sc_drf_part(model: Model, bound: int, part: int = 0, parts: int = 1, *,
             s.set("timeout", max(1, int(left * 1000)))
         s.push()
         s.add(case.formula)
-        verdict = s.check(*enc.assumptions())
+        verdict = s.check(*assume)
         if verdict == z3.sat:
-            m = lexmin(s, enc.assumptions(), _terms(sym, enc.clk))
+            m = lexmin(s, assume, _terms(sym, enc.clk))
             ex = relabel(decode(m, sym, enc.clk))
             return ProofResult(status="counterexample", execution=ex, case=index,
                                seconds=time.perf_counter() - start,
@@ -205,20 +215,22 @@ def sc_drf_part(model: Model, bound: int, part: int = 0, parts: int = 1, *,
         if verdict != z3.unsat:
             return ProofResult(status="unknown", detail=s.reason_unknown(), case=index,
                                seconds=time.perf_counter() - start, **base)
-        core.update(_core_names(enc, s.unsat_core()))
+        if core:
+            used.update(_core_names(enc, s.unsat_core()))
         s.pop()
         if progress is not None:
             progress(done + 1, len(mine))
-    names = tuple(name for name, _ in enc.indicators if name in core)
+    names = tuple(name for name, _ in enc.indicators if name in used)
     return ProofResult(status="proved", core=names, seconds=time.perf_counter() - start,
                        detail=f"{len(cases)} cases", case=len(cases), **base)
 
 
 def merge_parts(results: Sequence[ProofResult]) -> ProofResult:
-    """One bound's result from all its parts (``sc_drf_part``): the part that stopped at the
-    earliest case decides, as if the cases had been decided in order; a proof's core is the
-    union of the parts' cores. ``seconds`` is the parts' total (CPU-like) time."""
-    first = min(results, key=lambda r: r.case)
+    """One bound's result from its parts (``sc_drf_part``), in order, all of them or up to the
+    first that is not proved: that one decides, as if the cases had been decided in order; a
+    proof's core is the union of the parts' cores. ``seconds`` is the parts' total (CPU-like)
+    time."""
+    first = next((r for r in results if r.status != "proved"), results[0])
     seconds = sum(r.seconds for r in results)
     if first.status != "proved":
         return attrs.evolve(first, seconds=seconds)
@@ -270,20 +282,22 @@ def lexmin(s: z3.Solver, assumptions: Sequence[z3.BoolRef],
 
 def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
                    timeout_s: float | None = None, rlimit: int | None = None,
-                   progress: Progress | None = None) -> ProofResult:
+                   progress: Progress | None = None, core: bool = False) -> ProofResult:
     """∃ valid, race-free, not is-seqcst execution of ``bound`` events *for some hb*, hb being
     any strict order that contains the least hb (po, sync, the allocation's edges) and lies
     within tot (``encoding.free_hb``), as [P] Prop 6.1 quantifies over traces? The axioms and
     the race are read through that hb; the hb is a free choice of the solver, so this is the
     stronger obligation (a bigger hb has fewer races, and it also changes what the axioms
-    forbid). Split into cases as ``sc_drf`` is; a counterexample's detail lists the hb edges
-    the solver added to the least hb (the decoded execution has no place for them)."""
+    forbid). Split into cases as ``sc_drf`` is, with its ``core``; a counterexample's detail
+    lists the hb edges the solver added to the least hb (the decoded execution has no place
+    for them)."""
     sp = space or Space(bound, values=1)
     start = time.perf_counter()
     deadline = None if timeout_s is None else start + timeout_s
     sym = fresh(sp)
-    least = encode(model, sym)
+    least = encode(model, sym, guarded=core)
     enc, order = free_hb(least)
+    assume = enc.assumptions() if core else []
     s = solver(timeout_s, rlimit)
     s.add(sym.well_formed())
     s.add(order)
@@ -292,7 +306,7 @@ def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
     cases = list(enc.not_seqcst_cases(sp.violating_cells(model.tearfree)))
     base = dict(theorem="sc_drf_free_hb", model=model.name, bound=sp.events,
                 z3_version=z3.get_version_string(), space=sp)
-    core: set[str] = set()
+    used: set[str] = set()
     for done, case in enumerate(cases):
         if deadline is not None:
             left = deadline - time.perf_counter()
@@ -302,12 +316,12 @@ def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
             s.set("timeout", max(1, int(left * 1000)))
         s.push()
         s.add(case.formula)
-        verdict = s.check(*enc.assumptions())
+        verdict = s.check(*assume)
         if verdict == z3.sat:
             # the least model, the free hb's edges last: the same wherever it ran
             bits = [z3.If(enc.hb[a][b], z3.BitVecVal(1, 1), z3.BitVecVal(0, 1))
                     for a in sym.ids for b in sym.ids]
-            m = lexmin(s, enc.assumptions(), [*_terms(sym, enc.clk), *bits])
+            m = lexmin(s, assume, [*_terms(sym, enc.clk), *bits])
             ex = relabel(decode(m, sym, enc.clk))
             added = [f"#{a}->#{b}" for a in sym.ids for b in sym.ids
                      if z3.is_true(m.eval(enc.hb[a][b], model_completion=True))
@@ -321,11 +335,12 @@ def sc_drf_free_hb(model: Model, bound: int, *, space: Space | None = None,
         if verdict != z3.unsat:
             return ProofResult(status="unknown", detail=s.reason_unknown(),
                                seconds=time.perf_counter() - start, **base)
-        core.update(_core_names(enc, s.unsat_core()))
+        if core:
+            used.update(_core_names(enc, s.unsat_core()))
         s.pop()
         if progress is not None:
             progress(done + 1, len(cases))
-    names = tuple(name for name, _ in enc.indicators if name in core)
+    names = tuple(name for name, _ in enc.indicators if name in used)
     return ProofResult(status="proved", core=names, seconds=time.perf_counter() - start,
                        detail=f"{len(cases)} cases", **base)
 
@@ -445,16 +460,17 @@ def wasm_eq_js(bound: int, *, wasm: Model = WASM, js: Model = ES2017,
 
 def prove_exactly(theorem: str, model: Model, bound: int,
                   timeout_s: float | None = None, *, rlimit: int | None = None,
-                  space: Space | None = None, progress: Progress | None = None
-                  ) -> ProofResult:
+                  space: Space | None = None, progress: Progress | None = None,
+                  core: bool = False) -> ProofResult:
     """Decide one obligation over executions of exactly ``bound`` events (plus #0);
-    ``progress`` hears of ``sc_drf``'s cases."""
+    ``progress`` hears of ``sc_drf``'s cases, ``core`` asks for the unsat core of its
+    proofs (``sc_drf_part``)."""
     if theorem == "sc_drf":
         return sc_drf(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
-                      progress=progress)
+                      progress=progress, core=core)
     if theorem == "sc_drf_free_hb":
         return sc_drf_free_hb(model, bound, space=space, timeout_s=timeout_s, rlimit=rlimit,
-                              progress=progress)
+                              progress=progress, core=core)
     if theorem == "wasm_eq_js":
         if space is not None and (space.length or space.waits):
             raise ValueError("wasm_eq_js is decided over the data space only (its refinement "

@@ -144,3 +144,17 @@ def test_prove_gives_the_same_results_on_two_workers_with_the_cases_in_parts() -
         assert "  bound 6: 216/216 cases" in err
     assert outs[0] == outs[1] and outs[0][-2].endswith("largest bound proved: 6 events")
     assert outs[0][-1].startswith("sc_drf [wasm]: proved up to 6 events over: 2 cells")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_prove_cut_by_its_timeout_says_where_and_exits_incomplete(jobs: str) -> None:
+    """Every bound's tasks get the run's deadline (``metatheory.tasks.Batch.budget_s``): the
+    tasks past it answer "unknown" at once, and the first of them ends the run."""
+    code, out, err = run("prove", "--model", "wasm", "--bound", "12", "--timeout", "3",
+                         "--jobs", jobs)
+    assert code == 3, err  # README "Exit status": incomplete
+    lines = out.splitlines()
+    cut = next(ln for ln in lines if ": unknown" in ln)
+    n = int(cut.split()[1].rstrip(":"))
+    assert 2 <= n < 12 and lines.index(cut) == n - 1  # bounds 1 .. n-1 proved before it
+    assert lines[-1].startswith(f"sc_drf [wasm]: proved up to {n - 1} events, unknown at {n}")

@@ -3,6 +3,7 @@ the prefix an in-order run computes, and a process pool gives what this process 
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import pytest
@@ -19,7 +20,7 @@ def _echo(x: int) -> int:
 
 def _plan(values: list[int], stop: int | None) -> Plan[list[int]]:
     first = yield Batch(tuple(Call(_echo, (v,)) for v in values),
-                        stops=None if stop is None else (lambda r: r == stop))
+                        decides=None if stop is None else (lambda rs: rs[-1] == stop))
     second = yield Batch((Call(_echo, (sum(first),)),))
     return first + second
 
@@ -65,3 +66,24 @@ def test_a_process_pool_computes_what_this_process_computes() -> None:
         there = pool.run([f(*a) for f, a in plans])
         assert pool.cpu_seconds >= 0
     assert here == there == [[5, 6, 7, 18], [1, 2, 3, 6], [4, 4]]
+
+
+def _deadline(_: int, deadline: float | None = None) -> float | None:
+    return deadline
+
+
+def _budgeted(heard: list[int]) -> Plan[list[Any]]:
+    got = yield Batch(tuple(Call(_deadline, (i,)) for i in range(3)), budget_s=60,
+                      heard=lambda k, _: heard.append(k))
+    return got
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_batch_budget_is_one_deadline_for_all_its_calls_and_each_result_is_heard(
+        jobs: int) -> None:
+    heard: list[int] = []
+    before = time.time()
+    with Workers(jobs) as w:
+        got = w.one(_budgeted(heard))
+    assert len(set(got)) == 1 and before + 60 <= got[0] <= time.time() + 60
+    assert sorted(heard) == [0, 1, 2]
