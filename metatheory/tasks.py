@@ -248,7 +248,7 @@ def workers(jobs: int | None = None, cluster: str | None = None) -> Iterator[Wor
 
 SPLIT_FROM = 6
 """Bounds below this are one call: they take a few seconds, the larger bounds run beside
-them, and each part encodes the obligation again (0.1 s at 4 events, 0.6 s at 7)."""
+them, and each part encodes the obligation again (0.2 s at 4 events, 0.8 s at 7)."""
 
 
 def prove_part(theorem: str, model: str, bound: int, part: int, parts: int,

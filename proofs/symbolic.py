@@ -89,7 +89,8 @@ F = TypeVar("F", bound=Callable[..., Any])
 
 def memo(fn: F) -> F:
     """Once per execution and arguments: the axioms ask for the same terms again and again,
-    and building Z3 terms in Python is most of what encoding costs (half of it at 7 events)."""
+    and building Z3 terms in Python is most of what encoding costs (3.3 s at 7 events
+    without this, 0.6-0.9 s with it)."""
     @functools.wraps(fn)
     def once(self: Any, *args: Any) -> Any:
         key = (fn.__name__, args)
