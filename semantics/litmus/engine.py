@@ -639,10 +639,12 @@ class _Pick:
 
 
 def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
-           observer_load: bool, event_check: bool = True) -> list[_Pick]:
+           observer_load: bool, event_check: bool = True, free: bool = False) -> list[_Pick]:
     """Every locally consistent choice of writers for the cells ``e`` reads (without
     ``event_check``: each cell's writer is, but the event's choice is not yet, pruned), in
-    the order of the product of the cells' writers.
+    the order of the product of the cells' writers. An observer load's bytes, and with
+    ``free`` every data byte ``e`` reads, are not fixed: they become those of the chosen
+    writers (``independent``), and the pick's event carries them.
 
     The choices are built cell by cell, and a partial choice is pruned as soon as the axioms'
     ``prune`` hooks reject it on the hb without rf: a hook judges rf for some of a read's
@@ -651,13 +653,17 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
     and the hooks do not read them)."""
     cells: list[Cell] = []
     options: list[list[tuple[int, int]]] = []
-    for a in e.actions:
+    loose: list[int] = []  # the actions whose bytes the writers give
+    for j, a in enumerate(e.actions):
         if a.region is None or not is_memory(a) or not reading(a):
             continue
+        given = observer_load or (free and a.region.fld == DATA)
+        if given:
+            loose.append(j)
         for i, b in enumerate(a.read):
             cell = (a.region, a.offset + i)
             ws = [(w, x) for w, x in _writers_of(writes, cell)
-                  if w != e.eid and (observer_load or x == b) and pruner.cell_ok(e.eid, w, cell)]
+                  if w != e.eid and (given or x == b) and pruner.cell_ok(e.eid, w, cell)]
             if not ws:
                 return []
             cells.append(cell)
@@ -668,12 +674,7 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
 
     def extend(i: int, rf: frozenset[Rf]) -> None:
         if i == n:
-            ev = e
-            if observer_load:
-                a0 = e.actions[0]
-                act = Action(a0.kind, a0.region, a0.offset, a0.ord, tuple(combo), a0.write,
-                             a0.notears, a0.args)
-                ev = Event(e.eid, e.thread, e.index, (act,), e.rule)
+            ev = _given(e, loose, combo) if loose else e
             if not event_check or pruner.event_ok(ev, rf):
                 out.append(_Pick(ev, rf))
             return
@@ -689,6 +690,22 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
 
     extend(0, frozenset())
     return out
+
+
+def _given(e: Event, loose: Sequence[int], combo: Sequence[int]) -> Event:
+    """``e`` with the read bytes of its actions ``loose`` taken, in order, from ``combo`` (the
+    bytes of all its reading actions, in order)."""
+    acts = list(e.actions)
+    at = 0
+    for j, a in enumerate(acts):
+        if a.region is None or not is_memory(a) or not reading(a):
+            continue
+        k = len(a.read)
+        if j in loose:
+            acts[j] = Action(a.kind, a.region, a.offset, a.ord, tuple(combo[at:at + k]),
+                             a.write, a.notears, a.args)
+        at += k
+    return Event(e.eid, e.thread, e.index, tuple(acts), e.rule)
 
 
 def factorises(model: Model) -> bool:
@@ -728,15 +745,20 @@ def combine(program: Program, model: Model, paths: Sequence[ThreadPath],
 
 def judge(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
           observe: Sequence[tuple[int, int]], *, explicit: bool = False,
-          cache: Cache | None = None, expand: bool = False) -> tuple[list[ValidExecution], int]:
+          cache: Cache | None = None, expand: bool = False,
+          free: int | None = None) -> tuple[list[ValidExecution], int]:
     """``combine`` on an assembly; with ``expand``, every valid execution one by one even where
     they are counted (each class expanded into its members, which the counting shows valid
-    without judging them again)."""
+    without judging them again). With ``free`` (an assembly without wait/notify), the data
+    bytes the threads read are those of the writers chosen (``_picks``), and a thread whose
+    reads can take more than ``free`` tuples of values raises ``TooManyValues``."""
     if suspension_events(asm.events):
+        assert free is None, "wait/notify: the read values are the paths'"
         return _queued(model, asm, all_paths, observe)
     if explicit or not factorises(model):
-        return listed(model, asm, all_paths, observe)
-    return _counted(model, asm, all_paths, observe, {} if cache is None else cache, expand)
+        return listed(model, asm, all_paths, observe, free)
+    return _counted(model, asm, all_paths, observe, {} if cache is None else cache, expand,
+                    free)
 
 
 def _reading(e: Event) -> bool:
@@ -750,18 +772,22 @@ def _observed(evs: Sequence[Event], load_base: int,
 
 
 def listed(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
-            observe: Sequence[tuple[int, int]]) -> tuple[list[ValidExecution], int]:
-    """Every candidate execution, each judged by ``consistent``: the reference enumeration."""
+           observe: Sequence[tuple[int, int]], free: int | None = None,
+           ) -> tuple[list[ValidExecution], int]:
+    """Every candidate execution, each judged by ``consistent``: the reference enumeration
+    (``free`` as in ``judge``)."""
     events, spawn, load_base = list(asm.events), asm.spawn, asm.load_base
     writes = _write_actions(events)
     pruner = _Pruner(model, events, spawn)
     per_event: list[list[_Pick]] = []
     for e in events[1:]:
         if _reading(e):
-            picks = _picks(e, pruner, writes, e.eid >= load_base)
+            picks = _picks(e, pruner, writes, e.eid >= load_base, free=free is not None)
             if not picks:
                 return [], 0
             per_event.append(picks)
+    if free is not None:
+        _values_within([[p.event for p in picks] for picks in per_event], load_base, free)
 
     out: list[ValidExecution] = []
     checked = 0
@@ -797,6 +823,24 @@ def _queued(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     return out, checked
 
 
+class TooManyValues(Exception):
+    """The reads of one thread of an assembly with ``free`` bytes can take more tuples of
+    values than the bound: as many paths of that thread as the offered values would give."""
+
+
+def _values_within(per_event: Sequence[Sequence[Event]], load_base: int, bound: int) -> None:
+    """Raise ``TooManyValues`` if some thread's reading events (``per_event``: each one's
+    variants, by its bytes) have more than ``bound`` combinations of bytes; the observer's
+    loads are not a thread's."""
+    per_thread: dict[int, int] = {}
+    for evs in per_event:
+        if evs and evs[0].eid < load_base:
+            t = evs[0].thread
+            per_thread[t] = per_thread.get(t, 1) * len(set(evs))
+            if per_thread[t] > bound:
+                raise TooManyValues(t)
+
+
 @attrs.frozen
 class _Option:
     """The writer choices of one reading event that give it the same bytes (an observer load's
@@ -809,7 +853,7 @@ class _Option:
 
 def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
              observer_load: bool, base_edges: Mapping[str, frozenset[tuple[int, int]]],
-             ) -> list[_Option]:
+             free: bool = False) -> list[_Option]:
     """``_picks`` of ``e`` grouped into options. A pick's edges are those the generators add
     for its rf alone (``Generator.per_read``); a pick adding none is pruned against the hb
     without rf, as ``_Pruner.event_ok`` would."""
@@ -822,7 +866,7 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
     # with its edges, closed, as ``_choice`` computes it; one per set of edges.
     with_edges: dict[frozenset[tuple[int, int]], Rel] | None = \
         {} if pruner.key is not None else None
-    for pick in _picks(e, pruner, writes, observer_load, event_check=False):
+    for pick in _picks(e, pruner, writes, observer_load, event_check=False, free=free):
         evs = events if pick.event is events[e.eid] else \
             (*events[:e.eid], pick.event, *events[e.eid + 1:])
         ex = Execution(evs, pick.rf, spawn)
@@ -880,7 +924,8 @@ def _fields(e: Event) -> tuple[object, ...]:
 
 def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
              observe: Sequence[tuple[int, int]], cache: Cache,
-             expand: bool = False) -> tuple[list[ValidExecution], int]:
+             expand: bool = False, free: int | None = None,
+             ) -> tuple[list[ValidExecution], int]:
     """The valid executions of ``asm``, counted (docs/litmus.md, "How the engine explores").
 
     Choose one ``_Option`` per reading event: that fixes the events (an observer load's
@@ -911,17 +956,19 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
             continue
         key: object = ("options", _fields(e), base.hb,
                        tuple(written.get(a.region, ()) for a in e.actions
-                             if a.region is not None))
+                             if a.region is not None), free is not None)
         opts = cache.get(key)
         if opts is None:
             if not base_edges:
                 base_edges.update((g.name, g.edges(base_ex)) for g in model.hb_generators)
             opts = cache[key] = _options(e, model, pruner, writes, e.eid >= load_base,
-                                         base_edges)
+                                         base_edges, free is not None)
         assert isinstance(opts, list)
         if not opts:
             return [], 0
         per_event.append((key, opts))
+    if free is not None:
+        _values_within([[o.event for o in opts] for _, opts in per_event], load_base, free)
 
     out: list[ValidExecution] = []
     candidates = 0

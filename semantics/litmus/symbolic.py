@@ -35,6 +35,7 @@ from semantics.litmus.engine import (
     judge,
     thread_runs,
 )
+from semantics.litmus.independent import enumerate_independent, independent
 from semantics.memory.events import DATA, Event, Execution, Fill, Kind, Payload, fill, is_memory
 from semantics.memory.model import Model
 from semantics.wasm.numerics import from_bytes, relop
@@ -154,6 +155,11 @@ def enumerate_exact(program: Program, model: Model, *,
                        unknown=True)
     woken = _woken_cut(program, runs.per_thread)
     if not has_cycle(dependencies(runs.per_thread)):
+        if independent(runs.per_thread) and not woken:
+            direct = enumerate_independent(program, model, runs, observe=observe,
+                                           observer=observer, bounds=bounds)
+            if direct is not None:
+                return direct
         en = enumerate_executions(program, model, observe=observe, observer=observer,
                                   seeds=seeds, cell_seeds=cell_seeds, bounds=bounds,
                                   progress=progress)
