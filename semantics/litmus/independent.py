@@ -90,6 +90,18 @@ def enumerate_independent(program: Program, model: Model, runs: Runs, *,
     ``explicit`` lists the executions one by one, as there."""
     n = len(program.threads)
     alloc = allocation_event(program)
+    # A path's events in an execution are the assembly's or one of an option's (cached by
+    # ``judge``): many executions share them, so each path is made concrete once per
+    # tuple of event objects (the memo keeps them alive, so their ids stay theirs).
+    memo: dict[tuple[int, ...], tuple[Sequence[Event], ThreadPath]] = {}
+
+    def concrete(p: ThreadPath, events: Sequence[Event]) -> ThreadPath:
+        key = (id(p), *map(id, events))
+        got = memo.get(key)
+        if got is None:
+            got = memo[key] = (events, _concrete(p, events))
+        return got[1]
+
     valid: list[ValidExecution] = []
     checked = 0
     cache: Cache = {}
@@ -104,7 +116,7 @@ def enumerate_independent(program: Program, model: Model, runs: Runs, *,
         checked += k
         for v in found:
             evs = v.execution.events
-            paths = tuple(_concrete(p, evs[s:s + len(p.events)])
+            paths = tuple(concrete(p, evs[s:s + len(p.events)])
                           for p, s in zip(combo, asm.starts, strict=True))
             valid.append(ValidExecution(v.execution, paths, v.observed, v.multiplicity))
     return Enumeration(tuple(valid), checked, tuple(len(p) for p in runs.per_thread),
