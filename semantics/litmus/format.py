@@ -376,6 +376,9 @@ def _init_value(s: _Scanner, names: Mapping[str, int], memory: MemType) -> InitV
     return InitValue(name, width, v % (1 << (8 * width)))
 
 
+_PLAIN_RE = re.compile(r'[^;("{}]*')  # what ``_find_close`` skips in one step
+
+
 def _find_close(s: _Scanner) -> int:
     """Index of the '}' closing a thread body, skipping comments and strings."""
     src, i, depth = s.src, s.i, 0
@@ -398,7 +401,8 @@ def _find_close(s: _Scanner) -> int:
             depth -= 1
             i += 1
         else:
-            i += 1
+            m = _PLAIN_RE.match(src, i)
+            i = m.end() if m and m.end() > i else i + 1
     opened = (s.line, s.col - 1)
     s.advance(len(src) - s.i)
     raise s.error(f"'}}' closing the thread's body (opened at line {opened[0]}, column "

@@ -142,6 +142,10 @@ def tokenize(src: str, *, line: int = 1, col: int = 1) -> list[Token]:
     i = 0
     while i < len(src):
         c = src[i]
+        if c in "()" and not src.startswith("(;", i):
+            tokens.append(Token(c, c, *pos.at(i)))
+            i += 1
+            continue
         if m := _SPACE_RE.match(src, i):
             i = m.end()
         elif src.startswith(";;", i):
