@@ -32,6 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
+from semantics.litmus import bytewise
 from semantics.memory import predicates
 from semantics.memory.axioms import Axiom, Before, Constraint, Facts
 from semantics.memory.check import consistent, facts, hb
@@ -844,11 +845,21 @@ def _values_within(per_event: Sequence[Sequence[Event]], load_base: int, bound: 
 @attrs.frozen
 class _Option:
     """The writer choices of one reading event that give it the same bytes (an observer load's
-    vary) and add the same hb-generator edges: fixing one option per event fixes hb."""
+    vary) and add the same hb-generator edges: fixing one option per event fixes hb. They are
+    ``picks``, or, counted byte by byte, the product of ``cells`` (``bytewise``)."""
 
     event: Event
     edges: frozenset[tuple[int, int]]
     picks: tuple[frozenset[Rf], ...]
+    cells: bytewise.Cells | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.picks) if self.cells is None else self.cells.count
+
+    @property
+    def first(self) -> frozenset[Rf]:
+        return self.picks[0] if self.cells is None else self.cells.first
 
 
 def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
@@ -887,7 +898,48 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
     return [_Option(ev, edges, tuple(rfs)) for (ev, edges), rfs in groups.items()]
 
 
-Groups = tuple[tuple[frozenset[Constraint], tuple[frozenset[Rf], ...]], ...]
+# per group of an option's choices: the constraints on tot they add, one of them, how many, and
+# all of them (None when counted byte by byte)
+def _bytewise_options(e: Event, model: Model, pruner: _Pruner,
+                      writes: Sequence[tuple[int, Action]], free: bool) -> list[_Option] | None:
+    """``_options`` of a reading event that ``bytewise`` counts: per tuple of bytes the
+    candidates can give its cells (its data cells' with ``free``, else the path's), the
+    candidates of each cell giving that byte; None if ``bytewise`` cannot count it."""
+    base = pruner.base
+    assert base is not None
+    per_cell: list[list[tuple[int, int, Rf]]] = []  # (byte, writer, edge)
+    loose: list[int] = []
+    for j, a in enumerate(e.actions):
+        if a.region is None or not is_memory(a) or not reading(a):
+            continue
+        given = free and a.region.fld == DATA
+        if given:
+            loose.append(j)
+        for i, b in enumerate(a.read):
+            cell = (a.region, a.offset + i)
+            ws = [(x, w, (w, e.eid, a.region, a.offset + i))
+                  for w, x in _writers_of(writes, cell)
+                  if w != e.eid and (given or x == b) and pruner.cell_ok(e.eid, w, cell)]
+            if not ws:
+                return []
+            per_cell.append(ws)
+    limited = bytewise.tear_limited(model)
+    out: list[_Option] = []
+    for combo in itertools.product(*(sorted({x for x, _, _ in ws}) for ws in per_cell)):
+        candidates = [[edge for x, _, edge in ws if x == byte]
+                      for ws, byte in zip(per_cell, combo, strict=True)]
+        cells = bytewise.cells_of(e.eid, base, candidates, limited)
+        if cells is None:
+            return None
+        if cells.count == 0:
+            continue
+        ev = _given(e, loose, combo) if loose else e
+        out.append(_Option(ev, frozenset(), (), cells))
+    return out
+
+
+Groups = tuple[tuple[frozenset[Constraint], frozenset[Rf], int,
+                     tuple[frozenset[Rf], ...] | None], ...]
 
 
 def _cell_key(t: Rf) -> tuple[int, str, int]:
@@ -898,6 +950,9 @@ def _cell_key(t: Rf) -> tuple[int, str, int]:
 def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
     """The picks of ``option`` that satisfy every axiom's part for the event ``eid`` under the
     hb of ``f``, grouped by the tot constraints those parts contribute."""
+    if option.cells is not None:
+        return tuple((cs, rep, n, None)
+                     for cs, rep, n in bytewise.groups(f, eid, option.cells, model))
     out: dict[frozenset[Constraint], list[frozenset[Rf]]] = {}
     hooks = [ax.per_read for ax in model.axioms if ax.per_read is not None]
     for rf in option.picks:
@@ -913,7 +968,7 @@ def _groups(f: Facts, eid: int, option: _Option, model: Model) -> Groups:
             cs += c
         else:
             out.setdefault(frozenset(cs), []).append(rf)
-    return tuple((cs, tuple(rfs)) for cs, rfs in out.items())
+    return tuple((cs, rfs[0], len(rfs), tuple(rfs)) for cs, rfs in out.items())
 
 
 def _fields(e: Event) -> tuple[object, ...]:
@@ -944,6 +999,7 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     base_ex = base.ex
     base_edges: dict[str, frozenset[tuple[int, int]]] = {}  # filled on the first _options
     blind = [ax for ax in model.axioms if ax.rf_blind]
+    by_bytes = not expand and bytewise.applies(model)
     per_event: list[tuple[object, list[_Option]]] = []
     # per region, its writers (``_fields``), for the options' cache keys: built once per
     # assembly rather than filtered from ``writes`` for every reading event
@@ -958,6 +1014,10 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
                        tuple(written.get(a.region, ()) for a in e.actions
                              if a.region is not None), free is not None)
         opts = cache.get(key)
+        if opts is None and by_bytes and e.eid < load_base and bytewise.eligible(e):
+            opts = _bytewise_options(e, model, pruner, writes, free is not None)
+            if opts is not None:
+                cache[key] = opts
         if opts is None:
             if not base_edges:
                 base_edges.update((g.name, g.edges(base_ex)) for g in model.hb_generators)
@@ -974,7 +1034,7 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     candidates = 0
     for choice in itertools.product(*(range(len(opts)) for _, opts in per_event)):
         chosen = [opts[i] for (_, opts), i in zip(per_event, choice, strict=True)]
-        candidates += math.prod(len(o.picks) for o in chosen)
+        candidates += math.prod(o.count for o in chosen)
         evs = list(events)
         for o in chosen:
             evs[o.event.eid] = o.event
@@ -996,7 +1056,7 @@ def _choice(model: Model, asm: Assembly, evs: list[Event], chosen: Sequence[_Opt
     """The valid executions of one choice of options (``_counted``) as (rf, tot,
     multiplicity); with ``expand`` every member of each class, each of multiplicity 1."""
     spawn, n = asm.spawn, len(evs)
-    rep = frozenset().union(*(o.picks[0] for o in chosen))
+    rep = frozenset().union(*(o.first for o in chosen))
     ex = Execution(tuple(evs), rep, spawn)
     edges = frozenset().union(*(o.edges for o in chosen))
     # When the rf-blind axioms read only hb and the shape (``_SHAPE_BLIND``) and hb reads
@@ -1051,11 +1111,17 @@ def _choice(model: Model, asm: Assembly, evs: list[Event], chosen: Sequence[_Opt
             continue
         if expand:
             found += [(frozenset().union(*members), tot, 1)
-                      for members in itertools.product(*(g[1] for g in picked))]
+                      for members in itertools.product(*(_members(g) for g in picked))]
             continue
-        found.append((frozenset().union(*(g[1][0] for g in picked)), tot,
-                      math.prod(len(g[1]) for g in picked)))
+        found.append((frozenset().union(*(g[1] for g in picked)), tot,
+                      math.prod(g[2] for g in picked)))
     return found
+
+
+def _members(g: tuple[frozenset[Constraint], frozenset[Rf], int,
+                       tuple[frozenset[Rf], ...] | None]) -> tuple[frozenset[Rf], ...]:
+    assert g[3] is not None, "a group counted byte by byte is not listed (expand)"
+    return g[3]
 
 
 Tots = dict[frozenset[Constraint], tuple[int, ...] | None]
