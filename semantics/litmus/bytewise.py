@@ -65,39 +65,41 @@ class Cells:
     """One option's choices of writers for a reading event, byte by byte: per cell it reads
     (in the event's order), the rf edges that give it the option's byte and pass the prune
     hooks alone; at most one region, ``torn``, has two or more same-range tear-free
-    candidates, ``tf``, of which no-tear lets a choice take one (``None``: no such region)."""
+    candidates, ``tf``, of which no-tear lets a choice take one (``None``: no such region).
+    ``count``: how many choices (one writer per cell) pass the prune hooks together;
+    ``first``: one of them (``cells_of`` computes both)."""
 
     edges: tuple[tuple[Rf, ...], ...]
-    torn: Region | None = None
-    tf: frozenset[int] = frozenset()
+    torn: Region | None
+    tf: frozenset[int]
+    count: int
+    first: frozenset[Rf] | None
 
-    def _allowed(self, t: int | None) -> list[list[Rf]]:
-        """Each cell's candidates when ``t`` is the one same-range tear-free writer allowed
-        (None: none of them)."""
-        return [list(c) if self.torn is None or not c or c[0][2] is not self.torn
-                else [x for x in c if x[0] not in self.tf or x[0] == t]
-                for c in self.edges]
 
-    def _branches(self) -> list[int | None]:
-        return [None] if self.torn is None else [None, *sorted(self.tf)]
+def _allowed(edges: Sequence[Sequence[Rf]], torn: Region | None, tf: frozenset[int],
+             t: int | None) -> list[list[Rf]]:
+    """Each cell's candidates when ``t`` is the one same-range tear-free writer of ``torn``
+    allowed (None: none of them)."""
+    return [list(c) if torn is None or not c or c[0][2] is not torn
+            else [x for x in c if x[0] not in tf or x[0] == t]
+            for c in edges]
 
-    @property
-    def count(self) -> int:
-        """How many choices (one writer per cell) pass the prune hooks together."""
-        if self.torn is None:
-            return math.prod(len(c) for c in self.edges)
-        none = math.prod(len(c) for c in self._allowed(None))
-        return none + sum(math.prod(len(c) for c in self._allowed(t)) - none
-                          for t in sorted(self.tf))
 
-    @property
-    def first(self) -> frozenset[Rf]:
-        """One such choice."""
-        for t in self._branches():
-            allowed = self._allowed(t)
-            if all(allowed):
-                return frozenset(c[0] for c in allowed)
-        raise AssertionError("an option without a choice")
+def _cells(edges: tuple[tuple[Rf, ...], ...], torn: Region | None,
+           tf: frozenset[int]) -> Cells:
+    if torn is None:
+        return Cells(edges, None, tf, math.prod(len(c) for c in edges),
+                     frozenset(c[0] for c in edges) if all(edges) else None)
+    none = _allowed(edges, torn, tf, None)
+    n_none = math.prod(len(c) for c in none)
+    count, first = n_none, frozenset(c[0] for c in none) if n_none else None
+    for t in sorted(tf):
+        allowed = _allowed(edges, torn, tf, t)
+        n = math.prod(len(c) for c in allowed)
+        count += n - n_none
+        if first is None and n:
+            first = frozenset(c[0] for c in allowed)
+    return Cells(edges, torn, tf, count, first)
 
 
 def cells_of(eid: int, f: Facts, candidates: Sequence[Sequence[Rf]],
@@ -123,7 +125,7 @@ def cells_of(eid: int, f: Facts, candidates: Sequence[Sequence[Rf]],
             if torn is not None:
                 return None
             torn, tf = reg, found
-    return Cells(tuple(tuple(c) for c in candidates), torn, tf)
+    return _cells(tuple(tuple(c) for c in candidates), torn, tf)
 
 
 def eligible(e: Event) -> bool:

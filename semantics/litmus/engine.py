@@ -859,7 +859,10 @@ class _Option:
 
     @property
     def first(self) -> frozenset[Rf]:
-        return self.picks[0] if self.cells is None else self.cells.first
+        if self.cells is None:
+            return self.picks[0]
+        assert self.cells.first is not None
+        return self.cells.first
 
 
 def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
