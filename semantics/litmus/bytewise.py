@@ -33,7 +33,7 @@ import attrs
 from semantics.memory import hb as hb_generators
 from semantics.memory import predicates as P
 from semantics.memory.axioms import Constraint, Facts
-from semantics.memory.events import Event, Ord, Region, Rf, is_memory, reading, same
+from semantics.memory.events import Event, Ord, Region, Rf, is_memory, reading, same, sync
 from semantics.memory.model import Model
 
 # the per_read hooks this module decides byte by byte, and how
@@ -64,75 +64,100 @@ def tear_limited(model: Model) -> bool:
 class Cells:
     """One option's choices of writers for a reading event, byte by byte: per cell it reads
     (in the event's order), the rf edges that give it the option's byte and pass the prune
-    hooks alone; at most one region, ``torn``, has two or more same-range tear-free
-    candidates, ``tf``, of which no-tear lets a choice take one (``None``: no such region).
-    ``count``: how many choices (one writer per cell) pass the prune hooks together;
-    ``first``: one of them (``cells_of`` computes both)."""
+    hooks alone. At most one region, ``torn``, has candidates that no-tear limits, ``tf`` (the
+    same-range tear-free writers: a choice takes at most one of them); the option holds the
+    choices of its ``branches``: None, those taking none of ``tf``; t, those taking t at least
+    once. ``count``: how many choices (one writer per cell) the option holds; ``first``: one of
+    them (``cells`` computes both)."""
 
     edges: tuple[tuple[Rf, ...], ...]
     torn: Region | None
     tf: frozenset[int]
+    branches: tuple[int | None, ...]
     count: int
     first: frozenset[Rf] | None
 
 
 def _allowed(edges: Sequence[Sequence[Rf]], torn: Region | None, tf: frozenset[int],
              t: int | None) -> list[list[Rf]]:
-    """Each cell's candidates when ``t`` is the one same-range tear-free writer of ``torn``
-    allowed (None: none of them)."""
+    """Each cell's candidates when ``t`` is the one writer of ``tf`` allowed in ``torn`` (None:
+    none of them)."""
     return [list(c) if torn is None or not c or c[0][2] is not torn
             else [x for x in c if x[0] not in tf or x[0] == t]
             for c in edges]
 
 
-def _cells(edges: tuple[tuple[Rf, ...], ...], torn: Region | None,
-           tf: frozenset[int]) -> Cells:
-    if torn is None:
-        return Cells(edges, None, tf, math.prod(len(c) for c in edges),
-                     frozenset(c[0] for c in edges) if all(edges) else None)
-    none = _allowed(edges, torn, tf, None)
+def cells(edges: Sequence[Sequence[Rf]], torn: Region | None, tf: frozenset[int],
+          branches: Sequence[int | None]) -> Cells:
+    """The ``Cells`` of one option (``torn_of`` gives ``torn`` and ``tf``)."""
+    per_cell = tuple(tuple(c) for c in edges)
+    none = _allowed(per_cell, torn, tf, None)
     n_none = math.prod(len(c) for c in none)
-    count, first = n_none, frozenset(c[0] for c in none) if n_none else None
-    for t in sorted(tf):
-        allowed = _allowed(edges, torn, tf, t)
-        n = math.prod(len(c) for c in allowed)
-        count += n - n_none
+    count, first = 0, None
+    for b in branches:
+        if b is None:
+            count += n_none
+            if first is None and n_none:
+                first = frozenset(c[0] for c in none)
+            continue
+        allowed = _allowed(per_cell, torn, tf, b)
+        n = math.prod(len(c) for c in allowed) - n_none
+        count += n
         if first is None and n:
-            first = frozenset(c[0] for c in allowed)
-    return Cells(edges, torn, tf, count, first)
+            at = next(i for i, c in enumerate(allowed) if any(x[0] == b for x in c))
+            first = frozenset(next(x for x in c if x[0] == b) if i == at else c[0]
+                              for i, c in enumerate(allowed))
+    return Cells(per_cell, torn, tf, tuple(branches), count, first)
 
 
-def cells_of(eid: int, f: Facts, candidates: Sequence[Sequence[Rf]],
-             no_tear: bool) -> Cells | None:
-    """The ``Cells`` of one option: ``candidates`` per cell (in order), ``f`` the facts without
-    rf; None if two regions have two or more same-range tear-free candidates (the caller then
-    judges pick by pick)."""
+def syncs(f: Facts, w: int, r: int, reg: Region) -> bool:
+    aw, ar = f.acc(w, reg), f.acc(r, reg)
+    return aw is not None and ar is not None and sync(aw, ar)
+
+
+def torn_of(eid: int, f: Facts, candidates: Sequence[Sequence[Rf]], no_tear: bool,
+            seqcst: bool) -> tuple[Region | None, frozenset[int]] | None:
+    """The region whose candidates no-tear limits (``Cells``), and those candidates: for a read
+    that is not SeqCst (``seqcst`` False), a region where it is tear-free with two or more
+    same-range tear-free candidates; for a SeqCst read, also one where a single such
+    candidate syncs with it (its edge tells the options apart). None if two regions are such
+    (the caller then judges pick by pick); (None, {}) if none is."""
     torn: Region | None = None
     tf: frozenset[int] = frozenset()
-    if no_tear:
-        by_region: dict[Region, set[int]] = {}
-        for c in candidates:
-            for w, _r, reg, _k in c:
-                by_region.setdefault(reg, set()).add(w)
-        for reg, ws in by_region.items():
-            ar = f.acc(eid, reg)
-            if ar is None or not f.tearfree(ar):
-                continue
-            found = frozenset(w for w in ws if (aw := f.acc(w, reg)) is not None
-                              and same(ar, aw) and f.tearfree(aw))
-            if len(found) < 2:
-                continue
-            if torn is not None:
-                return None
-            torn, tf = reg, found
-    return _cells(tuple(tuple(c) for c in candidates), torn, tf)
+    if not no_tear:
+        return (None, tf) if not seqcst else None
+    by_region: dict[Region, set[int]] = {}
+    for c in candidates:
+        for w, _r, reg, _k in c:
+            by_region.setdefault(reg, set()).add(w)
+    for reg, ws in by_region.items():
+        ar = f.acc(eid, reg)
+        if ar is None or not f.tearfree(ar):
+            continue
+        found = frozenset(w for w in ws if (aw := f.acc(w, reg)) is not None
+                          and same(ar, aw) and f.tearfree(aw))
+        if len(found) < 2 and not (seqcst and any(syncs(f, w, eid, reg) for w in found)):
+            continue
+        if torn is not None:
+            return None
+        torn, tf = reg, found
+    return torn, tf
 
 
-def eligible(e: Event) -> bool:
-    """A reading event this module may count: none of its reading accesses is SeqCst (so its
-    rf adds no sync edge)."""
-    return all(a.ord is not Ord.SEQCST for a in e.actions
+def seqcst_read(e: Event) -> bool:
+    """Does a reading access of ``e`` synchronise (SeqCst), so that its rf may add a sync
+    edge?"""
+    return any(a.ord is Ord.SEQCST for a in e.actions
                if a.region is not None and is_memory(a) and reading(a))
+
+
+def seqcst_applies(model: Model) -> bool:
+    """May this module count SeqCst reads under ``model``: its hooks are ones ``applies``
+    names, es2017-memory-order's excepted (its synchronizes-with of a SeqCst read of INIT
+    reads all the read's writers at once), and no-tear limits the writers (so that a choice
+    adds at most one sync edge per region)."""
+    return (applies(model) and tear_limited(model)
+            and all(ax.per_read is not P.es2017_memory_order_per_read for ax in model.axioms))
 
 
 Group = tuple[frozenset[Constraint], frozenset[Rf], int]
@@ -173,29 +198,26 @@ def groups(f: Facts, eid: int, cells: Cells, model: Model) -> tuple[Group, ...]:
         classes.append(by)
 
     out: dict[frozenset[Constraint], tuple[frozenset[Rf], int]] = {}
-    if cells.torn is None:
-        for key, rep, n in _combine(classes, lambda edge: True):
-            assert rep is not None
-            _add(out, key, rep, n)
-        return tuple((k, rep, n) for k, (rep, n) in out.items())
-    # no-tear: at most one of ``tf`` among the choices of the torn region
     torn, tf = cells.torn, cells.tf
 
     def keep(t: int | None) -> Callable[[Rf], bool]:
         return lambda edge: edge[2] is not torn or edge[0] not in tf or edge[0] == t
 
-    none: dict[frozenset[Constraint], int] = {}
+    none: dict[frozenset[Constraint], tuple[frozenset[Rf], int]] = {}
     for key, rep, n in _combine(classes, keep(None)):
-        none[key] = none.get(key, 0) + n
         assert rep is not None
-        _add(out, key, rep, n)
-    for t in sorted(tf):
+        _add(none, key, rep, n)
+    for b in cells.branches:
+        if b is None:
+            for key, (rep, n) in none.items():
+                _add(out, key, rep, n)
+            continue
         with_t: dict[frozenset[Constraint], tuple[frozenset[Rf] | None, int]] = {}
-        for key, rep, n in _combine(classes, keep(t), t):
+        for key, rep, n in _combine(classes, keep(b), b):
             old_rep, old_n = with_t.get(key, (None, 0))
             with_t[key] = (old_rep if old_rep is not None else rep, old_n + n)
         for key, (rep, n) in with_t.items():
-            extra = n - none.get(key, 0)  # the choices that take t somewhere
+            extra = n - none.get(key, (frozenset(), 0))[1]  # the choices that take b somewhere
             if extra > 0:
                 assert rep is not None
                 _add(out, key, rep, extra)

@@ -901,15 +901,17 @@ def _options(e: Event, model: Model, pruner: _Pruner, writes: Sequence[tuple[int
     return [_Option(ev, edges, tuple(rfs)) for (ev, edges), rfs in groups.items()]
 
 
-# per group of an option's choices: the constraints on tot they add, one of them, how many, and
-# all of them (None when counted byte by byte)
 def _bytewise_options(e: Event, model: Model, pruner: _Pruner,
                       writes: Sequence[tuple[int, Action]], free: bool) -> list[_Option] | None:
     """``_options`` of a reading event that ``bytewise`` counts: per tuple of bytes the
     candidates can give its cells (its data cells' with ``free``, else the path's), the
-    candidates of each cell giving that byte; None if ``bytewise`` cannot count it."""
+    candidates of each cell giving that byte; None if ``bytewise`` cannot count it. A SeqCst
+    read's options are also told apart by the writer of ``tf`` they take, if any
+    (``bytewise.Cells.branches``): its sync edge, if it syncs, is the option's, and the
+    candidates are pruned again on the hb with it, as ``_options`` prunes a pick with edges."""
     base = pruner.base
     assert base is not None
+    seqcst = bytewise.seqcst_read(e)
     per_cell: list[list[tuple[int, int, Rf]]] = []  # (byte, writer, edge)
     loose: list[int] = []
     for j, a in enumerate(e.actions):
@@ -931,16 +933,35 @@ def _bytewise_options(e: Event, model: Model, pruner: _Pruner,
     for combo in itertools.product(*(sorted({x for x, _, _ in ws}) for ws in per_cell)):
         candidates = [[edge for x, _, edge in ws if x == byte]
                       for ws, byte in zip(per_cell, combo, strict=True)]
-        cells = bytewise.cells_of(e.eid, base, candidates, limited)
-        if cells is None:
+        got = bytewise.torn_of(e.eid, base, candidates, limited, seqcst)
+        if got is None:
             return None
-        if cells.count == 0:
-            continue
+        torn, tf = got
         ev = _given(e, loose, combo) if loose else e
-        out.append(_Option(ev, frozenset(), (), cells))
+        branches: list[int | None] = [None, *sorted(tf)]
+        if not seqcst:
+            cells = bytewise.cells(candidates, torn, tf, branches)
+            if cells.count:
+                out.append(_Option(ev, frozenset(), (), cells))
+            continue
+        for t in branches:
+            edges: frozenset[tuple[int, int]] = frozenset()
+            kept = candidates
+            if t is not None and torn is not None and bytewise.syncs(base, t, e.eid, torn):
+                edges = frozenset({(t, e.eid)})
+                h = _with_edges(base.hb, edges, model.hb_transitive)
+                fh = Facts(base.ex, h, base.generated | edges, base.contributed,
+                           base.tearfree, base.reads, base.writers)
+                kept = [[x for x in c if all(hook(fh, (x,)) for hook in pruner.hooks)]
+                        for c in candidates]
+            cells = bytewise.cells(kept, torn, tf, (t,))
+            if cells.count:
+                out.append(_Option(ev, edges, (), cells))
     return out
 
 
+# per group of an option's choices: the constraints on tot they add, one of them, how many, and
+# all of them (None when counted byte by byte)
 Groups = tuple[tuple[frozenset[Constraint], frozenset[Rf], int,
                      tuple[frozenset[Rf], ...] | None], ...]
 
@@ -1003,6 +1024,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
     base_edges: dict[str, frozenset[tuple[int, int]]] = {}  # filled on the first _options
     blind = [ax for ax in model.axioms if ax.rf_blind]
     by_bytes = not expand and bytewise.applies(model)
+    # a SeqCst read's sync edge extends the shape's hb (``_with_edges``): cached shapes only
+    by_bytes_sc = by_bytes and pruner.key is not None and bytewise.seqcst_applies(model)
     per_event: list[tuple[object, list[_Option]]] = []
     # per region, its writers (``_fields``), for the options' cache keys: built once per
     # assembly rather than filtered from ``writes`` for every reading event
@@ -1017,7 +1040,8 @@ def _counted(model: Model, asm: Assembly, all_paths: tuple[ThreadPath, ...],
                        tuple(written.get(a.region, ()) for a in e.actions
                              if a.region is not None), free is not None)
         opts = cache.get(key)
-        if opts is None and by_bytes and e.eid < load_base and bytewise.eligible(e):
+        if opts is None and by_bytes and e.eid < load_base and (
+                by_bytes_sc or not bytewise.seqcst_read(e)):
             opts = _bytewise_options(e, model, pruner, writes, free is not None)
             if opts is not None:
                 cache[key] = opts
@@ -1388,7 +1412,9 @@ def thread_runs(program: Program, *, observer: int | None = None,
             progress(f"round {round_no}: {'x'.join(str(len(p)) for p in per_thread)} paths")
         combos = _consistent_combos(alloc, per_thread, memo, bytes_memo)
         in_combos = {id(p): p for c in combos for p in c}.values()
-        grown = _grow(offer, (cb for p in in_combos for cb in _bytes(p, bytes_memo).cells))
+        # with unknowns, data reads consult no offer: only the lengths may grow it
+        grown = _grow(offer, (cb for p in in_combos for cb in _bytes(p, bytes_memo).cells
+                              if not unknown or cb[0][0].fld != DATA))
         if grown == offer:
             break
         offer = grown
