@@ -2,13 +2,16 @@
 Python's own start-up (issue #11: under 0.15 s).
 
     python bench/startup.py [--herd PATH] [--repeat 11] [--test tests/litmus/classic/MP.litmus]
-                            [--imports 15]
+                            [--imports 15] [--python PATH]
 
 Each figure is the median of ``--repeat`` processes, wall and CPU (user + system) seconds; the
 machine may be shared, so CPU is the steadier one. The processes run with byte-code caching on
 (``PYTHONDONTWRITEBYTECODE`` removed from their environment, one warm-up run first), as an
 installed package runs: compiling the sources is not start-up. ``--imports N`` also prints the
 N modules with the largest cumulative import time (``python -X importtime``, one run).
+``--python`` times another interpreter on this checkout's code, e.g. that of a scratch
+environment made with ``python3 -m venv /tmp/v && /tmp/v/bin/pip install .``: without the
+editable install's import finder, as a user's installed package starts.
 """
 
 from __future__ import annotations
@@ -68,8 +71,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     p.add_argument("--test", default="tests/litmus/classic/MP.litmus")
     p.add_argument("--imports", type=int, default=0, metavar="N",
                    help="also list the N slowest imports (cumulative)")
+    p.add_argument("--python", default=sys.executable,
+                   help="the interpreter to time (default: this one). An environment with "
+                        "weakwasm installed in editable mode imports setuptools' finder at "
+                        "every start; one made with `pip install .` (as the README's "
+                        "'Exploring programs' does) does not")
     args = p.parse_args(argv)
-    py = sys.executable
+    py = args.python
     rows = [("python -c pass", [py, "-c", "pass"]),
             ("python -c 'import attrs'", [py, "-c", "import attrs"]),
             ("weakwasm litmus --no-time TEST",
