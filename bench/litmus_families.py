@@ -4,8 +4,9 @@ time per test, median of ``--repeat`` runs, optionally beside herd7's on the uni
     python bench/litmus_families.py [--repeat 3] [--timeout 120] [--herd PATH] [--root TREE]
 
 The tests are bench/litmus/*.litmus (plain i32 IRIW, CoRR2 with two and three readers, SB over
-four threads); the corpus is tests/litmus (every golden test, one process, with the slowest
-test). ``--root`` benchmarks the weakwasm code of another checkout (for a "before" column:
+four threads), then the threads proposal's litmus scripts (LB, MP, SB and their atomic forms,
+read from ``$WEAKWASM_SHARED/external/wasm-threads-tests``, default ``../shared``); the corpus
+is tests/litmus (every golden test, one process, with the slowest test). ``--root`` benchmarks the weakwasm code of another checkout (for a "before" column:
 ``--root /work/main``) on this tree's tests. ``--herd`` runs herd7 on each test that
 bench/herd_compare.py can translate, with its translation and its cat file (reused, not
 copied). A run over ``--timeout`` seconds is reported as such, not timed.
@@ -14,6 +15,7 @@ copied). A run over ``--timeout`` seconds is reported as such, not timed.
 from __future__ import annotations
 
 import argparse
+import os
 import signal
 import statistics
 import sys
@@ -25,6 +27,9 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 TESTS = sorted((HERE / "litmus").glob("*.litmus"))
 CORPUS = HERE.parent / "tests" / "litmus"
+# the threads proposal's litmus scripts (test data beside the repository, not copied into it)
+SHARED = Path(os.environ.get("WEAKWASM_SHARED", HERE.parent.parent / "shared"))
+SCRIPTS = sorted((SHARED / "external" / "wasm-threads-tests").glob("[LMS][BP]*.wast"))
 
 
 class Timeout(Exception):
@@ -84,7 +89,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"weakwasm at {args.root.resolve()}, median of {args.repeat}, timeout {args.timeout:g} s")
     print(f"{'test':<16} {'weakwasm s':>10} {'herd7 s':>9}  positive/negative")
     with tempfile.TemporaryDirectory() as tmp:
-        for path in TESTS:
+        for path in [*TESTS, *SCRIPTS]:
             test = load_test(str(path))
             counts: list[str] = []
 
