@@ -6,8 +6,9 @@ time per test, median of ``--repeat`` runs, optionally beside herd7's on the uni
 The tests are bench/litmus/*.litmus (plain i32 IRIW, CoRR2 with two and three readers, SB over
 four threads), then the threads proposal's litmus scripts (LB, MP, SB and their atomic forms,
 read from ``$WEAKWASM_SHARED/external/wasm-threads-tests``, default ``../shared``); the corpus
-is tests/litmus (every golden test, one process, with the slowest test). ``--root`` benchmarks the weakwasm code of another checkout (for a "before" column:
-``--root /work/main``) on this tree's tests. ``--herd`` runs herd7 on each test that
+is tests/litmus (every golden test, one process, with the slowest test). ``--root``
+benchmarks the weakwasm code of another checkout (for a "before" column: ``--root
+/work/main``) on this tree's tests. ``--herd`` runs herd7 on each test that
 bench/herd_compare.py can translate, with its translation and its cat file (reused, not
 copied). A run over ``--timeout`` seconds is reported as such, not timed.
 """
