@@ -78,13 +78,16 @@ class Cells:
     first: frozenset[Rf] | None
 
 
+def _admits(torn: Region | None, tf: frozenset[int], t: int | None, edge: Rf) -> bool:
+    """May a choice of the no-tear case ``t`` (the one writer of ``tf`` it takes in ``torn``;
+    None: none of them) take ``edge``?"""
+    return edge[2] is not torn or edge[0] not in tf or edge[0] == t
+
+
 def _allowed(edges: Sequence[Sequence[Rf]], torn: Region | None, tf: frozenset[int],
              t: int | None) -> list[list[Rf]]:
-    """Each cell's candidates when ``t`` is the one writer of ``tf`` allowed in ``torn`` (None:
-    none of them)."""
-    return [list(c) if torn is None or not c or c[0][2] is not torn
-            else [x for x in c if x[0] not in tf or x[0] == t]
-            for c in edges]
+    """Each cell's candidates in the no-tear case ``t``."""
+    return [[x for x in c if _admits(torn, tf, t, x)] for c in edges]
 
 
 def cells(edges: Sequence[Sequence[Rf]], torn: Region | None, tf: frozenset[int],
@@ -201,7 +204,7 @@ def groups(f: Facts, eid: int, cells: Cells, model: Model) -> tuple[Group, ...]:
     torn, tf = cells.torn, cells.tf
 
     def keep(t: int | None) -> Callable[[Rf], bool]:
-        return lambda edge: edge[2] is not torn or edge[0] not in tf or edge[0] == t
+        return lambda edge: _admits(torn, tf, t, edge)
 
     none: dict[frozenset[Constraint], tuple[frozenset[Rf], int]] = {}
     for key, rep, n in _combine(classes, keep(None)):

@@ -652,23 +652,10 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
     cells, so no completion of a rejected part survives (an observer load's choices number
     (writers + 1) ** bytes otherwise; its bytes are the writers' only once all are chosen,
     and the hooks do not read them)."""
-    cells: list[Cell] = []
-    options: list[list[tuple[int, int]]] = []
-    loose: list[int] = []  # the actions whose bytes the writers give
-    for j, a in enumerate(e.actions):
-        if a.region is None or not is_memory(a) or not reading(a):
-            continue
-        given = observer_load or (free and a.region.fld == DATA)
-        if given:
-            loose.append(j)
-        for i, b in enumerate(a.read):
-            cell = (a.region, a.offset + i)
-            ws = [(w, x) for w, x in _writers_of(writes, cell)
-                  if w != e.eid and (given or x == b) and pruner.cell_ok(e.eid, w, cell)]
-            if not ws:
-                return []
-            cells.append(cell)
-            options.append(ws)
+    got = _candidates(e, pruner, writes, observer_load, free)
+    if got is None:
+        return []
+    cells, options, loose = got
     out: list[_Pick] = []
     n = len(cells)
     combo: list[int] = []  # the bytes chosen so far
@@ -691,6 +678,33 @@ def _picks(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
 
     extend(0, frozenset())
     return out
+
+
+def _candidates(e: Event, pruner: _Pruner, writes: Sequence[tuple[int, Action]],
+                observer_load: bool, free: bool,
+                ) -> tuple[list[Cell], list[list[tuple[int, int]]], list[int]] | None:
+    """Per cell ``e`` reads (in order), its candidate writers as (writer, byte): other events
+    writing that cell, with the byte read unless the writers give it (an observer load's
+    bytes; with ``free``, its data bytes), each passing ``cell_ok``; and the actions whose
+    bytes the writers give. None if some cell has no candidate."""
+    cells: list[Cell] = []
+    options: list[list[tuple[int, int]]] = []
+    loose: list[int] = []
+    for j, a in enumerate(e.actions):
+        if a.region is None or not is_memory(a) or not reading(a):
+            continue
+        given = observer_load or (free and a.region.fld == DATA)
+        if given:
+            loose.append(j)
+        for i, b in enumerate(a.read):
+            cell = (a.region, a.offset + i)
+            ws = [(w, x) for w, x in _writers_of(writes, cell)
+                  if w != e.eid and (given or x == b) and pruner.cell_ok(e.eid, w, cell)]
+            if not ws:
+                return None
+            cells.append(cell)
+            options.append(ws)
+    return cells, options, loose
 
 
 def _given(e: Event, loose: Sequence[int], combo: Sequence[int]) -> Event:
@@ -912,22 +926,13 @@ def _bytewise_options(e: Event, model: Model, pruner: _Pruner,
     base = pruner.base
     assert base is not None
     seqcst = bytewise.seqcst_read(e)
-    per_cell: list[list[tuple[int, int, Rf]]] = []  # (byte, writer, edge)
-    loose: list[int] = []
-    for j, a in enumerate(e.actions):
-        if a.region is None or not is_memory(a) or not reading(a):
-            continue
-        given = free and a.region.fld == DATA
-        if given:
-            loose.append(j)
-        for i, b in enumerate(a.read):
-            cell = (a.region, a.offset + i)
-            ws = [(x, w, (w, e.eid, a.region, a.offset + i))
-                  for w, x in _writers_of(writes, cell)
-                  if w != e.eid and (given or x == b) and pruner.cell_ok(e.eid, w, cell)]
-            if not ws:
-                return []
-            per_cell.append(ws)
+    found = _candidates(e, pruner, writes, False, free)
+    if found is None:
+        return []
+    read, writers, loose = found
+    # per cell: (byte, writer, rf edge)
+    per_cell = [[(x, w, (w, e.eid, reg, k)) for w, x in ws]
+                for (reg, k), ws in zip(read, writers, strict=True)]
     limited = bytewise.tear_limited(model)
     out: list[_Option] = []
     for combo in itertools.product(*(sorted({x for x, _, _ in ws}) for ws in per_cell)):
